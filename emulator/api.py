@@ -1,0 +1,102 @@
+"""`Emulator`: the public Python handle. Works with or without pytest, with or without a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from emulator.clock import Clock, ManualClock, SystemClock
+from emulator.config import EmulatorConfig
+from emulator.core.batch import Batch, View
+from emulator.core.faults import FaultBook, HttpFault, ItemFault
+from emulator.core.journal import JournalEntry
+from emulator.core.service import BatchService
+from emulator.core.states import BatchState
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+
+class Emulator:
+    """One independent emulator: its own store, clock, seed and faults (no globals)."""
+
+    def __init__(
+        self, config: EmulatorConfig | None = None, *, clock: Clock | None = None, **options: Any
+    ) -> None:
+        base = config or EmulatorConfig()
+        self.config = base.merged(**options) if options else base
+        self.clock: Clock = clock or SystemClock()
+        self.service = BatchService(self.config, self.clock)
+        self._defaults = self.config
+        self._app: Starlette | None = None
+
+    @property
+    def app(self) -> Starlette:
+        if self._app is None:
+            from emulator.app import create_app
+
+            self._app = create_app(self)
+        return self._app
+
+    # -- time -----------------------------------------------------------------------------
+    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0) -> float:
+        """Move the emulator's clock forward; returns the new `now` (epoch seconds)."""
+        self.clock.advance(seconds + 60 * minutes + 3600 * hours)
+        return self.clock.now()
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    # -- configuration --------------------------------------------------------------------
+    def configure(self, **changes: Any) -> EmulatorConfig:
+        self.config = self.config.merged(**changes)
+        self.service.configure(self.config)
+        return self.config
+
+    def reset(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:
+        """Forget everything: batches, files, faults, journal, clock offset, config."""
+        if clock is not None:
+            self.clock = clock
+            self.service.clock = clock
+        self.config = config or self._defaults
+        self.service.reset(self.config)
+
+    # -- inspection -----------------------------------------------------------------------
+    @property
+    def batches(self) -> list[View]:
+        return [self.service.view(b.id) for b in self.service.all_batches()]
+
+    def batch(self, batch_id: str) -> View:
+        return self.service.view(batch_id)
+
+    def records(self) -> list[Batch]:
+        return self.service.all_batches()
+
+    @property
+    def requests(self) -> list[JournalEntry]:
+        return self.service.journal.entries()
+
+    @property
+    def faults(self) -> FaultBook:
+        return self.service.faults
+
+    def add_fault(self, fault: HttpFault | ItemFault) -> str:
+        return self.service.faults.add(fault)
+
+    @contextmanager
+    def fault(self, fault: HttpFault | ItemFault) -> Iterator[str]:
+        rule = self.service.faults.add(fault)
+        try:
+            yield rule
+        finally:
+            self.service.faults.remove(rule)
+
+    def transition(self, batch_id: str, to: BatchState | str) -> View:
+        return self.service.transition(batch_id, BatchState(to))
+
+    def step(self, batch_id: str) -> View:
+        return self.service.advance_batch(batch_id)
+
+
+__all__ = ["Emulator", "ManualClock", "SystemClock"]

@@ -1,0 +1,70 @@
+"""create_app: mounts the control plane and every dialect at its real paths. No logic here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+
+from emulator import control
+from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.http import Dialect
+from emulator.providers.anthropic import routes as anthropic
+from emulator.providers.bifrost import routes as bifrost
+from emulator.providers.gemini import routes as gemini
+from emulator.providers.openai import routes as openai
+
+if TYPE_CHECKING:
+    from emulator.api import Emulator
+
+
+def _dialect_for(path: str, flavor: str) -> Dialect:
+    for module in (anthropic, gemini, bifrost):
+        if path.startswith(module.PREFIXES):
+            dialect: Dialect = module.DIALECT
+            return dialect
+    return bifrost.DIALECT if flavor == "bifrost" else openai.DIALECT
+
+
+def _http_error(flavor: str):  # type: ignore[no-untyped-def]
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        path = request.url.path
+        if path.startswith("/_emulator"):
+            return control.error(exc.status_code, f"No control route {request.method} {path}")
+        kind = ErrorKind.METHOD_NOT_ALLOWED if exc.status_code == 405 else ErrorKind.NOT_FOUND
+        err = EmulatorError(kind, f"Invalid URL ({request.method} {path})", status=exc.status_code)
+        dialect = _dialect_for(path, flavor)
+        response = dialect.render_error(err, dialect.request_id_prefix + "unrouted")
+        response.headers.update(exc.headers or {})
+        return response
+
+    return handler
+
+
+def provider_routes(emulator: Emulator) -> list[BaseRoute]:
+    """Every provider at its real paths, most specific prefix first."""
+    service = emulator.service
+    return [
+        *anthropic.routes(service),
+        *gemini.routes(service),
+        Mount("/v1", routes=openai.routes(service)),
+    ]
+
+
+def create_app(emulator: Emulator, *, flavor: str = "all") -> Starlette:
+    """`flavor="bifrost"` serves the Bifrost gateway surface at the root instead."""
+    service = emulator.service
+    main = (
+        bifrost.routes(service)
+        if flavor == "bifrost"
+        else [Mount("/bifrost", routes=bifrost.routes(service)), *provider_routes(emulator)]
+    )
+    return Starlette(
+        routes=[Mount("/_emulator", routes=control.routes(emulator)), *main],
+        exception_handlers={HTTPException: _http_error(flavor)},
+    )

@@ -1,0 +1,79 @@
+"""`batch-emulator serve`: the standalone server on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from emulator.api import Emulator
+from emulator.app import create_app
+from emulator.config import EmulatorConfig, describe_error
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="batch-emulator", description="Local emulator of LLM batch APIs."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the emulator server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--timing", help="immediate | timed | manual | polls:N | script:a,b,c")
+    serve.add_argument("--seed", type=int)
+    serve.add_argument("--config", help="JSON (or TOML) file of EmulatorConfig options")
+    serve.add_argument(
+        "--flavor",
+        choices=("all", "bifrost"),
+        default="all",
+        help="'bifrost' serves the Bifrost gateway surface at the root",
+    )
+    serve.add_argument("--log-level", default="warning")
+    return parser
+
+
+def build_config(args: argparse.Namespace) -> EmulatorConfig:
+    config = EmulatorConfig.from_file(args.config) if args.config else EmulatorConfig()
+    changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
+    return config.merged(**changes) if changes else config
+
+
+def banner(url: str, flavor: str) -> str:
+    if flavor == "bifrost":
+        return f"batch-emulator (bifrost flavor) on {url}\n  Bifrost:   {url}/v1/batches\n"
+    return (
+        f"batch-emulator listening on {url}\n"
+        f'  OpenAI:     OpenAI(base_url="{url}/v1", api_key="test")\n'
+        f'  Anthropic:  Anthropic(base_url="{url}", api_key="test")\n'
+        f'  Gemini:     genai.Client(api_key="test", http_options={{"base_url": "{url}"}})\n'
+        f"  Bifrost:    {url}/bifrost/v1/batches\n"
+        f"  Control:    {url}/_emulator/health\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = build_config(args)
+    except (ValidationError, ValueError, OSError) as exc:
+        message = describe_error(exc) if isinstance(exc, ValidationError) else str(exc)
+        print(f"batch-emulator: invalid configuration: {message}", file=sys.stderr)
+        return 2
+    app = create_app(Emulator(config), flavor=args.flavor)
+    url = f"http://{args.host}:{args.port}"
+    print(banner(url, args.flavor), flush=True)
+    # uvicorn handles SIGINT itself; suppress covers a Ctrl-C before its handler is installed.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=False,
+            lifespan="off",
+        )
+    return 0

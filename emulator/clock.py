@@ -1,0 +1,75 @@
+"""Clocks. Time is a value the user moves, never something the emulator waits for.
+
+`SystemClock` looks `time.time()` up on every call (never a reference captured at import), so
+freezegun's `freeze_time`/`tick` in a test moves batches inside a server thread too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    def advance(self, seconds: float) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class SystemClock:
+    """Wall (or freezegun) time plus an offset that `advance` moves."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        _check_delta(seconds)
+        with self._lock:
+            self._offset += seconds
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = 0.0
+
+    @property
+    def offset(self) -> float:
+        return self._offset
+
+
+class ManualClock:
+    """A clock that stands still until told otherwise: fully deterministic timestamps."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
+        self._start = start
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        _check_delta(seconds)
+        with self._lock:
+            self._now += seconds
+
+    def set(self, when: float) -> None:
+        with self._lock:
+            self._now = float(when)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._now = self._start
+
+
+def _check_delta(seconds: float) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"seconds must be a number, got {seconds!r}")
+    if seconds < 0:
+        raise ValueError(f"time only moves forward; got seconds={seconds}")

@@ -1,0 +1,182 @@
+"""The control plane under /_emulator/: reset, clock, config, faults, batches, journal.
+
+Plain JSON in and out, for black-box clients (any language) that cannot reach the Python API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator import __version__
+from emulator.config import describe_error
+from emulator.core.errors import EmulatorError
+from emulator.core.faults import HttpFault, ItemFault
+from emulator.core.states import BatchState
+from emulator.http import json_response
+
+if TYPE_CHECKING:
+    from emulator.api import Emulator
+    from emulator.core.batch import View
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def error(status: int, message: str) -> Response:
+    return json_response({"error": {"message": message, "status": status}}, status)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise _Problem(400, "body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise _Problem(400, "body must be a JSON object")
+    return value
+
+
+class _Problem(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _guard(handler: Handler) -> Handler:
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except _Problem as p:
+            return error(p.status, p.message)
+        except EmulatorError as e:
+            return error(e.status, e.message)
+        except ValidationError as e:
+            return error(400, describe_error(e))
+        except (TypeError, ValueError) as e:
+            return error(400, str(e))
+
+    return endpoint
+
+
+def _clock(emulator: Emulator) -> dict[str, Any]:
+    now = emulator.now()
+    return {
+        "now": now,
+        "iso": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
+        "clock": type(emulator.clock).__name__,
+    }
+
+
+def summary(view: View) -> dict[str, Any]:
+    b, c = view.batch, view.counts
+    return {
+        "id": b.id,
+        "dialect": b.dialect,
+        "provider": b.provider,
+        "endpoint": b.endpoint,
+        "model": b.model,
+        "state": view.state.value,
+        "created_at": b.plan.created_at,
+        "expires_at": b.plan.expires_at,
+        "polls": b.polls,
+        "timing": b.timing.policy,
+        "counts": {
+            "total": c.total,
+            "processing": c.processing,
+            "succeeded": c.succeeded,
+            "errored": c.errored,
+            "canceled": c.canceled,
+            "expired": c.expired,
+        },
+    }
+
+
+def parse_fault(body: dict[str, Any]) -> HttpFault | ItemFault:
+    kind = body.pop("kind", "http")
+    if kind == "http":
+        return HttpFault(**body)
+    if kind == "item":
+        return ItemFault(**body)
+    raise _Problem(400, f"unknown fault kind {kind!r}; use 'http' or 'item'")
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    async def health(request: Request) -> Response:
+        return json_response({"status": "ok", "version": __version__})
+
+    async def reset(request: Request) -> Response:
+        emulator.reset()
+        return json_response({"status": "reset", "clock": _clock(emulator)})
+
+    async def clock(request: Request) -> Response:
+        return json_response(_clock(emulator))
+
+    async def advance(request: Request) -> Response:
+        body = await _body(request)
+        seconds = body.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise _Problem(400, "'seconds' must be a non-negative number")
+        emulator.advance(seconds)
+        return json_response(_clock(emulator))
+
+    async def get_config(request: Request) -> Response:
+        return json_response(emulator.config.model_dump(mode="json"))
+
+    async def patch_config(request: Request) -> Response:
+        emulator.configure(**await _body(request))
+        return json_response(emulator.config.model_dump(mode="json"))
+
+    async def list_faults(request: Request) -> Response:
+        return json_response({"data": emulator.faults.describe()})
+
+    async def add_fault(request: Request) -> Response:
+        rule = emulator.add_fault(parse_fault(await _body(request)))
+        return json_response({"id": rule}, 201)
+
+    async def clear_faults(request: Request) -> Response:
+        emulator.faults.clear()
+        return json_response({"deleted": True})
+
+    async def batches(request: Request) -> Response:
+        return json_response({"data": [summary(v) for v in emulator.batches]})
+
+    async def transition(request: Request) -> Response:
+        target = (await _body(request)).get("to")
+        if target not in {s.value for s in BatchState}:
+            raise _Problem(400, f"'to' must be one of {', '.join(s.value for s in BatchState)}")
+        view = emulator.transition(request.path_params["batch_id"], target)
+        return json_response(summary(view))
+
+    async def step(request: Request) -> Response:
+        return json_response(summary(emulator.step(request.path_params["batch_id"])))
+
+    async def journal(request: Request) -> Response:
+        return json_response({"data": [e.as_dict() for e in emulator.requests]})
+
+    table: list[tuple[str, Handler, str]] = [
+        ("/health", health, "GET"),
+        ("/reset", reset, "POST"),
+        ("/clock", clock, "GET"),
+        ("/clock/advance", advance, "POST"),
+        ("/config", get_config, "GET"),
+        ("/config", patch_config, "PATCH"),
+        ("/faults", list_faults, "GET"),
+        ("/faults", add_fault, "POST"),
+        ("/faults", clear_faults, "DELETE"),
+        ("/batches", batches, "GET"),
+        ("/batches/{batch_id}/transition", transition, "POST"),
+        ("/batches/{batch_id}/advance", step, "POST"),
+        ("/requests", journal, "GET"),
+    ]
+    return [Route(path, _guard(fn), methods=[method]) for path, fn, method in table]

@@ -1,0 +1,236 @@
+"""Result bodies for OpenAI's batchable endpoints, shaped as the SDK's own types expect."""
+
+from __future__ import annotations
+
+import base64
+import math
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from emulator.core.ids import base62_id, hex_id
+from emulator.core.models import embedding_dims
+from emulator.core.results.context import GenContext, estimate_tokens, reply, sentence
+
+MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+def _limit(body: dict[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+
+
+def _fingerprint(ctx: GenContext) -> str:
+    return "fp_" + hex_id(ctx.seed, ctx.model, length=10)
+
+
+def chat_completion(ctx: GenContext) -> dict[str, Any]:
+    body = ctx.body
+    n = _count(body.get("n"))
+    limit = _limit(body, "max_completion_tokens", "max_tokens")
+    choices, completion = [], 0
+    for index in range(max(1, n)):
+        text, tokens, truncated = reply(ctx.rng, limit)
+        completion += tokens
+        choices.append(
+            {
+                "index": index,
+                "message": {
+                    "role": "assistant",
+                    "content": text,
+                    "refusal": None,
+                    "annotations": [],
+                },
+                "logprobs": None,
+                "finish_reason": "length" if truncated else "stop",
+            }
+        )
+    prompt = estimate_tokens(body.get("messages", ""))
+    return {
+        "id": "chatcmpl-" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=29),
+        "object": "chat.completion",
+        "created": ctx.created,
+        "model": ctx.model,
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": _fingerprint(ctx),
+    }
+
+
+def _inputs(value: Any) -> list[Any]:
+    if isinstance(value, list) and value and not all(isinstance(v, int) for v in value):
+        return value
+    return [value]
+
+
+def _unit_vector(ctx: GenContext, dims: int) -> list[float]:
+    raw = [ctx.rng.gauss(0.0, 1.0) for _ in range(dims)]
+    norm = math.sqrt(sum(v * v for v in raw)) or 1.0
+    return [v / norm for v in raw]
+
+
+def embedding(ctx: GenContext) -> dict[str, Any]:
+    body = ctx.body
+    dims = embedding_dims(ctx.model, body.get("dimensions"))
+    as_base64 = body.get("encoding_format") == "base64"
+    data = []
+    for index, _ in enumerate(_inputs(body.get("input"))):
+        vector: Any = _unit_vector(ctx, dims)
+        if as_base64:
+            vector = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
+        data.append({"object": "embedding", "index": index, "embedding": vector})
+    tokens = estimate_tokens(body.get("input", ""))
+    return {
+        "object": "list",
+        "data": data,
+        "model": ctx.model,
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+
+
+def completion(ctx: GenContext) -> dict[str, Any]:
+    body = ctx.body
+    limit = _limit(body, "max_tokens")
+    n = _count(body.get("n"))
+    choices, used = [], 0
+    for index in range(max(1, n)):
+        text, tokens, truncated = reply(ctx.rng, 16 if limit is None else limit)
+        used += tokens
+        choices.append(
+            {
+                "text": text,
+                "index": index,
+                "logprobs": None,
+                "finish_reason": "length" if truncated else "stop",
+            }
+        )
+    prompt = estimate_tokens(body.get("prompt", ""))
+    return {
+        "id": "cmpl-" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=29),
+        "object": "text_completion",
+        "created": ctx.created,
+        "model": ctx.model,
+        "choices": choices,
+        "system_fingerprint": _fingerprint(ctx),
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": used,
+            "total_tokens": prompt + used,
+        },
+    }
+
+
+def response(ctx: GenContext) -> dict[str, Any]:
+    body = ctx.body
+    limit = _limit(body, "max_output_tokens")
+    text, tokens, truncated = reply(ctx.rng, limit)
+    prompt = estimate_tokens(body.get("input", "")) + estimate_tokens(body.get("instructions", ""))
+    ident = hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=48)
+    return {
+        "id": "resp_" + ident,
+        "object": "response",
+        "created_at": ctx.created,
+        "status": "incomplete" if truncated else "completed",
+        "completed_at": None if truncated else ctx.created,
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if truncated else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": limit,
+        "model": ctx.model,
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_" + ident,
+                "status": "completed",
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": text or sentence(ctx.rng, 1),
+                        "annotations": [],
+                        "logprobs": [],
+                    }
+                ],
+            }
+        ],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": None, "summary": None},
+        "store": True,
+        "temperature": 1.0,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "truncation": "disabled",
+        "user": None,
+        "metadata": {},
+        "usage": {
+            "input_tokens": prompt,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens": tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": prompt + tokens,
+        },
+    }
+
+
+def moderation(ctx: GenContext) -> dict[str, Any]:
+    results = []
+    for _ in _inputs(ctx.body.get("input")):
+        scores = {c: round(ctx.rng.random() * 0.01, 6) for c in MODERATION_CATEGORIES}
+        results.append(
+            {
+                "flagged": False,
+                "categories": dict.fromkeys(MODERATION_CATEGORIES, False),
+                "category_scores": scores,
+                "category_applied_input_types": {c: ["text"] for c in MODERATION_CATEGORIES},
+            }
+        )
+    return {
+        "id": "modr-" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id),
+        "model": ctx.model,
+        "results": results,
+    }
+
+
+OPENAI_GENERATORS: dict[str, Callable[[GenContext], dict[str, Any]]] = {
+    "/v1/chat/completions": chat_completion,
+    "/v1/embeddings": embedding,
+    "/v1/completions": completion,
+    "/v1/responses": response,
+    "/v1/moderations": moderation,
+}

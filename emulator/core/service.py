@@ -1,0 +1,417 @@
+"""BatchService: the only API the dialects call. Owns the store, the clock and the seed.
+
+One re-entrant lock guards every read and write, because the server thread and the test thread
+touch the same emulator.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.clock import Clock
+from emulator.config import EmulatorConfig, Timing
+from emulator.core import scenario as scenarios, timeline
+from emulator.core.batch import Batch, Item, ItemError, LineError, View
+from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
+from emulator.core.faults import FaultBook
+from emulator.core.files import StoredFile
+from emulator.core.ids import IdSource, base62_id, hex_id, rng_for
+from emulator.core.journal import Journal
+from emulator.core.results import GenContext, generate
+from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
+from emulator.core.validation import Parsed, parse_jsonl
+
+DAY = 86_400.0
+SCENARIO_ERROR = ItemError(
+    500, "server_error", "The server had an error while processing your request."
+)
+
+
+@dataclass(frozen=True)
+class NewBatch:
+    """Everything a dialect knows about a batch it is asked to create, in neutral terms."""
+
+    dialect: str
+    endpoint: str
+    items: list[Item]
+    provider: str = ""
+    model: str | None = None
+    errors: list[LineError] = field(default_factory=list)
+    metadata: dict[str, str] | None = None
+    input_file_id: str | None = None
+    scenario: str | None = None
+    expires_after: float = DAY
+    id_prefix: str = "batch_"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    index: int
+    custom_id: str
+    outcome: Outcome
+    body: dict[str, Any] | None
+    error: ItemError | None
+    line_id: str
+    request_id: str
+
+
+FileRenderer = Callable[[View, list[ItemResult]], tuple[bytes | None, bytes | None]]
+
+
+class BatchService:
+    def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.ids = IdSource(config.seed)
+        self.faults = FaultBook(seed=config.seed)
+        self.journal = Journal()
+        self._lock = threading.RLock()
+        self._batches: dict[str, Batch] = {}
+        self._files: dict[str, StoredFile] = {}
+        self._results: dict[str, list[ItemResult]] = {}
+
+    # -- lifecycle of the emulator itself -------------------------------------------------
+    def reset(self, config: EmulatorConfig | None = None) -> None:
+        with self._lock:
+            self.config = config or self.config
+            self._batches.clear()
+            self._files.clear()
+            self._results.clear()
+            self.ids.reset(self.config.seed)
+            self.faults.clear(self.config.seed)
+            self.journal.clear()
+            self.clock.reset()
+
+    def configure(self, config: EmulatorConfig) -> None:
+        with self._lock:
+            if config.seed != self.config.seed:
+                self.ids.reset(config.seed)
+                self.faults.seed = config.seed
+            self.config = config
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    # -- files ----------------------------------------------------------------------------
+    def add_file(
+        self,
+        dialect: str,
+        filename: str,
+        purpose: str,
+        data: bytes,
+        *,
+        expires_after: float | None = None,
+        prefix: str = "file-",
+        mime_type: str = "application/jsonl",
+        file_id: str | None = None,
+        display_name: str | None = None,
+    ) -> StoredFile:
+        with self._lock:
+            now = self.now()
+            stored = StoredFile(
+                id=file_id or prefix + self.ids.next("file"),
+                dialect=dialect,
+                filename=filename,
+                purpose=purpose,
+                created_at=now,
+                data=data,
+                expires_at=None if expires_after is None else now + expires_after,
+                mime_type=mime_type,
+                display_name=display_name,
+            )
+            self._files[stored.id] = stored
+            return stored
+
+    def get_file(self, file_id: str) -> StoredFile:
+        with self._lock:
+            stored = self._files.get(file_id)
+        if stored is None:
+            raise not_found(f"No such File object: {file_id}", param="id")
+        return stored
+
+    def list_files(self, dialects: set[str]) -> list[StoredFile]:
+        with self._lock:
+            return [f for f in self._files.values() if f.dialect in dialects]
+
+    def delete_file(self, file_id: str) -> StoredFile:
+        with self._lock:
+            stored = self.get_file(file_id)
+            del self._files[file_id]
+            return stored
+
+    def parse_input_file(self, file_id: str, endpoint: str) -> Parsed:
+        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously."""
+        with self._lock:
+            stored = self._files.get(file_id)
+        if stored is None:
+            return Parsed(
+                [],
+                [
+                    LineError(
+                        "invalid_request",
+                        f"Cannot find file {file_id}, or organization does not have access to it.",
+                        "file_id",
+                    )
+                ],
+                None,
+            )
+        if stored.purpose != "batch":
+            return Parsed(
+                [],
+                [
+                    LineError(
+                        "invalid_request",
+                        f"The file {file_id} has purpose "
+                        f"'{stored.purpose}'; a batch input file must have "
+                        "purpose 'batch'.",
+                        "input_file_id",
+                    )
+                ],
+                None,
+            )
+        return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)
+
+    # -- batches --------------------------------------------------------------------------
+    def create_batch(self, spec: NewBatch, *, timing: Timing | None = None) -> View:
+        chosen = scenarios.parse(spec.scenario or self.config.scenario)
+        with self._lock:
+            batch_id = spec.id_prefix + self.ids.next("batch")
+            now = self.now()
+            items = self._plan_items(batch_id, spec.items, chosen)
+            errors = list(spec.errors)
+            if chosen.name == "fail" and not errors:
+                errors.append(
+                    LineError(
+                        "invalid_request", "The batch failed validation (emulator scenario 'fail')."
+                    )
+                )
+            timing = timing or self.config.timing
+            plan = _initial_plan(
+                timing, now, spec.expires_after, len(items), chosen.name, bool(errors)
+            )
+            order = list(range(len(items)))
+            rng_for(self.config.seed, "order", batch_id).shuffle(order)
+            batch = Batch(
+                id=batch_id,
+                dialect=spec.dialect,
+                provider=spec.provider or spec.dialect,
+                endpoint=spec.endpoint,
+                model=spec.model,
+                items=[] if errors else items,
+                plan=plan,
+                timing=timing,
+                order=[] if errors else order,
+                errors=errors,
+                metadata=spec.metadata,
+                input_file_id=spec.input_file_id,
+                extra=dict(spec.extra),
+            )
+            self._batches[batch_id] = batch
+            created = timeline.moment(plan, plan.created_at - 1e-6)
+            return View(batch, now, created, as_created=True)
+
+    def _plan_items(
+        self, batch_id: str, items: list[Item], chosen: scenarios.Scenario
+    ) -> list[Item]:
+        failing: set[int] = set()
+        if chosen.name == "errors" and items:
+            count = round(chosen.error_fraction * len(items))
+            failing = set(
+                rng_for(self.config.seed, "errors", batch_id).sample(range(len(items)), count)
+            )
+        planned = []
+        for index, item in enumerate(items):
+            error = item.error or self.faults.item_error(batch_id, item.custom_id)
+            if error is None and index in failing:
+                error = SCENARIO_ERROR
+            planned.append(Item(item.custom_id, item.body, error))
+        return planned
+
+    def _find(self, batch_id: str, dialects: set[str] | None) -> Batch:
+        batch = self._batches.get(batch_id)
+        if batch is None or (dialects is not None and batch.dialect not in dialects):
+            raise not_found(f"No batch found with id '{batch_id}'.", code="batch_not_found")
+        return batch
+
+    def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
+        with self._lock:
+            batch = self._find(batch_id, dialects)
+            now = self.now()
+            return View(batch, now, timeline.moment(batch.plan, now))
+
+    def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
+        """A read by the client: counts as a poll for the poll-driven timing policies."""
+        with self._lock:
+            batch = self._find(batch_id, dialects)
+            batch.polls += 1
+            now = self.now()
+            _on_poll(batch, now)
+            return View(batch, now, timeline.moment(batch.plan, now))
+
+    def list_batches(self, dialects: set[str] | None = None) -> list[View]:
+        """Newest first; ties (same clock instant) broken by creation order."""
+        with self._lock:
+            now = self.now()
+            chosen = [
+                b for b in self._batches.values() if dialects is None or b.dialect in dialects
+            ]
+            return [View(b, now, timeline.moment(b.plan, now)) for b in reversed(chosen)]
+
+    def cancel_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
+        with self._lock:
+            batch = self._find(batch_id, dialects)
+            now = self.now()
+            state = timeline.moment(batch.plan, now).state
+            if state in (BatchState.CANCELLED, BatchState.CANCELLING):
+                return View(batch, now, timeline.moment(batch.plan, now))
+            if state in TERMINAL:
+                raise conflict(f"Cannot cancel a batch with status '{state}'.")
+            delay = batch.timing.cancel_delay
+            timeline.cancel(batch.plan, now, delay)
+            return View(batch, now, timeline.moment(batch.plan, now))
+
+    def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
+        with self._lock:
+            batch = self._find(batch_id, dialects)
+            del self._batches[batch_id]
+            self._results.pop(batch_id, None)
+            return batch
+
+    def transition(self, batch_id: str, target: BatchState) -> View:
+        with self._lock:
+            batch = self._find(batch_id, None)
+            now = self.now()
+            state = timeline.moment(batch.plan, now).state
+            if target is not state and target not in ALLOWED[state]:
+                allowed = ", ".join(sorted(ALLOWED[state])) or "none (terminal)"
+                raise EmulatorError(
+                    ErrorKind.CONFLICT,
+                    f"Cannot move batch {batch_id} from "
+                    f"'{state}' to '{target}'; allowed: {allowed}.",
+                )
+            timeline.force(batch.plan, target, now)
+            return View(batch, now, timeline.moment(batch.plan, now))
+
+    def advance_batch(self, batch_id: str) -> View:
+        """One phase on for one batch, whatever its policy (the `manual` policy's verb)."""
+        with self._lock:
+            batch = self._find(batch_id, None)
+            now = self.now()
+            timeline.step(batch.plan, now)
+            return View(batch, now, timeline.moment(batch.plan, now))
+
+    def all_batches(self) -> list[Batch]:
+        with self._lock:
+            return list(self._batches.values())
+
+    # -- results --------------------------------------------------------------------------
+    def results(self, view: View) -> list[ItemResult]:
+        """Every item with an outcome at this view; cached once the batch is terminal."""
+        batch = view.batch
+        terminal = view.state in TERMINAL
+        with self._lock:
+            if terminal and batch.id in self._results:
+                return self._results[batch.id]
+        created = int(view.moment.ended_at or view.now)
+        out = [self._result(batch, index, outcome, created) for index, outcome in view.outcomes()]
+        if terminal:
+            with self._lock:
+                self._results[batch.id] = out
+        return out
+
+    def _result(self, batch: Batch, index: int, outcome: Outcome, created: int) -> ItemResult:
+        item = batch.items[index]
+        seed = self.config.seed
+        body = None
+        if outcome is Outcome.SUCCEEDED:
+            ctx = GenContext(
+                endpoint=batch.endpoint,
+                body=item.body,
+                rng=rng_for(seed, batch.id, item.custom_id),
+                custom_id=item.custom_id,
+                batch_id=batch.id,
+                model=batch.model or str(item.body.get("model", "")),
+                created=created,
+                seed=seed,
+            )
+            body = generate(ctx)
+        return ItemResult(
+            index=index,
+            custom_id=item.custom_id,
+            outcome=outcome,
+            body=body,
+            error=item.error if outcome is Outcome.ERRORED else None,
+            line_id="batch_req_" + hex_id(seed, batch.id, item.custom_id, "line"),
+            request_id="req_" + hex_id(seed, batch.id, item.custom_id, "request"),
+        )
+
+    def result_files(self, view: View, render: FileRenderer) -> Batch:
+        """Create the output and error files the first time a terminal batch is seen."""
+        batch = view.batch
+        if batch.files_ready or view.state not in TERMINAL or view.state is BatchState.FAILED:
+            return batch
+        output, errors = render(view, self.results(view))
+        with self._lock:  # a racing reader renders the same bytes, so no second check
+            seed = self.config.seed
+            for kind, data in (("output", output), ("error", errors)):
+                if data is None:
+                    continue
+                file_id = "file-" + base62_id(seed, batch.id, kind)
+                self.add_file(
+                    batch.dialect,
+                    f"{batch.id}_{kind}.jsonl",
+                    "batch_output",
+                    data,
+                    expires_after=30 * DAY,
+                    file_id=file_id,
+                )
+                setattr(batch, f"{kind}_file_id", file_id)
+            batch.files_ready = True
+        return batch
+
+
+def _initial_plan(
+    timing: Timing, now: float, expires_after: float, n_items: int, scenario: str, fails: bool
+) -> timeline.Plan:
+    plan = timeline.Plan(
+        created_at=now,
+        expires_at=now + expires_after,
+        fails_validation=fails,
+        stalled=scenario == "stall",
+        expire_on_finish=scenario == "expire",
+    )
+    if plan.expire_on_finish:
+        plan.expire_progress = 0.5
+    if timing.policy not in ("timed", "immediate"):
+        return plan
+    immediate = timing.policy == "immediate"
+    ready = now if immediate else now + timing.validating
+    if fails:
+        plan.failed_at = ready
+        return plan
+    plan.in_progress_at = ready
+    if plan.stalled:
+        return plan
+    work = 0.0 if immediate else timing.in_progress + timing.per_request * n_items
+    done = ready + work
+    if plan.expire_on_finish:
+        plan.expired_at = done
+        return plan
+    plan.finalizing_at = plan.work_end = done
+    plan.completed_at = done if immediate else done + timing.finalizing
+    return plan
+
+
+def _on_poll(batch: Batch, now: float) -> None:
+    timing = batch.timing
+    if timing.policy == "polls" and batch.polls % timing.polls == 0:
+        timeline.step(batch.plan, now)
+    elif timing.policy == "script":
+        target = timing.script[min(batch.polls, len(timing.script)) - 1]
+        state = timeline.moment(batch.plan, now).state
+        if target is not state and target in ALLOWED[state]:
+            timeline.force(batch.plan, target, now)

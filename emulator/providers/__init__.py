@@ -1,0 +1,1 @@
+"""Provider dialects: wire models, pure core<->wire mapping, and thin routes."""

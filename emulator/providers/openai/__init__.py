@@ -1,0 +1,1 @@
+"""The OpenAI Batch + Files dialect."""

@@ -1,0 +1,175 @@
+"""Pure mapping between the core and OpenAI's wire format. No I/O, no store access."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator.core.batch import ItemError, View
+from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.files import StoredFile
+from emulator.core.service import ItemResult
+from emulator.core.states import TERMINAL, BatchState, Outcome
+from emulator.http import json_response
+from emulator.providers.openai import wire
+
+STATUS: dict[BatchState, str] = {state: state.value for state in BatchState}
+
+ERROR_TYPE: dict[ErrorKind, str] = {
+    ErrorKind.INVALID_REQUEST: "invalid_request_error",
+    ErrorKind.AUTHENTICATION: "invalid_request_error",
+    ErrorKind.PERMISSION: "invalid_request_error",
+    ErrorKind.NOT_FOUND: "invalid_request_error",
+    ErrorKind.METHOD_NOT_ALLOWED: "invalid_request_error",
+    ErrorKind.CONFLICT: "invalid_request_error",
+    ErrorKind.TOO_LARGE: "invalid_request_error",
+    ErrorKind.UNPROCESSABLE: "invalid_request_error",
+    ErrorKind.RATE_LIMITED: "requests",
+    ErrorKind.SERVER: "server_error",
+    ErrorKind.UNAVAILABLE: "server_error",
+    ErrorKind.OVERLOADED: "server_error",
+}
+EXPIRED_LINE = {
+    "code": "batch_expired",
+    "message": "This request could not be executed before the completion window expired.",
+}
+CANCELLED_LINE = {
+    "code": "batch_cancelled",
+    "message": "This request was not executed because the batch was cancelled.",
+}
+
+
+def render_error(err: EmulatorError, request_id: str) -> Response:
+    code = err.code
+    if code is None and err.kind is ErrorKind.RATE_LIMITED:
+        code = "rate_limit_exceeded"
+    body = wire.ErrorEnvelope(
+        error=wire.ErrorBody(
+            message=err.message, type=ERROR_TYPE[err.kind], param=err.param, code=code
+        )
+    )
+    return json_response(body.model_dump(), err.status)
+
+
+def file_to_wire(stored: StoredFile) -> dict[str, Any]:
+    return wire.FileObject(
+        id=stored.id,
+        bytes=stored.size,
+        created_at=int(stored.created_at),
+        expires_at=None if stored.expires_at is None else int(stored.expires_at),
+        filename=stored.filename,
+        purpose=stored.purpose,
+    ).model_dump()
+
+
+def _ts(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def counts(view: View) -> wire.RequestCounts:
+    if view.state in (BatchState.VALIDATING, BatchState.FAILED) or view.as_created:
+        return wire.RequestCounts(total=0, completed=0, failed=0)
+    c = view.counts
+    return wire.RequestCounts(total=c.total, completed=c.succeeded, failed=c.errored + c.canceled)
+
+
+def usage(results: list[ItemResult] | None) -> wire.Usage:
+    totals = {"input": 0, "output": 0}
+    for result in results or []:
+        used = (result.body or {}).get("usage") or {}
+        totals["input"] += used.get("prompt_tokens", used.get("input_tokens", 0))
+        totals["output"] += used.get("completion_tokens", used.get("output_tokens", 0))
+    return wire.Usage(
+        input_tokens=totals["input"],
+        input_tokens_details=wire.InputTokensDetails(),
+        output_tokens=totals["output"],
+        output_tokens_details=wire.OutputTokensDetails(),
+        total_tokens=totals["input"] + totals["output"],
+    )
+
+
+def batch_to_wire(view: View, results: list[ItemResult] | None = None) -> dict[str, Any]:
+    """The Batch object; `results` (terminal batches only) fill in `usage`."""
+    batch, m = view.batch, view.moment
+    errors = None
+    if batch.errors and view.state is BatchState.FAILED:
+        errors = wire.Errors(
+            data=[
+                wire.BatchError(code=e.code, message=e.message, param=e.param, line=e.line)
+                for e in batch.errors
+            ]
+        )
+    plan = batch.plan
+    return wire.Batch(
+        id=batch.id,
+        endpoint=batch.endpoint,
+        model=batch.model,
+        errors=errors,
+        input_file_id=batch.input_file_id or "",
+        completion_window=str(batch.extra.get("completion_window", "24h")),
+        status=STATUS[view.state],
+        output_file_id=batch.output_file_id,
+        error_file_id=batch.error_file_id,
+        created_at=int(plan.created_at),
+        in_progress_at=_ts(m.in_progress_at),
+        expires_at=int(plan.expires_at),
+        finalizing_at=_ts(m.finalizing_at),
+        completed_at=_ts(m.completed_at),
+        failed_at=_ts(m.failed_at),
+        expired_at=_ts(m.expired_at),
+        cancelling_at=_ts(m.cancelling_at),
+        cancelled_at=_ts(m.cancelled_at),
+        request_counts=counts(view),
+        usage=usage(results if view.state in TERMINAL else None),
+        metadata=batch.metadata,
+    ).model_dump()
+
+
+def error_body(error: ItemError) -> dict[str, Any]:
+    return {
+        "error": {
+            "message": error.message,
+            "type": error.type,
+            "param": error.param,
+            "code": error.code,
+        }
+    }
+
+
+def output_line(result: ItemResult) -> dict[str, Any]:
+    """One line of the output or error file, `BatchRequestOutput` shape."""
+    line: dict[str, Any] = {"id": result.line_id, "custom_id": result.custom_id}
+    if result.outcome is Outcome.SUCCEEDED:
+        line["response"] = {
+            "status_code": 200,
+            "request_id": result.request_id,
+            "body": result.body,
+        }
+        line["error"] = None
+    elif result.outcome is Outcome.ERRORED and result.error is not None:
+        line["response"] = {
+            "status_code": result.error.status,
+            "request_id": result.request_id,
+            "body": error_body(result.error),
+        }
+        line["error"] = None
+    else:
+        line["response"] = None
+        line["error"] = EXPIRED_LINE if result.outcome is Outcome.EXPIRED else CANCELLED_LINE
+    return line
+
+
+def render_files(view: View, results: list[ItemResult]) -> tuple[bytes | None, bytes | None]:
+    """Output file (successes) and error file (everything else); None when it would be empty."""
+    good: list[str] = []
+    bad: list[str] = []
+    for result in results:
+        text = json.dumps(output_line(result), separators=(",", ":"), ensure_ascii=False)
+        (good if result.outcome is Outcome.SUCCEEDED else bad).append(text)
+    return _jsonl(good), _jsonl(bad)
+
+
+def _jsonl(lines: list[str]) -> bytes | None:
+    return ("\n".join(lines) + "\n").encode() if lines else None

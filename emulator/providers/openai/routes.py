@@ -1,0 +1,224 @@
+"""OpenAI Files + Batches routes: parse the request, call the service, map the answer."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from emulator.core.batch import View
+from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.service import BatchService, NewBatch
+from emulator.core.states import TERMINAL
+from emulator.http import Dialect, json_response, read_json, route
+from emulator.providers.openai import dialect as d, params
+
+DIALECTS = {"openai"}
+BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
+NO_KEY = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization "
+    "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password "
+    "field (with blank username) if you're accessing the API from your browser and are "
+    "prompted for a username and password. You can obtain an API key from "
+    "https://platform.openai.com/account/api-keys."
+)
+DAY = 86_400
+
+
+def authenticate(request: Request) -> None:
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+        raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
+
+
+DIALECT = Dialect("openai", d.render_error, authenticate=authenticate)
+
+
+# -- files ------------------------------------------------------------------------------------
+async def _form(request: Request, limit: int) -> FormData:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit + 65_536:
+        raise invalid("File is too large.")
+    try:
+        return await request.form(max_files=1, max_fields=32)
+    except (MultiPartException, AssertionError, ValueError) as exc:
+        raise invalid(f"Could not parse multipart form: {exc}") from None
+
+
+def _form_expiry(form: FormData) -> int | None:
+    found = {
+        key.split("[")[-1].rstrip("]").split(".")[-1]: value
+        for key, value in form.items()
+        if key.startswith("expires_after") and isinstance(value, str)
+    }
+    return params.parse_expiry("expires_after", found) if found else None
+
+
+def _check_batch_file(filename: str, data: bytes) -> None:
+    if not filename.endswith(".jsonl"):
+        raise invalid(BATCH_FILE_ERROR)
+    first = data.lstrip().split(b"\n", 1)[0]
+    if not first.strip():
+        raise invalid(f"{BATCH_FILE_ERROR} (the file is empty).")
+    try:
+        json.loads(first)
+    except ValueError:
+        raise invalid(f"{BATCH_FILE_ERROR} (the first line is not valid JSON).") from None
+
+
+async def upload_file(service: BatchService, request: Request) -> Response:
+    limit = service.config.max_file_bytes
+    form = await _form(request, limit)
+    purpose = form.get("purpose")
+    upload = form.get("file")
+    if not isinstance(purpose, str):
+        raise invalid(
+            "Missing required parameter: 'purpose'.",
+            param="purpose",
+            code="missing_required_parameter",
+        )
+    if purpose not in params.FILE_PURPOSES:
+        raise params.invalid_value("purpose", purpose, params.FILE_PURPOSES)
+    if not isinstance(upload, UploadFile):
+        raise invalid(
+            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
+        )
+    if (upload.size or 0) > limit:
+        raise invalid("File is too large.")
+    data = await upload.read()
+    filename = upload.filename or "upload"
+    expiry = _form_expiry(form)
+    if purpose == "batch":
+        _check_batch_file(filename, data)
+        expiry = expiry or 30 * DAY
+    stored = service.add_file("openai", filename, purpose, data, expires_after=expiry)
+    return json_response(d.file_to_wire(stored))
+
+
+def _page(items: list[Any], after: str | None, limit: int) -> tuple[list[Any], bool]:
+    if after is not None:
+        ids = [item.id for item in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    return items[:limit], len(items) > limit
+
+
+def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": has_more,
+    }
+
+
+async def list_files(service: BatchService, request: Request) -> Response:
+    q = request.query_params
+    order = q.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise params.invalid_value("order", order, ("asc", "desc"))
+    limit = params.parse_limit(q.get("limit"), 10_000, 10_000)
+    files = [
+        f
+        for f in service.list_files(DIALECTS)
+        if q.get("purpose") is None or f.purpose == q.get("purpose")
+    ]
+    if order == "desc":
+        files.reverse()
+    page, more = _page(files, q.get("after"), limit)
+    return json_response(_list_body([d.file_to_wire(f) for f in page], more))
+
+
+async def get_file(service: BatchService, request: Request) -> Response:
+    return json_response(d.file_to_wire(service.get_file(request.path_params["file_id"])))
+
+
+async def file_content(service: BatchService, request: Request) -> Response:
+    stored = service.get_file(request.path_params["file_id"])
+    if stored.purpose in ("assistants", "user_data"):
+        raise invalid(f"Not allowed to download files of purpose: {stored.purpose}")
+    return Response(stored.data, media_type="application/octet-stream")
+
+
+async def delete_file(service: BatchService, request: Request) -> Response:
+    stored = service.delete_file(request.path_params["file_id"])
+    return json_response({"id": stored.id, "object": "file", "deleted": True})
+
+
+# -- batches ----------------------------------------------------------------------------------
+def render(service: BatchService, view: View) -> dict[str, Any]:
+    """Map a view, first creating the result files if the batch has just ended."""
+    service.result_files(view, d.render_files)
+    results = service.results(view) if view.state in TERMINAL else None
+    return d.batch_to_wire(view, results)
+
+
+async def create_batch(service: BatchService, request: Request) -> Response:
+    p = params.parse_create(await read_json(request))
+    scenario = request.headers.get("x-emulator-scenario") or (p.metadata or {}).get(
+        "emulator_scenario"
+    )
+    parsed = service.parse_input_file(p.input_file_id, p.endpoint)
+    view = service.create_batch(
+        NewBatch(
+            dialect="openai",
+            endpoint=p.endpoint,
+            items=parsed.items,
+            model=parsed.model,
+            errors=parsed.errors,
+            metadata=p.metadata,
+            input_file_id=p.input_file_id,
+            scenario=scenario,
+            extra={
+                "completion_window": p.completion_window,
+                "output_expires_after": p.output_expires_after,
+            },
+        )
+    )
+    return json_response(render(service, view))
+
+
+async def get_batch(service: BatchService, request: Request) -> Response:
+    return json_response(
+        render(service, service.get_batch(request.path_params["batch_id"], DIALECTS))
+    )
+
+
+async def list_batches(service: BatchService, request: Request) -> Response:
+    limit = params.parse_limit(request.query_params.get("limit"), 20, 100)
+    views = service.list_batches(DIALECTS)
+    ids = [v.batch.id for v in views]
+    after = request.query_params.get("after")
+    if after is not None:
+        views = views[ids.index(after) + 1 :] if after in ids else []
+    page = views[:limit]
+    return json_response(_list_body([render(service, v) for v in page], len(views) > limit))
+
+
+async def cancel_batch(service: BatchService, request: Request) -> Response:
+    return json_response(
+        render(service, service.cancel_batch(request.path_params["batch_id"], DIALECTS))
+    )
+
+
+def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]:
+    def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
+        return route(service, dialect, path, name, partial(handler, service), method)
+
+    return [
+        r("/files", "files.create", upload_file, "POST"),
+        r("/files", "files.list", list_files),
+        r("/files/{file_id}", "files.retrieve", get_file),
+        r("/files/{file_id}", "files.delete", delete_file, "DELETE"),
+        r("/files/{file_id}/content", "files.content", file_content),
+        r("/batches", "batches.create", create_batch, "POST"),
+        r("/batches", "batches.list", list_batches),
+        r("/batches/{batch_id}", "batches.retrieve", get_batch),
+        r("/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
+    ]
