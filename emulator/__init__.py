@@ -10,10 +10,11 @@ __version__ = "0.1.0"
 from emulator.api import Emulator
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig, Timing
-from emulator.core.faults import HttpFault, ItemFault
+from emulator.core.faults import BatchFault, HttpFault, ItemFault
 from emulator.core.states import BatchState, Outcome
 
 __all__ = [
+    "BatchFault",
     "BatchState",
     "Clock",
     "Emulator",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
-from emulator.core.faults import FaultBook, HttpFault, ItemFault
+from emulator.core.faults import BatchFault, FaultBook, HttpFault, ItemFault
 from emulator.core.journal import JournalEntry
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
@@ -81,11 +81,11 @@ class Emulator:
     def faults(self) -> FaultBook:
         return self.service.faults
 
-    def add_fault(self, fault: HttpFault | ItemFault) -> str:
+    def add_fault(self, fault: HttpFault | ItemFault | BatchFault) -> str:
         return self.service.faults.add(fault)
 
     @contextmanager
-    def fault(self, fault: HttpFault | ItemFault) -> Iterator[str]:
+    def fault(self, fault: HttpFault | ItemFault | BatchFault) -> Iterator[str]:
         rule = self.service.faults.add(fault)
         try:
             yield rule

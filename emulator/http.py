@@ -65,6 +65,17 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
         ) from None
 
 
+def scenario_of(request: Request, metadata: dict[str, str] | None = None) -> str | None:
+    """The per-batch scenario: `x-emulator-scenario`, else `metadata.emulator_scenario`."""
+    header = request.headers.get("x-emulator-scenario")
+    return header if header is not None else (metadata or {}).get("emulator_scenario")
+
+
+def timing_of(request: Request) -> str | None:
+    """The per-batch timing policy from `x-emulator-timing` (e.g. `polls:3`, `manual`)."""
+    return request.headers.get("x-emulator-timing")
+
+
 def default_fault_error(fault: HttpFault) -> EmulatorError:
     kind = kind_for_status(fault.status)
     message = fault.message or _FAULT_MESSAGES.get(kind, "Injected fault.")

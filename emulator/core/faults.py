@@ -66,10 +66,31 @@ class ItemFault:
         return ItemError(self.status, self.error_type, self.message, self.code)
 
 
+@dataclass(frozen=True)
+class BatchFault:
+    """Changes to how matching batches run, applied once when each is created."""
+
+    dialect: str | None = None
+    endpoint: str | None = None
+    fail_code: str | None = None  # fail validation with this code...
+    fail_message: str | None = None  # ...and message
+    fail_param: str | None = None
+    expire_at_progress: float | None = None  # expire when this share of items is done
+    stall: bool = False
+    cancel_delay: float | None = None  # seconds `cancelling` lasts
+    cancel_error_while_validating: bool = False  # a 500 on cancel while validating (real quirk)
+    times: int | None = None
+
+    def matches(self, dialect: str, endpoint: str) -> bool:
+        return (self.dialect is None or self.dialect == dialect) and (
+            self.endpoint is None or self.endpoint == endpoint
+        )
+
+
 @dataclass
 class _Rule:
     id: str
-    fault: HttpFault | ItemFault
+    fault: HttpFault | ItemFault | BatchFault
     seen: int = 0
     fired: int = 0
 
@@ -81,7 +102,7 @@ class FaultBook:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: int = 0
 
-    def add(self, fault: HttpFault | ItemFault) -> str:
+    def add(self, fault: HttpFault | ItemFault | BatchFault) -> str:
         with self._lock:
             self._counter += 1
             rule = _Rule(id=f"fault_{self._counter}", fault=fault)
@@ -131,6 +152,18 @@ class FaultBook:
             if rule.fault.hits(self.seed, batch_id, custom_id):
                 rule.fired += 1
                 return rule.fault.error()
+        return None
+
+    def batch_fault(self, dialect: str, endpoint: str) -> BatchFault | None:
+        with self._lock:
+            for rule in self._rules:
+                fault = rule.fault
+                if not isinstance(fault, BatchFault) or not fault.matches(dialect, endpoint):
+                    continue
+                if fault.times is not None and rule.fired >= fault.times:
+                    continue
+                rule.fired += 1
+                return fault
         return None
 
     def describe(self) -> list[dict[str, Any]]:

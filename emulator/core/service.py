@@ -16,7 +16,7 @@ from emulator.config import EmulatorConfig, Timing
 from emulator.core import scenario as scenarios, timeline
 from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
-from emulator.core.faults import FaultBook
+from emulator.core.faults import BatchFault, FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource, base62_id, hex_id, rng_for
 from emulator.core.journal import Journal
@@ -43,6 +43,7 @@ class NewBatch:
     metadata: dict[str, str] | None = None
     input_file_id: str | None = None
     scenario: str | None = None
+    timing: str | None = None  # per-batch timing spec (`x-emulator-timing`), else the config's
     expires_after: float = DAY
     id_prefix: str = "batch_"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -176,23 +177,21 @@ class BatchService:
         return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)
 
     # -- batches --------------------------------------------------------------------------
-    def create_batch(self, spec: NewBatch, *, timing: Timing | None = None) -> View:
+    def create_batch(self, spec: NewBatch) -> View:
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
+        timing = self.config.timing if spec.timing is None else _parse_timing(spec.timing)
         with self._lock:
             batch_id = spec.id_prefix + self.ids.next("batch")
             now = self.now()
             items = self._plan_items(batch_id, spec.items, chosen)
-            errors = list(spec.errors)
-            if chosen.name == "fail" and not errors:
-                errors.append(
-                    LineError(
-                        "invalid_request", "The batch failed validation (emulator scenario 'fail')."
-                    )
-                )
-            timing = timing or self.config.timing
-            plan = _initial_plan(
-                timing, now, spec.expires_after, len(items), chosen.name, bool(errors)
-            )
+            fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
+            errors = _validation_errors(spec.errors, chosen, fault)
+            if fault is not None and fault.cancel_delay is not None:
+                timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
+            name = "stall" if fault is not None and fault.stall else chosen.name
+            plan = _initial_plan(timing, now, spec.expires_after, len(items), name, bool(errors))
+            if fault is not None and fault.expire_at_progress is not None:
+                _expire_at(plan, fault.expire_at_progress)
             order = list(range(len(items)))
             rng_for(self.config.seed, "order", batch_id).shuffle(order)
             batch = Batch(
@@ -210,6 +209,8 @@ class BatchService:
                 input_file_id=spec.input_file_id,
                 extra=dict(spec.extra),
             )
+            if fault is not None and fault.cancel_error_while_validating:
+                batch.extra["cancel_error_while_validating"] = True
             self._batches[batch_id] = batch
             created = timeline.moment(plan, plan.created_at - 1e-6)
             return View(batch, now, created, as_created=True)
@@ -270,6 +271,11 @@ class BatchService:
                 return View(batch, now, timeline.moment(batch.plan, now))
             if state in TERMINAL:
                 raise conflict(f"Cannot cancel a batch with status '{state}'.")
+            if state is BatchState.VALIDATING and batch.extra.get("cancel_error_while_validating"):
+                raise EmulatorError(
+                    ErrorKind.SERVER,
+                    "The server had an error while processing your request. Sorry about that!",
+                )
             delay = batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
             return View(batch, now, timeline.moment(batch.plan, now))
@@ -404,6 +410,41 @@ def _initial_plan(
     plan.finalizing_at = plan.work_end = done
     plan.completed_at = done if immediate else done + timing.finalizing
     return plan
+
+
+def _validation_errors(
+    given: list[LineError], chosen: scenarios.Scenario, fault: BatchFault | None
+) -> list[LineError]:
+    """The input's own problems, else an injected or scenario-driven validation failure."""
+    if given:
+        return list(given)
+    if fault is not None and fault.fail_code is not None:
+        message = fault.fail_message or "Injected validation failure."
+        return [LineError(fault.fail_code, message, fault.fail_param)]
+    if chosen.name == "fail":
+        return [
+            LineError("invalid_request", "The batch failed validation (emulator scenario 'fail').")
+        ]
+    return []
+
+
+def _expire_at(plan: timeline.Plan, share: float) -> None:
+    """Run out of time with `share` of the items done, when the batch would have finished."""
+    plan.expire_on_finish = True
+    plan.expire_progress = share
+    if plan.finalizing_at is not None:
+        plan.expired_at, plan.finalizing_at, plan.completed_at = plan.finalizing_at, None, None
+
+
+def _parse_timing(spec: str) -> Timing:
+    try:
+        return Timing.parse(spec)
+    except ValueError as exc:
+        raise EmulatorError(
+            ErrorKind.INVALID_REQUEST,
+            f"Invalid x-emulator-timing: {exc}",
+            param="x-emulator-timing",
+        ) from None
 
 
 def _on_poll(batch: Batch, now: float) -> None:

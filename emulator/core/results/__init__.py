@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from emulator.core.results.anthropic import ANTHROPIC_GENERATORS
 from emulator.core.results.context import GenContext
+from emulator.core.results.gemini import GEMINI_GENERATORS
 from emulator.core.results.openai import OPENAI_GENERATORS
 
 Generator = Callable[[GenContext], dict[str, Any]]
 
-GENERATORS: dict[str, Generator] = {**OPENAI_GENERATORS}
+GENERATORS: dict[str, Generator] = {
+    **OPENAI_GENERATORS,
+    **ANTHROPIC_GENERATORS,
+    **GEMINI_GENERATORS,
+}
 
 
 def register(endpoint: str, generator: Generator) -> None:

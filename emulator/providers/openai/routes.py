@@ -16,10 +16,9 @@ from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
-from emulator.http import Dialect, json_response, read_json, route
+from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.openai import dialect as d, params
 
-DIALECTS = {"openai"}
 BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
 NO_KEY = (
     "You didn't provide an API key. You need to provide your API key in an Authorization "
@@ -72,7 +71,7 @@ def _check_batch_file(filename: str, data: bytes) -> None:
         raise invalid(f"{BATCH_FILE_ERROR} (the first line is not valid JSON).") from None
 
 
-async def upload_file(service: BatchService, request: Request) -> Response:
+async def upload_file(service: BatchService, scope: str, request: Request) -> Response:
     limit = service.config.max_file_bytes
     form = await _form(request, limit)
     purpose = form.get("purpose")
@@ -97,7 +96,7 @@ async def upload_file(service: BatchService, request: Request) -> Response:
     if purpose == "batch":
         _check_batch_file(filename, data)
         expiry = expiry or 30 * DAY
-    stored = service.add_file("openai", filename, purpose, data, expires_after=expiry)
+    stored = service.add_file(scope, filename, purpose, data, expires_after=expiry)
     return json_response(d.file_to_wire(stored))
 
 
@@ -118,7 +117,7 @@ def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
     }
 
 
-async def list_files(service: BatchService, request: Request) -> Response:
+async def list_files(service: BatchService, scope: str, request: Request) -> Response:
     q = request.query_params
     order = q.get("order", "desc")
     if order not in ("asc", "desc"):
@@ -126,7 +125,7 @@ async def list_files(service: BatchService, request: Request) -> Response:
     limit = params.parse_limit(q.get("limit"), 10_000, 10_000)
     files = [
         f
-        for f in service.list_files(DIALECTS)
+        for f in service.list_files({scope})
         if q.get("purpose") is None or f.purpose == q.get("purpose")
     ]
     if order == "desc":
@@ -135,18 +134,18 @@ async def list_files(service: BatchService, request: Request) -> Response:
     return json_response(_list_body([d.file_to_wire(f) for f in page], more))
 
 
-async def get_file(service: BatchService, request: Request) -> Response:
+async def get_file(service: BatchService, scope: str, request: Request) -> Response:
     return json_response(d.file_to_wire(service.get_file(request.path_params["file_id"])))
 
 
-async def file_content(service: BatchService, request: Request) -> Response:
+async def file_content(service: BatchService, scope: str, request: Request) -> Response:
     stored = service.get_file(request.path_params["file_id"])
     if stored.purpose in ("assistants", "user_data"):
         raise invalid(f"Not allowed to download files of purpose: {stored.purpose}")
     return Response(stored.data, media_type="application/octet-stream")
 
 
-async def delete_file(service: BatchService, request: Request) -> Response:
+async def delete_file(service: BatchService, scope: str, request: Request) -> Response:
     stored = service.delete_file(request.path_params["file_id"])
     return json_response({"id": stored.id, "object": "file", "deleted": True})
 
@@ -159,11 +158,9 @@ def render(service: BatchService, view: View) -> dict[str, Any]:
     return d.batch_to_wire(view, results)
 
 
-async def create_batch(service: BatchService, request: Request) -> Response:
+async def create_batch(service: BatchService, scope: str, request: Request) -> Response:
     p = params.parse_create(await read_json(request))
-    scenario = request.headers.get("x-emulator-scenario") or (p.metadata or {}).get(
-        "emulator_scenario"
-    )
+    scenario = scenario_of(request, p.metadata)
     parsed = service.parse_input_file(p.input_file_id, p.endpoint)
     view = service.create_batch(
         NewBatch(
@@ -175,6 +172,7 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             metadata=p.metadata,
             input_file_id=p.input_file_id,
             scenario=scenario,
+            timing=timing_of(request),
             extra={
                 "completion_window": p.completion_window,
                 "output_expires_after": p.output_expires_after,
@@ -184,15 +182,15 @@ async def create_batch(service: BatchService, request: Request) -> Response:
     return json_response(render(service, view))
 
 
-async def get_batch(service: BatchService, request: Request) -> Response:
+async def get_batch(service: BatchService, scope: str, request: Request) -> Response:
     return json_response(
-        render(service, service.get_batch(request.path_params["batch_id"], DIALECTS))
+        render(service, service.get_batch(request.path_params["batch_id"], {scope}))
     )
 
 
-async def list_batches(service: BatchService, request: Request) -> Response:
+async def list_batches(service: BatchService, scope: str, request: Request) -> Response:
     limit = params.parse_limit(request.query_params.get("limit"), 20, 100)
-    views = service.list_batches(DIALECTS)
+    views = service.list_batches({scope})
     ids = [v.batch.id for v in views]
     after = request.query_params.get("after")
     if after is not None:
@@ -201,15 +199,15 @@ async def list_batches(service: BatchService, request: Request) -> Response:
     return json_response(_list_body([render(service, v) for v in page], len(views) > limit))
 
 
-async def cancel_batch(service: BatchService, request: Request) -> Response:
+async def cancel_batch(service: BatchService, scope: str, request: Request) -> Response:
     return json_response(
-        render(service, service.cancel_batch(request.path_params["batch_id"], DIALECTS))
+        render(service, service.cancel_batch(request.path_params["batch_id"], {scope}))
     )
 
 
 def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]:
     def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
-        return route(service, dialect, path, name, partial(handler, service), method)
+        return route(service, dialect, path, name, partial(handler, service, dialect.name), method)
 
     return [
         r("/files", "files.create", upload_file, "POST"),
