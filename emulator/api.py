@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulator.clock import Clock, ManualClock, SystemClock
@@ -11,6 +12,7 @@ from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
 from emulator.core.faults import BatchFault, FaultBook, HttpFault, ItemFault
 from emulator.core.journal import JournalEntry
+from emulator.core.responders import CannedDirectory, ResponderChain, ResponderFn
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
 
@@ -91,6 +93,24 @@ class Emulator:
             yield rule
         finally:
             self.service.faults.remove(rule)
+
+    def respond_with(
+        self,
+        function: ResponderFn | None = None,
+        *,
+        canned: str | Path | None = None,
+        echo: bool = False,
+    ) -> None:
+        """Choose where succeeded bodies come from (see emulator.core.responders).
+
+        A canned directory is read and checked now, so a malformed file fails here, at
+        configuration, not in the middle of a test.
+        """
+        self.service.responders = ResponderChain(
+            function=function,
+            canned=None if canned is None else CannedDirectory(Path(canned)),
+            echo=echo,
+        )
 
     def transition(self, batch_id: str, to: BatchState | str) -> View:
         return self.service.transition(batch_id, BatchState(to))

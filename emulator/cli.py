@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import socket
 import sys
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
@@ -25,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--timing", help="immediate | timed | manual | polls:N | script:a,b,c")
     serve.add_argument("--seed", type=int)
-    serve.add_argument("--config", help="JSON (or TOML) file of EmulatorConfig options")
+    serve.add_argument("--config", help="JSON or TOML file of EmulatorConfig options")
     serve.add_argument(
         "--flavor",
         choices=("all", "bifrost"),
@@ -36,10 +40,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_config_file(path: Path) -> EmulatorConfig:
+    """JSON, or TOML when the name ends in .toml (stdlib tomllib: no extra dependency)."""
+    text = path.read_text()
+    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    return EmulatorConfig.model_validate(data)
+
+
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
-    config = EmulatorConfig.from_file(args.config) if args.config else EmulatorConfig()
+    config = load_config_file(Path(args.config)) if args.config else EmulatorConfig()
     changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
     return config.merged(**changes) if changes else config
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before starting uvicorn so `--port 0` can print the port it really got."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
 
 
 def banner(url: str, flavor: str) -> str:
@@ -59,21 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = build_config(args)
-    except (ValidationError, ValueError, OSError) as exc:
+    except (ValidationError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
         message = describe_error(exc) if isinstance(exc, ValidationError) else str(exc)
         print(f"batch-emulator: invalid configuration: {message}", file=sys.stderr)
         return 2
     app = create_app(Emulator(config), flavor=args.flavor)
-    url = f"http://{args.host}:{args.port}"
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"batch-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    url = f"http://{args.host}:{sock.getsockname()[1]}"
     print(banner(url, args.flavor), flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off")
+    )
     # uvicorn handles SIGINT itself; suppress covers a Ctrl-C before its handler is installed.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            access_log=False,
-            lifespan="off",
-        )
+        server.run(sockets=[sock])
     return 0

@@ -20,6 +20,7 @@ from emulator.core.faults import BatchFault, FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource, base62_id, hex_id, rng_for
 from emulator.core.journal import Journal
+from emulator.core.responders import ResponderChain
 from emulator.core.results import GenContext, generate
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
 from emulator.core.validation import Parsed, parse_jsonl
@@ -74,6 +75,8 @@ class BatchService:
         self._batches: dict[str, Batch] = {}
         self._files: dict[str, StoredFile] = {}
         self._results: dict[str, list[ItemResult]] = {}
+        self._replies: dict[str, dict[int, dict[str, Any]]] = {}
+        self.responders = ResponderChain()
 
     # -- lifecycle of the emulator itself -------------------------------------------------
     def reset(self, config: EmulatorConfig | None = None) -> None:
@@ -82,6 +85,8 @@ class BatchService:
             self._batches.clear()
             self._files.clear()
             self._results.clear()
+            self._replies.clear()
+            self.responders = ResponderChain()
             self.ids.reset(self.config.seed)
             self.faults.clear(self.config.seed)
             self.journal.clear()
@@ -183,7 +188,7 @@ class BatchService:
         with self._lock:
             batch_id = spec.id_prefix + self.ids.next("batch")
             now = self.now()
-            items = self._plan_items(batch_id, spec.items, chosen)
+            items = self._plan_items(batch_id, spec.endpoint, spec.items, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
             errors = _validation_errors(spec.errors, chosen, fault)
             if fault is not None and fault.cancel_delay is not None:
@@ -216,20 +221,28 @@ class BatchService:
             return View(batch, now, created, as_created=True)
 
     def _plan_items(
-        self, batch_id: str, items: list[Item], chosen: scenarios.Scenario
+        self, batch_id: str, endpoint: str, items: list[Item], chosen: scenarios.Scenario
     ) -> list[Item]:
         failing: set[int] = set()
         if chosen.name == "errors" and items:
             count = round(chosen.error_fraction * len(items))
-            failing = set(
-                rng_for(self.config.seed, "errors", batch_id).sample(range(len(items)), count)
-            )
+            rng = rng_for(self.config.seed, "errors", batch_id)
+            failing = set(rng.sample(range(len(items)), count))
         planned = []
+        replies: dict[int, dict[str, Any]] = {}
         for index, item in enumerate(items):
             error = item.error or self.faults.item_error(batch_id, item.custom_id)
             if error is None and index in failing:
                 error = SCENARIO_ERROR
+            if error is None and self.responders.active:
+                reply = self.responders.reply(endpoint, item.body, item.custom_id)
+                if isinstance(reply, ItemError):
+                    error = reply
+                elif reply is not None:
+                    replies[index] = reply
             planned.append(Item(item.custom_id, item.body, error))
+        if replies:
+            self._replies[batch_id] = replies
         return planned
 
     def _find(self, batch_id: str, dialects: set[str] | None) -> Batch:
@@ -333,7 +346,10 @@ class BatchService:
         item = batch.items[index]
         seed = self.config.seed
         body = None
-        if outcome is Outcome.SUCCEEDED:
+        canned = self._replies.get(batch.id, {}).get(index)
+        if outcome is Outcome.SUCCEEDED and canned is not None:
+            body = canned
+        elif outcome is Outcome.SUCCEEDED:
             ctx = GenContext(
                 endpoint=batch.endpoint,
                 body=item.body,
@@ -345,6 +361,7 @@ class BatchService:
                 seed=seed,
             )
             body = generate(ctx)
+            self.responders.finish(batch.endpoint, item.body, body)
         return ItemResult(
             index=index,
             custom_id=item.custom_id,

@@ -1,0 +1,116 @@
+"""`batch-emulator serve` as a user runs it: a real subprocess, its banner, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from openai import OpenAI
+
+
+BANNER: dict[str, str] = {}
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)", first)
+    assert found, f"no URL in banner line {first!r}"
+    url = found.group(0)
+    banner = [first]
+    while banner[-1].strip():
+        banner.append(proc.stdout.readline())
+    BANNER[url] = "".join(banner)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/_emulator/health").status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.02)
+    proc.kill()
+    raise AssertionError("server did not answer /_emulator/health")
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    proc, url = _start()
+    yield url
+    proc.kill()
+    proc.wait(5)
+
+
+def test_banner_names_every_sdk_base_url(served: str) -> None:
+    banner = BANNER[served]
+    assert f'OpenAI(base_url="{served}/v1"' in banner
+    assert f'Anthropic(base_url="{served}"' in banner
+    assert f'"base_url": "{served}"' in banner
+    assert f"{served}/bifrost/v1/batches" in banner
+    assert httpx.get(served + "/_emulator/health").json()["status"] == "ok"
+
+
+def test_sigint_shuts_down_cleanly() -> None:
+    proc, _ = _start()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 0
+    assert proc.stdout is not None
+    assert "Traceback" not in proc.stdout.read()
+
+
+def test_default_timing_finishes_100_requests_within_two_seconds(served: str) -> None:
+    client = OpenAI(base_url=served + "/v1", api_key="test", max_retries=0)
+    lines = "".join(
+        json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions",
+                    "body": {"model": "gpt-4o-mini", "messages": [{"role": "user",
+                                                                    "content": f"q{i}"}]}})
+        + "\n" for i in range(100)
+    )
+    upload = client.files.create(file=("in.jsonl", lines.encode()), purpose="batch")
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
+                                  completion_window="24h")
+    seen = [batch.status]
+    started = time.monotonic()
+    while seen[-1] != "completed" and time.monotonic() - started < 10:
+        status = client.batches.retrieve(batch.id).status
+        if status != seen[-1]:
+            seen.append(status)
+    done = client.batches.retrieve(batch.id)
+    assert seen == ["validating", "in_progress", "finalizing", "completed"]
+    assert done.completed_at is not None and done.completed_at - done.created_at <= 2
+    assert done.request_counts is not None and done.request_counts.completed == 100
+
+
+def test_config_file_and_flags(tmp_path: Path) -> None:
+    config = tmp_path / "emulator.toml"
+    config.write_text('seed = 7\n[timing]\npolicy = "manual"\n')
+    proc, url = _start("--config", str(config), "--seed", "11")
+    try:
+        body = httpx.get(url + "/_emulator/config").json()
+        assert body["seed"] == 11  # the flag wins over the file
+        assert body["timing"]["policy"] == "manual"
+    finally:
+        proc.kill()
+        proc.wait(5)
+
+
+def test_invalid_config_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"seeed": 1}))
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--config", str(config)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert done.returncode == 2
+    assert "seeed" in done.stderr and "valid options" in done.stderr
