@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.clock import Clock
-from emulator.config import EmulatorConfig, Timing
-from emulator.core import scenario as scenarios, timeline
+from emulator.config import EmulatorConfig
+from emulator.core import planning, scenario as scenarios, timeline
 from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
-from emulator.core.faults import BatchFault, FaultBook
+from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource, base62_id, hex_id, rng_for
 from emulator.core.journal import Journal
@@ -184,19 +184,21 @@ class BatchService:
     # -- batches --------------------------------------------------------------------------
     def create_batch(self, spec: NewBatch) -> View:
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
-        timing = self.config.timing if spec.timing is None else _parse_timing(spec.timing)
+        timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
         with self._lock:
             batch_id = spec.id_prefix + self.ids.next("batch")
             now = self.now()
             items = self._plan_items(batch_id, spec.endpoint, spec.items, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
-            errors = _validation_errors(spec.errors, chosen, fault)
+            errors = planning.validation_errors(spec.errors, chosen, fault)
             if fault is not None and fault.cancel_delay is not None:
                 timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
             name = "stall" if fault is not None and fault.stall else chosen.name
-            plan = _initial_plan(timing, now, spec.expires_after, len(items), name, bool(errors))
+            plan = planning.initial_plan(
+                timing, now, spec.expires_after, len(items), name, bool(errors)
+            )
             if fault is not None and fault.expire_at_progress is not None:
-                _expire_at(plan, fault.expire_at_progress)
+                planning.expire_at(plan, fault.expire_at_progress)
             order = list(range(len(items)))
             rng_for(self.config.seed, "order", batch_id).shuffle(order)
             batch = Batch(
@@ -263,7 +265,7 @@ class BatchService:
             batch = self._find(batch_id, dialects)
             batch.polls += 1
             now = self.now()
-            _on_poll(batch, now)
+            planning.on_poll(batch, now)
             return View(batch, now, timeline.moment(batch.plan, now))
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
@@ -395,81 +397,3 @@ class BatchService:
                 setattr(batch, f"{kind}_file_id", file_id)
             batch.files_ready = True
         return batch
-
-
-def _initial_plan(
-    timing: Timing, now: float, expires_after: float, n_items: int, scenario: str, fails: bool
-) -> timeline.Plan:
-    plan = timeline.Plan(
-        created_at=now,
-        expires_at=now + expires_after,
-        fails_validation=fails,
-        stalled=scenario == "stall",
-        expire_on_finish=scenario == "expire",
-    )
-    if plan.expire_on_finish:
-        plan.expire_progress = 0.5
-    if timing.policy not in ("timed", "immediate"):
-        return plan
-    immediate = timing.policy == "immediate"
-    ready = now if immediate else now + timing.validating
-    if fails:
-        plan.failed_at = ready
-        return plan
-    plan.in_progress_at = ready
-    if plan.stalled:
-        return plan
-    work = 0.0 if immediate else timing.in_progress + timing.per_request * n_items
-    done = ready + work
-    if plan.expire_on_finish:
-        plan.expired_at = done
-        return plan
-    plan.finalizing_at = plan.work_end = done
-    plan.completed_at = done if immediate else done + timing.finalizing
-    return plan
-
-
-def _validation_errors(
-    given: list[LineError], chosen: scenarios.Scenario, fault: BatchFault | None
-) -> list[LineError]:
-    """The input's own problems, else an injected or scenario-driven validation failure."""
-    if given:
-        return list(given)
-    if fault is not None and fault.fail_code is not None:
-        message = fault.fail_message or "Injected validation failure."
-        return [LineError(fault.fail_code, message, fault.fail_param)]
-    if chosen.name == "fail":
-        return [
-            LineError("invalid_request", "The batch failed validation (emulator scenario 'fail').")
-        ]
-    return []
-
-
-def _expire_at(plan: timeline.Plan, share: float) -> None:
-    """Run out of time with `share` of the items done, when the batch would have finished."""
-    plan.expire_on_finish = True
-    plan.expire_progress = share
-    if plan.finalizing_at is not None:
-        plan.expired_at, plan.finalizing_at, plan.completed_at = plan.finalizing_at, None, None
-
-
-def _parse_timing(spec: str) -> Timing:
-    try:
-        return Timing.parse(spec)
-    except ValueError as exc:
-        raise EmulatorError(
-            ErrorKind.INVALID_REQUEST,
-            f"Invalid x-emulator-timing: {exc}",
-            param="x-emulator-timing",
-        ) from None
-
-
-def _on_poll(batch: Batch, now: float) -> None:
-    timing = batch.timing
-    if timing.policy == "polls" and batch.polls % timing.polls == 0:
-        timeline.step(batch.plan, now)
-    elif timing.policy == "script":
-        target = timing.script[min(batch.polls, len(timing.script)) - 1]
-        state = timeline.moment(batch.plan, now).state
-        if target is not state and target in ALLOWED[state]:
-            timeline.force(batch.plan, target, now)
