@@ -1,16 +1,263 @@
-"""Gemini batch routes (placeholder until the Gemini dialect lands)."""
+"""Gemini batch routes (google-genai < 3 speaks /v1beta, >= 3 speaks /v1): thin handlers.
+
+OpenAI is mounted at /v1 after these routes, and some Gemini paths (/v1/batches/{id},
+/v1/files...) are OpenAI paths too. Those are `GoogleRoute`s: they only match a request a
+Google client sent, so an OpenAI call falls through to the OpenAI mount.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from functools import partial
+from typing import Any
+from urllib.parse import parse_qs
 
-from emulator.core.service import BatchService
-from emulator.http import Dialect
-from emulator.providers.openai.dialect import render_error
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
+
+from emulator.core.batch import LineError, View
+from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
+from emulator.core.faults import HttpFault
+from emulator.core.models import is_known_model
+from emulator.core.results.gemini import ENDPOINT
+from emulator.core.service import BatchService, NewBatch
+from emulator.core.states import BatchState
+from emulator.http import Dialect, json_response, operation, scenario_of, timing_of
+from emulator.providers.gemini import dialect as d, files, params
 
 PREFIXES = ("/v1beta", "/upload", "/download")
-DIALECT = Dialect("gemini", render_error)
+VERSIONS = ("v1beta", "v1")
+SCOPE = files.SCOPE
+BATCH_TTL = 48 * 3600.0  # pending or running for more than 48 hours: expired
+GOOGLE_HEADERS = (b"x-goog-api-key", b"x-goog-api-client")
+NO_KEY = (
+    "Method doesn't allow unregistered callers (callers without established identity). "
+    "Please use API Key or other form of API consumer identity to call this API."
+)
+BAD_CREDENTIALS = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+    "cookie or other valid authentication credential."
+)
+FAULT_MESSAGES = {
+    429: "Resource has been exhausted (e.g. check quota).",
+    500: "An internal error has occurred. Please retry or report in "
+    "https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+}
+Handler = Callable[[BatchService, str, Request], Awaitable[Response]]
+
+
+def authenticate(request: Request) -> None:
+    """Key in `x-goog-api-key` or `?key=`; the upload URL itself is the upload's credential."""
+    if request.url.path.startswith("/upload/") and "upload_id" in request.query_params:
+        return
+    key = request.headers.get("x-goog-api-key", request.query_params.get("key"))
+    if key is None and "authorization" in request.headers:
+        raise EmulatorError(ErrorKind.AUTHENTICATION, BAD_CREDENTIALS, code="UNAUTHENTICATED")
+    if key is None:
+        raise EmulatorError(ErrorKind.PERMISSION, NO_KEY, code="PERMISSION_DENIED")
+    if not key.strip():
+        raise EmulatorError(
+            ErrorKind.INVALID_REQUEST,
+            "API key not valid. Please pass a valid API key.",
+            code="INVALID_ARGUMENT",
+        )
+
+
+def fault_error(fault: HttpFault) -> EmulatorError:
+    """An injected HTTP failure in Google's words; Google has no 529, so that is a 503."""
+    status = fault.status or 500
+    status = 503 if status == 529 else status
+    message = fault.message or FAULT_MESSAGES.get(status, "The service is currently unavailable.")
+    code = fault.google_status or fault.error_type
+    return EmulatorError(kind_for_status(status), message, status=status, code=code)
+
+
+DIALECT = Dialect("gemini", d.render_error, authenticate=authenticate, fault_error=fault_error)
+
+
+def is_google(scope: Scope) -> bool:
+    if any(name in GOOGLE_HEADERS for name, _ in scope.get("headers", [])):
+        return True
+    return "key" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+
+
+class GoogleRoute(Route):
+    """A route that only matches requests carrying a Google-only marker (key or client)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE or is_google(scope):
+            return match, child
+        return Match.NONE, {}
+
+
+def not_found() -> EmulatorError:
+    return EmulatorError(ErrorKind.NOT_FOUND, "Requested entity was not found.", code="NOT_FOUND")
+
+
+def found(call: Callable[[str, set[str]], Any], batch_id: str) -> Any:
+    """Run a service call on one batch, answering an unknown id in Google's words."""
+    if ":" in batch_id:  # an unknown custom method on a batch, not an id
+        raise not_found()
+    try:
+        return call(batch_id, {SCOPE})
+    except EmulatorError as err:
+        if err.kind is ErrorKind.NOT_FOUND:
+            raise not_found() from None
+        raise
+
+
+# -- batches ---------------------------------------------------------------------------------
+def render(service: BatchService, view: View, listing: bool = False) -> dict[str, Any]:
+    """Map a view, first writing the responses file if a file batch has just succeeded."""
+    batch = view.batch
+    results = None
+    if view.state is BatchState.COMPLETED:
+        if batch.input_file_id is not None:
+            service.result_files(view, d.render_files(batch.extra.get("keys", [])))
+        elif not listing:
+            results = service.results(view)
+    return d.operation(view, d.Rendering(results=results, listing=listing))
+
+
+def _model(request: Request) -> str:
+    kind = "tunedModels" if "/tunedModels/" in request.url.path else "models"
+    model = request.path_params["model"]
+    if kind == "models" and not is_known_model(model):
+        raise EmulatorError(
+            ErrorKind.NOT_FOUND,
+            f"models/{model} is not found for API version {request.url.path.split('/')[1]}, "
+            "or is not supported for batchGenerateContent. Call ListModels to see the list "
+            "of available models and their supported methods.",
+            code="NOT_FOUND",
+        )
+    return f"{kind}/{model}"
+
+
+def _from_file(service: BatchService, name: str) -> tuple[list[params.Request], list[LineError]]:
+    stored = files.find_file(service, name.removeprefix("files/"))
+    return params.parse_jsonl(stored.data, service.config.max_batch_requests)
+
+
+async def create_batch(service: BatchService, version: str, request: Request) -> Response:
+    model = _model(request)
+    spec = params.parse_create(await request.body(), service.config.max_batch_requests)
+    requests, errors = spec.requests, list[LineError]()
+    if spec.file_name is not None:
+        requests, errors = _from_file(service, spec.file_name)
+    view = service.create_batch(
+        NewBatch(
+            dialect=SCOPE,
+            endpoint=ENDPOINT,
+            items=[r.item for r in requests],
+            model=model,
+            errors=errors,
+            input_file_id=spec.file_name,
+            scenario=scenario_of(request),
+            timing=timing_of(request),
+            expires_after=BATCH_TTL,
+            id_prefix="",
+            extra={
+                "display_name": spec.display_name,
+                "metadata": [r.metadata for r in requests],
+                "keys": [r.key for r in requests],
+            },
+        )
+    )
+    return json_response(render(service, view))
+
+
+async def get_batch(service: BatchService, version: str, request: Request) -> Response:
+    view = found(service.get_batch, request.path_params["batch_id"])
+    return json_response(render(service, view))
+
+
+async def list_batches(service: BatchService, version: str, request: Request) -> Response:
+    q = request.query_params
+    size = params.page_size(q.get("pageSize", q.get("page_size")), 50, 1000)
+    views = service.list_batches({SCOPE})
+    ids = [v.batch.id for v in views]
+    start, stop, token = params.page(ids, q.get("pageToken", q.get("page_token")), size)
+    body: dict[str, Any] = {"operations": [render(service, v, True) for v in views[start:stop]]}
+    if token is not None:
+        body["nextPageToken"] = token
+    return json_response(body)
+
+
+async def cancel_batch(service: BatchService, version: str, request: Request) -> Response:
+    """Gemini has no cancelling state: finish the core's cancel at once."""
+    batch_id = request.path_params["batch_id"]
+    try:
+        view = found(service.cancel_batch, batch_id)
+    except EmulatorError as err:
+        if err.kind is not ErrorKind.CONFLICT:
+            raise
+        state = d.STATE[service.view(batch_id).state]
+        raise EmulatorError(
+            ErrorKind.CONFLICT, f"Batch batches/{batch_id} is {state} and cannot be cancelled."
+        ) from None
+    if view.state is BatchState.CANCELLING:
+        service.transition(batch_id, BatchState.CANCELLED)
+    return json_response({})
+
+
+async def delete_batch(service: BatchService, version: str, request: Request) -> Response:
+    found(service.delete_batch, request.path_params["batch_id"])
+    return json_response({})
+
+
+async def download(service: BatchService, version: str, request: Request) -> Response:
+    """A responses file is written when its batch is first seen succeeded; do that here too."""
+    file_id = request.path_params["file_id"]
+    batch_id = file_id.removeprefix("batch-")
+    if file_id != batch_id:
+        with suppress(EmulatorError):  # no such batch: the lookup below answers for the file
+            render(service, service.view(batch_id, {SCOPE}))
+    return files.download_bytes(files.find_file(service, file_id), request)
+
+
+# -- table -----------------------------------------------------------------------------------
+def _table(v: str) -> list[tuple[str, str, Handler, str, bool]]:
+    """(path, name, handler, method, shared with OpenAI's /v1 paths)."""
+    shared = v == "v1"
+    return [
+        (
+            f"/{v}/models/{{model}}:batchGenerateContent",
+            "batches.create",
+            create_batch,
+            "POST",
+            False,
+        ),
+        (
+            f"/{v}/tunedModels/{{model}}:batchGenerateContent",
+            "batches.create",
+            create_batch,
+            "POST",
+            False,
+        ),
+        (f"/{v}/batches/{{batch_id}}:cancel", "batches.cancel", cancel_batch, "POST", False),
+        (f"/{v}/batches", "batches.list", list_batches, "GET", shared),
+        (f"/{v}/batches/{{batch_id}}", "batches.get", get_batch, "GET", shared),
+        (f"/{v}/batches/{{batch_id}}", "batches.delete", delete_batch, "DELETE", shared),
+        (f"/upload/{v}/files", "files.upload", files.upload, "POST", False),
+        (f"/{v}/files/{{file_id}}:download", "files.download", download, "GET", False),
+        (f"/download/{v}/files/{{file_id}}:download", "files.download", download, "GET", False),
+        (f"/{v}/files", "files.list", files.list_files, "GET", shared),
+        (f"/{v}/files/{{file_id}}", "files.get", files.get_file, "GET", shared),
+        (f"/{v}/files/{{file_id}}", "files.delete", files.delete_file, "DELETE", shared),
+    ]
 
 
 def routes(service: BatchService) -> list[BaseRoute]:
-    return []
+    out: list[BaseRoute] = []
+    for version in VERSIONS:
+        for path, name, handler, method, shared in _table(version):
+            service.faults.know(DIALECT.name, name)
+            endpoint = operation(service, DIALECT, name, partial(handler, service, version))
+            kind = GoogleRoute if shared else Route
+            out.append(kind(path, endpoint, methods=[method], name=name))
+    return out
