@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from emulator.api import Emulator
 
 
-def _dialect_for(path: str, flavor: str) -> Dialect:
+def _dialect_for(request: Request, flavor: str) -> Dialect:
+    path = request.url.path
+    if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
+        google: Dialect = gemini.DIALECT
+        return google
     for module in (anthropic, gemini, bifrost):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -38,7 +42,7 @@ def _http_error(flavor: str):  # type: ignore[no-untyped-def]
             return control.error(exc.status_code, f"No control route {request.method} {path}")
         kind = ErrorKind.METHOD_NOT_ALLOWED if exc.status_code == 405 else ErrorKind.NOT_FOUND
         err = EmulatorError(kind, f"Invalid URL ({request.method} {path})", status=exc.status_code)
-        dialect = _dialect_for(path, flavor)
+        dialect = _dialect_for(request, flavor)
         response = dialect.render_error(err, dialect.request_id_prefix + "unrouted")
         response.headers.update(exc.headers or {})
         return response
