@@ -1,0 +1,189 @@
+"""Pure mapping between the core and Anthropic's Message Batches wire format. No I/O."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.responses import Response
+
+from emulator.core.batch import ItemError, View
+from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
+from emulator.core.ids import rng_for
+from emulator.core.service import ItemResult
+from emulator.core.states import TERMINAL, BatchState, Outcome
+from emulator.http import json_response
+from emulator.providers.anthropic import wire
+
+BATCHES_PATH = "/v1/messages/batches"
+# Where a batch that failed validation keeps its custom_ids: the core drops the items of a
+# failed batch, but Anthropic has no failed state, so such a batch ends with every line errored.
+CUSTOM_IDS = "anthropic_custom_ids"
+
+STATUS: dict[BatchState, wire.ProcessingStatus] = {
+    BatchState.VALIDATING: "in_progress",
+    BatchState.IN_PROGRESS: "in_progress",
+    BatchState.FINALIZING: "in_progress",
+    BatchState.CANCELLING: "canceling",
+    BatchState.COMPLETED: "ended",
+    BatchState.FAILED: "ended",
+    BatchState.EXPIRED: "ended",
+    BatchState.CANCELLED: "ended",
+}
+
+ERROR_TYPE: dict[ErrorKind, str] = {
+    ErrorKind.INVALID_REQUEST: "invalid_request_error",
+    ErrorKind.AUTHENTICATION: "authentication_error",
+    ErrorKind.PERMISSION: "permission_error",
+    ErrorKind.NOT_FOUND: "not_found_error",
+    ErrorKind.METHOD_NOT_ALLOWED: "invalid_request_error",
+    ErrorKind.CONFLICT: "conflict_error",
+    ErrorKind.TOO_LARGE: "request_too_large",
+    ErrorKind.UNPROCESSABLE: "invalid_request_error",
+    ErrorKind.RATE_LIMITED: "rate_limit_error",
+    ErrorKind.SERVER: "api_error",
+    ErrorKind.UNAVAILABLE: "api_error",
+    ErrorKind.OVERLOADED: "overloaded_error",
+}
+# Documented statuses that have their own type but no neutral kind of their own.
+STATUS_TYPE: dict[int, str] = {402: "billing_error", 504: "timeout_error"}
+KNOWN_TYPES = frozenset(ERROR_TYPE.values()) | frozenset(STATUS_TYPE.values())
+
+
+def error_type(kind: ErrorKind, status: int, hint: str | None = None) -> str:
+    """An Anthropic error type; `hint` wins when it already is one (an injected fault's)."""
+    if hint in KNOWN_TYPES:
+        return str(hint)
+    return STATUS_TYPE.get(status) or ERROR_TYPE[kind]
+
+
+def render_error(err: EmulatorError, request_id: str) -> Response:
+    body = wire.ErrorResponse(
+        error=wire.ErrorObject(
+            type=error_type(err.kind, err.status, err.code), message=err.message
+        ),
+        request_id=request_id,
+    )
+    return json_response(body.model_dump(), err.status)
+
+
+def rfc3339(ts: float | datetime | None) -> str | None:
+    if ts is None:
+        return None
+    at = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _lifetime(view: View) -> tuple[str, str]:
+    """created_at and expires_at, the latter derived from the former so it is exactly +24h."""
+    plan = view.batch.plan
+    created = datetime.fromtimestamp(plan.created_at, UTC)
+    expires = created + timedelta(seconds=round(plan.expires_at - plan.created_at, 3))
+    return str(rfc3339(created)), str(rfc3339(expires))
+
+
+def _failed_ids(view: View) -> list[str]:
+    ids: list[str] = view.batch.extra.get(CUSTOM_IDS, [])
+    return ids
+
+
+def request_counts(view: View, incremental: bool) -> wire.RequestCounts:
+    """Documented form by default: everything `processing` until the batch has ended."""
+    if view.state is BatchState.FAILED:
+        failed = len(_failed_ids(view))
+        return wire.RequestCounts(processing=0, succeeded=0, errored=failed, canceled=0, expired=0)
+    c = view.counts
+    if not incremental and view.state not in TERMINAL:
+        return wire.RequestCounts(processing=c.total, succeeded=0, errored=0, canceled=0, expired=0)
+    return wire.RequestCounts(
+        processing=c.processing,
+        succeeded=c.succeeded,
+        errored=c.errored,
+        canceled=c.canceled,
+        expired=c.expired,
+    )
+
+
+def batch_to_wire(view: View, origin: str, incremental: bool) -> dict[str, Any]:
+    """The MessageBatch; `origin` is this server's base URL as the client reaches it."""
+    batch, m = view.batch, view.moment
+    ended = STATUS[view.state] == "ended"
+    created_at, expires_at = _lifetime(view)
+    return wire.MessageBatch(
+        id=batch.id,
+        processing_status=STATUS[view.state],
+        request_counts=request_counts(view, incremental),
+        ended_at=rfc3339(m.ended_at),
+        created_at=created_at,
+        expires_at=expires_at,
+        archived_at=None,
+        cancel_initiated_at=rfc3339(m.cancelling_at),
+        results_url=f"{origin}{BATCHES_PATH}/{batch.id}/results" if ended else None,
+    ).model_dump()
+
+
+def _item_error(error: ItemError, request_id: str | None) -> dict[str, Any]:
+    """Validation problems (4xx) carry no request id, as live; failures while running do."""
+    kind = kind_for_status(error.status)
+    worker = None
+    if request_id is not None and error.status >= 500:
+        worker = "workerreq_" + request_id.removeprefix("req_")
+    return wire.ErroredResult(
+        error=wire.ErrorResponse(
+            error=wire.ErrorObject(
+                type=error_type(kind, error.status, error.type), message=error.message
+            ),
+            request_id=worker,
+        )
+    ).model_dump()
+
+
+# The fixed-shape results, built as plain dicts: a 100,000-line file is rendered per read.
+_CANCELED = {"type": "canceled"}
+_EXPIRED = {"type": "expired"}
+
+
+def _result(result: ItemResult) -> dict[str, Any]:
+    if result.outcome is Outcome.SUCCEEDED:
+        return {"type": "succeeded", "message": result.body or {}}
+    if result.outcome is Outcome.ERRORED and result.error is not None:
+        return _item_error(result.error, result.request_id)
+    return _EXPIRED if result.outcome is Outcome.EXPIRED else _CANCELED
+
+
+Line = tuple[int, str, dict[str, Any]]  # (input index, custom_id, result)
+
+
+def _failed_lines(view: View) -> list[Line]:
+    first = view.batch.errors[0] if view.batch.errors else None
+    error = ItemError(400, "invalid_request_error", first.message if first else "Invalid request.")
+    errored = _item_error(error, None)
+    return [(index, cid, errored) for index, cid in enumerate(_failed_ids(view))]
+
+
+def _ordered(lines: list[Line], shuffle: bool, seed: int, batch_id: str) -> list[Line]:
+    """Input order, or (`shuffle`) a seeded order that is never the input order."""
+    lines = sorted(lines, key=lambda line: line[0])
+    if shuffle and len(lines) > 1:
+        mixed = list(lines)
+        rng_for(seed, "anthropic-results", batch_id).shuffle(mixed)
+        if [line[0] for line in mixed] == [line[0] for line in lines]:
+            mixed = mixed[1:] + mixed[:1]
+        lines = mixed
+    return lines
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def results_jsonl(view: View, results: list[ItemResult], shuffle: bool, seed: int) -> bytes:
+    """The `MessageBatchIndividualResponse` lines, newline-terminated."""
+    if view.state is BatchState.FAILED:
+        lines = _failed_lines(view)
+    else:
+        lines = [(r.index, r.custom_id, _result(r)) for r in results]
+    out = _ordered(lines, shuffle, seed, view.batch.id)
+    encode = _ENCODER.encode
+    text = "".join(encode({"custom_id": cid, "result": result}) + "\n" for _, cid, result in out)
+    return text.encode()
