@@ -43,7 +43,9 @@ def _http_error(flavor: str):  # type: ignore[no-untyped-def]
         kind = ErrorKind.METHOD_NOT_ALLOWED if exc.status_code == 405 else ErrorKind.NOT_FOUND
         err = EmulatorError(kind, f"Invalid URL ({request.method} {path})", status=exc.status_code)
         dialect = _dialect_for(request, flavor)
-        response = dialect.render_error(err, dialect.request_id_prefix + "unrouted")
+        request_id = dialect.request_id_prefix + "unrouted"
+        response = dialect.render_error(err, request_id)
+        response.headers[dialect.request_id_header] = request_id
         response.headers.update(exc.headers or {})
         return response
 

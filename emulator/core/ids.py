@@ -26,12 +26,9 @@ def hex_id(*parts: object, length: int = 32) -> str:
 
 
 def base62_id(*parts: object, length: int = 24) -> str:
-    n = int.from_bytes(digest(*parts, size=32), "big")
-    out = []
-    for _ in range(length):
-        n, r = divmod(n, 62)
-        out.append(_ALPHABET[r])
-    return "".join(out)
+    # One digest byte per character: the tiny modulo bias is irrelevant for fake ids, and it is
+    # several times cheaper than big-integer division on the results hot path.
+    return "".join(_ALPHABET[b % 62] for b in digest(*parts, size=max(length, 16)))[:length]
 
 
 class IdSource:
