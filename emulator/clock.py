@@ -6,6 +6,7 @@ freezegun's `freeze_time`/`tick` in a test moves batches inside a server thread 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Protocol
@@ -60,6 +61,8 @@ class ManualClock:
             self._now += seconds
 
     def set(self, when: float) -> None:
+        """Jump to an absolute instant (backwards too: a test may replay a moment)."""
+        _check_number(when, "when")
         with self._lock:
             self._now = float(when)
 
@@ -68,8 +71,15 @@ class ManualClock:
             self._now = self._start
 
 
+def _check_number(value: float, name: str) -> None:
+    """Reject bools, strings and non-finite floats: a NaN clock would poison every batch."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+
+
 def _check_delta(seconds: float) -> None:
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise TypeError(f"seconds must be a number, got {seconds!r}")
+    _check_number(seconds, "seconds")
     if seconds < 0:
         raise ValueError(f"time only moves forward; got seconds={seconds}")

@@ -7,11 +7,21 @@ list of valid names instead of being ignored.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from emulator.core import scenario as scenarios
+from emulator.core.errors import EmulatorError
 from emulator.core.states import BatchState
 
 Policy = Literal["immediate", "timed", "polls", "manual", "script"]
@@ -38,6 +48,14 @@ class Timing(BaseModel):
     script: tuple[BatchState, ...] = ()
     cancel_delay: float | None = Field(0.1, ge=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _immediate_cancels_at_once(cls, data: Any) -> Any:
+        """`immediate` means no waiting anywhere, cancels included, however it is spelled."""
+        if isinstance(data, dict) and data.get("policy") == "immediate":
+            data = {"cancel_delay": 0.0, **data}
+        return data
+
     @model_validator(mode="after")
     def _script_needs_states(self) -> Timing:
         if self.policy == "script" and not self.script:
@@ -46,24 +64,39 @@ class Timing(BaseModel):
 
     @classmethod
     def parse(cls, spec: str | dict[str, Any] | Timing) -> Timing:
-        """Accept `immediate`, `timed`, `manual`, `polls:N`, `script:a,b,c` or a mapping."""
+        """Accept `immediate`, `timed`, `manual`, `polls:N`, `script:a,b,c` or a mapping.
+
+        The string grammar is strict (ASCII digits, known state names, no stray arguments) so
+        a typo in a header or marker is an error naming the valid forms, not a silent default.
+        """
         if isinstance(spec, Timing):
             return spec
         if isinstance(spec, dict):
             return cls.model_validate(spec)
-        name, _, arg = spec.partition(":")
-        if name == "polls":
-            return cls(policy="polls", polls=int(arg or 1))
-        if name == "script":
-            states = tuple(BatchState(s.strip()) for s in arg.split(",") if s.strip())
-            return cls(policy="script", script=states)
-        if name == "immediate":
-            return cls(policy="immediate", cancel_delay=0)
-        if name in ("timed", "manual"):
+        name, colon, arg = spec.strip().partition(":")
+        if name == "polls" and colon and _DIGITS.fullmatch(arg) and int(arg) >= 1:
+            return cls(policy="polls", polls=int(arg))
+        if name == "script" and colon:
+            return cls(policy="script", script=_script(arg))
+        if name in ("immediate", "timed", "manual") and not colon:
             return cls(policy=name)
+        raise ValueError(f"unknown timing {spec!r}; use {TIMING_FORMS}")
+
+
+TIMING_FORMS = "immediate, timed, manual, polls:N (N >= 1) or script:s1,s2,..."
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _script(arg: str) -> tuple[BatchState, ...]:
+    names = [part.strip() for part in arg.split(",")]
+    valid = {state.value for state in BatchState}
+    bad = [name for name in names if name not in valid]
+    if bad or not names:
         raise ValueError(
-            f"unknown timing {spec!r}; use immediate, timed, manual, polls:N or script:s1,s2,..."
+            f"unknown state(s) {', '.join(map(repr, bad))} in script timing; "
+            f"states: {', '.join(sorted(valid))}"
         )
+    return tuple(BatchState(name) for name in names)
 
 
 class EmulatorConfig(BaseModel):
@@ -81,13 +114,24 @@ class EmulatorConfig(BaseModel):
     shuffle_results: bool = False
     # Base URL to put in absolute links (results_url, upload URLs) behind a proxy.
     external_url: str | None = None
+    # Bifrost: "wire" answers as the gateway really does; "schema" as its published OpenAPI.
+    bifrost_mode: Literal["wire", "schema"] = "wire"
 
-    @model_validator(mode="before")
+    @field_validator("timing", mode="before")
     @classmethod
-    def _timing_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("timing"), str | dict):
-            data = {**data, "timing": Timing.parse(data["timing"])}
-        return data
+    def _timing_shorthand(cls, value: Any) -> Any:
+        """A string spec is parsed here; a mapping is validated as a nested `Timing`."""
+        return Timing.parse(value) if isinstance(value, str) else value
+
+    @field_validator("scenario")
+    @classmethod
+    def _known_scenario(cls, value: str | None) -> str | None:
+        """Checked now, not at the first create: a typo must fail where it was written."""
+        try:
+            scenarios.parse(value)
+        except EmulatorError as exc:
+            raise ValueError(exc.message) from None
+        return value
 
     def merged(self, **changes: Any) -> EmulatorConfig:
         """A new config with `changes` applied, validated as strictly as a fresh one."""
@@ -100,10 +144,13 @@ class EmulatorConfig(BaseModel):
 
 def describe_error(exc: ValidationError) -> str:
     """One readable line per problem, naming the valid keys on an unknown one."""
-    valid = ", ".join(sorted(EmulatorConfig.model_fields))
     lines = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "config"
-        hint = f" (valid options: {valid})" if err["type"] == "extra_forbidden" else ""
+        loc = err["loc"]
+        where = ".".join(str(p) for p in loc) or "config"
+        hint = ""
+        if err["type"] == "extra_forbidden":
+            model = Timing if len(loc) > 1 and loc[0] == "timing" else EmulatorConfig
+            hint = f" (valid options: {', '.join(sorted(model.model_fields))})"
         lines.append(f"{where}: {err['msg']}{hint}")
     return "; ".join(lines)

@@ -6,6 +6,7 @@ after that the batch runs like any other, so every dialect and timing policy hon
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from emulator.core.errors import invalid
@@ -19,19 +20,19 @@ class Scenario:
     error_fraction: float = 0.0
 
 
+_FRACTION = re.compile(r"errors:([0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def parse(value: str | None) -> Scenario:
-    if value is None or value.strip() in ("", "success"):
+    """Strict grammar: plain ASCII decimals only (no `nan`, `1e-1`, `0_5` or non-ASCII digits)."""
+    text = (value or "").strip()
+    if text in ("", "success"):
         return Scenario()
-    text = value.strip()
     if text in ("fail", "expire", "stall"):
         return Scenario(text)
-    if text.startswith("errors:"):
-        try:
-            fraction = float(text.removeprefix("errors:"))
-        except ValueError:
-            fraction = -1.0
-        if 0.0 <= fraction <= 1.0:
-            return Scenario("errors", fraction)
+    match = _FRACTION.fullmatch(text)
+    if match is not None and float(match.group(1)) <= 1.0:
+        return Scenario("errors", float(match.group(1)))
     raise invalid(
         f"Unknown emulator scenario {value!r}. Valid scenarios: {', '.join(NAMES)} "
         "(fraction between 0 and 1).",

@@ -6,8 +6,9 @@ touch the same emulator.
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +19,11 @@ from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
 from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
-from emulator.core.ids import IdSource, base62_id, hex_id, rng_for
+from emulator.core.ids import IdSource, base62_id, digest, rng_for
 from emulator.core.journal import Journal
 from emulator.core.responders import ResponderChain
 from emulator.core.results import GenContext, generate
+from emulator.core.results.shapes import token_usage
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
 from emulator.core.validation import Parsed, parse_jsonl
 
@@ -61,7 +63,25 @@ class ItemResult:
     request_id: str
 
 
-FileRenderer = Callable[[View, list[ItemResult]], tuple[bytes | None, bytes | None]]
+FileRenderer = Callable[[View, Iterable[ItemResult]], tuple[bytes | None, bytes | None]]
+CACHE_ITEMS = 10_000
+
+
+class _Totals:
+    """Adds up token usage while results stream past."""
+
+    def __init__(self) -> None:
+        self.value = (0, 0)
+
+    def tap(self, endpoint: str, results: Iterable[ItemResult]) -> Iterator[ItemResult]:
+        tokens_in = tokens_out = 0
+        for result in results:
+            if result.body is not None:
+                used = token_usage(endpoint, result.body)
+                tokens_in += used[0]
+                tokens_out += used[1]
+            yield result
+        self.value = (tokens_in, tokens_out)
 
 
 class BatchService:
@@ -76,6 +96,7 @@ class BatchService:
         self._files: dict[str, StoredFile] = {}
         self._results: dict[str, list[ItemResult]] = {}
         self._replies: dict[str, dict[int, dict[str, Any]]] = {}
+        self._usage: dict[str, tuple[int, int]] = {}
         self.responders = ResponderChain()
 
     # -- lifecycle of the emulator itself -------------------------------------------------
@@ -86,6 +107,7 @@ class BatchService:
             self._files.clear()
             self._results.clear()
             self._replies.clear()
+            self._usage.clear()
             self.responders = ResponderChain()
             self.ids.reset(self.config.seed)
             self.faults.clear(self.config.seed)
@@ -314,7 +336,10 @@ class BatchService:
                     f"Cannot move batch {batch_id} from "
                     f"'{state}' to '{target}'; allowed: {allowed}.",
                 )
-            timeline.force(batch.plan, target, now)
+            if target is BatchState.CANCELLING and state is not target:
+                timeline.cancel(batch.plan, now, batch.timing.cancel_delay)  # a real cancel
+            else:
+                timeline.force(batch.plan, target, now)
             return View(batch, now, timeline.moment(batch.plan, now))
 
     def advance_batch(self, batch_id: str) -> View:
@@ -330,23 +355,50 @@ class BatchService:
             return list(self._batches.values())
 
     # -- results --------------------------------------------------------------------------
-    def results(self, view: View) -> list[ItemResult]:
-        """Every item with an outcome at this view; cached once the batch is terminal."""
+    def iter_results(self, view: View) -> Iterator[ItemResult]:
+        """Every item with an outcome at this view, generated on demand (nothing kept)."""
         batch = view.batch
-        terminal = view.state in TERMINAL
+        ended = view.moment.ended_at
+        created = int(ended if ended is not None else view.now)
+        for index, outcome in view.outcomes():
+            yield self._result(batch, index, outcome, created)
+
+    def results(self, view: View) -> list[ItemResult]:
+        """As `iter_results`; kept once the batch is terminal if it is small enough.
+
+        Big batches are regenerated on each call instead (bodies are deterministic), which
+        trades CPU for not holding hundreds of MB of result dicts.
+        """
+        batch = view.batch
+        keep = view.state in TERMINAL and len(batch.items) <= CACHE_ITEMS
         with self._lock:
-            if terminal and batch.id in self._results:
+            if keep and batch.id in self._results:
                 return self._results[batch.id]
-        created = int(view.moment.ended_at or view.now)
-        out = [self._result(batch, index, outcome, created) for index, outcome in view.outcomes()]
-        if terminal:
+        out = list(self.iter_results(view))
+        if keep:
             with self._lock:
                 self._results[batch.id] = out
         return out
 
+    def usage(self, view: View) -> tuple[int, int]:
+        """(input, output) tokens over the succeeded items; computed once per terminal batch."""
+        batch = view.batch
+        with self._lock:
+            known = self._usage.get(batch.id)
+        if known is not None and view.state in TERMINAL:
+            return known
+        totals = _Totals()
+        for _ in totals.tap(batch.endpoint, self.iter_results(view)):
+            pass
+        if view.state in TERMINAL:
+            with self._lock:
+                self._usage[batch.id] = totals.value
+        return totals.value
+
     def _result(self, batch: Batch, index: int, outcome: Outcome, created: int) -> ItemResult:
         item = batch.items[index]
         seed = self.config.seed
+        key = digest(seed, batch.id, item.custom_id, size=48)  # one digest: rng + two ids
         body = None
         canned = self._replies.get(batch.id, {}).get(index)
         if outcome is Outcome.SUCCEEDED and canned is not None:
@@ -355,7 +407,7 @@ class BatchService:
             ctx = GenContext(
                 endpoint=batch.endpoint,
                 body=item.body,
-                rng=rng_for(seed, batch.id, item.custom_id),
+                rng=random.Random(int.from_bytes(key[:16], "big")),
                 custom_id=item.custom_id,
                 batch_id=batch.id,
                 model=batch.model or str(item.body.get("model", "")),
@@ -370,30 +422,42 @@ class BatchService:
             outcome=outcome,
             body=body,
             error=item.error if outcome is Outcome.ERRORED else None,
-            line_id="batch_req_" + hex_id(seed, batch.id, item.custom_id, "line"),
-            request_id="req_" + hex_id(seed, batch.id, item.custom_id, "request"),
+            line_id="batch_req_" + key[16:32].hex(),
+            request_id="req_" + key[32:48].hex(),
         )
 
-    def result_files(self, view: View, render: FileRenderer) -> Batch:
-        """Create the output and error files the first time a terminal batch is seen."""
+    def result_files(
+        self, view: View, render: FileRenderer, *, file_id: Callable[[str, str], str] | None = None
+    ) -> Batch:
+        """Create the output and error files the first time a terminal batch is seen.
+
+        Results stream from the generator into `render`, and token usage is added up in the
+        same pass, so a 50,000-line batch is generated once and never held as dicts.
+        """
         batch = view.batch
         if batch.files_ready or view.state not in TERMINAL or view.state is BatchState.FAILED:
             return batch
-        output, errors = render(view, self.results(view))
+        totals = _Totals()
+        output, errors = render(view, totals.tap(batch.endpoint, self.iter_results(view)))
+        seed = self.config.seed
         with self._lock:  # a racing reader renders the same bytes, so no second check
-            seed = self.config.seed
+            self._usage[batch.id] = totals.value
             for kind, data in (("output", output), ("error", errors)):
                 if data is None:
                     continue
-                file_id = "file-" + base62_id(seed, batch.id, kind)
+                name = (
+                    file_id(batch.id, kind)
+                    if file_id
+                    else "file-" + base62_id(seed, batch.id, kind)
+                )
                 self.add_file(
                     batch.dialect,
                     f"{batch.id}_{kind}.jsonl",
                     "batch_output",
                     data,
                     expires_after=30 * DAY,
-                    file_id=file_id,
+                    file_id=name,
                 )
-                setattr(batch, f"{kind}_file_id", file_id)
+                setattr(batch, f"{kind}_file_id", name)
             batch.files_ready = True
         return batch

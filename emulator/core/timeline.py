@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from emulator.core.states import BatchState
+from emulator.core.states import TERMINAL, BatchState
 
 
 @dataclass
@@ -93,18 +93,32 @@ def progress(plan: Plan, t: float) -> float:
     return 1.0 if span <= 0 else min(1.0, (t - plan.in_progress_at) / span)
 
 
+def _share(plan: Plan, state: BatchState, t: float) -> float:
+    """Progress as readers see it, honouring a planned expiry share without ever going back.
+
+    With `expire_progress` set, the share done is capped at it while the batch runs and is
+    exactly it once the batch expires mid-run; a cancel freezes it, finalizing means all done.
+    """
+    if state is BatchState.FAILED:
+        return 0.0
+    if state is BatchState.COMPLETED:
+        return 1.0
+    frac = progress(plan, t)
+    cap = plan.expire_progress
+    frozen = _le(plan.cancelling_at, t)
+    upto = t if plan.cancelling_at is None else min(t, plan.cancelling_at)
+    if cap is None or _le(plan.finalizing_at, upto):
+        return frac
+    if state is BatchState.EXPIRED and not frozen and _le(plan.in_progress_at, t):
+        return cap
+    return min(frac, cap)
+
+
 def moment(plan: Plan, now: float) -> Moment:
     """The state at `now` and every instant reached by then (and not after the batch ended)."""
     end = _terminal(plan, now)
     state, t = (end[0], end[1]) if end else (_open_state(plan, now), now)
-    if state is BatchState.FAILED:
-        frac = 0.0
-    elif state is BatchState.COMPLETED:
-        frac = 1.0
-    elif state is BatchState.EXPIRED and plan.expire_progress is not None:
-        frac = plan.expire_progress
-    else:
-        frac = progress(plan, t)
+    frac = _share(plan, state, t)
 
     def seen(at: float | None) -> float | None:
         return at if at is not None and at <= t else None
@@ -155,14 +169,28 @@ def drop_future(plan: Plan, now: float) -> None:
 
 
 def cancel(plan: Plan, now: float, delay: float | None) -> None:
-    """Start cancelling at `now`; `delay=None` leaves it cancelling until stepped or forced."""
+    """Start cancelling at `now`; `delay=None` leaves it cancelling until stepped or forced.
+
+    A batch already cancelling or ended is left alone: rewriting its instants would change
+    what readers saw before (a terminal state must absorb).
+    """
+    state = moment(plan, now).state
+    if state in TERMINAL or state is BatchState.CANCELLING:
+        return
     drop_future(plan, now)
     plan.cancelling_at = now
     plan.cancelled_at = None if delay is None else now + delay
 
 
 def force(plan: Plan, target: BatchState, now: float) -> None:
-    """Make `target` the state at `now`, filling in the instants a real run would have set."""
+    """Make `target` the state at `now`, filling in the instants a real run would have set.
+
+    Forcing the current state, or anything once ended, is a no-op: re-stamping the instants
+    would drop the rest of the plan or move `ended_at` (a completed batch turning expired).
+    """
+    state = moment(plan, now).state
+    if target is state or state in TERMINAL:
+        return
     if target in (BatchState.CANCELLING, BatchState.CANCELLED):
         if plan.cancelling_at is None:
             cancel(plan, now, None)

@@ -87,3 +87,26 @@ def set_text(endpoint: str, body: dict[str, Any], text: str) -> None:
             for part in candidate.get("content", {}).get("parts", []):
                 if "text" in part:
                     part["text"] = text
+
+
+_USAGE_KEYS: dict[str, tuple[str, str, str]] = {
+    "/v1/chat/completions": ("usage", "prompt_tokens", "completion_tokens"),
+    "/v1/completions": ("usage", "prompt_tokens", "completion_tokens"),
+    "/v1/embeddings": ("usage", "prompt_tokens", ""),
+    "/v1/responses": ("usage", "input_tokens", "output_tokens"),
+    "anthropic/messages": ("usage", "input_tokens", "output_tokens"),
+    "gemini/generateContent": ("usageMetadata", "promptTokenCount", "candidatesTokenCount"),
+}
+
+
+def token_usage(endpoint: str, body: dict[str, Any]) -> tuple[int, int]:
+    """(input, output) tokens a result body reports, in whichever provider's spelling."""
+    where, tokens_in, tokens_out = _USAGE_KEYS.get(endpoint, ("usage", "", ""))
+    used = body.get(where)
+    if not isinstance(used, dict):
+        return 0, 0
+    return _int(used.get(tokens_in)), _int(used.get(tokens_out))
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -148,7 +149,7 @@ def inlined(results: list[ItemResult], metadata: list[Any]) -> wire.InlinedRespo
     return wire.InlinedResponses(inlinedResponses=entries)
 
 
-def responses_file(results: list[ItemResult], keys: list[str | None]) -> bytes:
+def responses_file(results: Iterable[ItemResult], keys: list[str | None]) -> bytes:
     """The JSONL output file: `{"key", "response"}` or `{"key", "error"}`, in input order."""
     lines = []
     for result in sorted(results, key=lambda r: r.index):
@@ -168,7 +169,7 @@ def responses_file(results: list[ItemResult], keys: list[str | None]) -> bytes:
 def render_files(keys: list[str | None]) -> FileRenderer:
     """A `FileRenderer` for the core's `result_files`: one responses file, no error file."""
 
-    def render(view: View, results: list[ItemResult]) -> tuple[bytes | None, bytes | None]:
+    def render(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
         return responses_file(results, keys), None
 
     return render

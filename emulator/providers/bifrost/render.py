@@ -1,0 +1,183 @@
+"""Pure mapping from a core batch view to Bifrost's unified batch object, per routed provider.
+
+Bifrost's Go structs use `omitempty` pointers, so an unset field is absent (never null); the
+published schema has no nullable fields either, so dropping `None` serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.core.batch import View
+from emulator.core.service import BatchService
+from emulator.core.states import TERMINAL, BatchState
+from emulator.providers.bifrost.providers import Mode
+from emulator.providers.openai import routes as openai_routes
+
+CREATE_KEYS = frozenset(
+    [
+        "id",
+        "object",
+        "endpoint",
+        "input_file_id",
+        "completion_window",
+        "status",
+        "request_counts",
+        "metadata",
+        "created_at",
+        "expires_at",
+        "output_file_id",
+        "error_file_id",
+        "processing_status",
+        "results_url",
+        "operation_name",
+    ]
+)
+CANCEL_KEYS = frozenset(
+    ["id", "object", "status", "request_counts", "cancelling_at", "cancelled_at"]
+)
+
+ANTHROPIC_NATIVE = {
+    BatchState.VALIDATING: "in_progress",
+    BatchState.IN_PROGRESS: "in_progress",
+    BatchState.FINALIZING: "in_progress",
+    BatchState.CANCELLING: "canceling",
+}
+ANTHROPIC_UNIFIED = {"in_progress": "in_progress", "canceling": "cancelling", "ended": "ended"}
+GEMINI_NATIVE = {
+    BatchState.VALIDATING: "BATCH_STATE_PENDING",
+    BatchState.IN_PROGRESS: "BATCH_STATE_RUNNING",
+    BatchState.FINALIZING: "BATCH_STATE_RUNNING",
+    BatchState.COMPLETED: "BATCH_STATE_SUCCEEDED",
+    BatchState.FAILED: "BATCH_STATE_FAILED",
+    BatchState.CANCELLING: "BATCH_STATE_CANCELLING",
+    BatchState.CANCELLED: "BATCH_STATE_CANCELLED",
+    BatchState.EXPIRED: "BATCH_STATE_EXPIRED",
+}
+GEMINI_UNIFIED = {
+    "BATCH_STATE_PENDING": "in_progress",
+    "BATCH_STATE_RUNNING": "in_progress",
+    "BATCH_STATE_SUCCEEDED": "completed",
+    "BATCH_STATE_FAILED": "failed",
+    "BATCH_STATE_CANCELLING": "cancelling",
+    "BATCH_STATE_CANCELLED": "cancelled",
+    "BATCH_STATE_EXPIRED": "expired",
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bifrost call: where it is routed, what it is, and which behaviour mode applies."""
+
+    service: BatchService
+    provider: str
+    request_type: str
+    mode: Mode
+    base: str  # absolute URL of the Bifrost surface (for results_url)
+
+    def extra(self) -> dict[str, Any]:
+        # latency is the upstream call's time in Bifrost; the emulator has no upstream, and a
+        # constant keeps bodies byte-identical across runs.
+        return {
+            "request_type": self.request_type,
+            "provider": self.provider,
+            "latency": 0,
+            "chunk_index": 0,
+        }
+
+    def spell(self, status: str) -> str:
+        """Bifrost sends `cancelled`; the published schema's enum says `canceled`."""
+        return "canceled" if self.mode == "schema" and status == "cancelled" else status
+
+
+def _compact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
+def _ts(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def openai_fields(call: Call, view: View) -> dict[str, Any]:
+    wire = openai_routes.render(call.service, view)
+    out: dict[str, Any] = _compact(wire)
+    out.pop("model", None)
+    out.pop("usage", None)
+    if not out.get("input_file_id"):
+        out.pop("input_file_id", None)
+    out["status"] = call.spell(out["status"])
+    return out
+
+
+def anthropic_counts(call: Call, view: View) -> dict[str, int]:
+    c = view.counts
+    hold = view.state not in TERMINAL and not call.service.config.incremental_counts
+    pending = c.total if hold else c.processing
+    succeeded, errored = (0, 0) if hold else (c.succeeded, c.errored)
+    counts = {"total": c.total, "completed": succeeded, "failed": errored}
+    optional = (("succeeded", succeeded), ("expired", c.expired), ("canceled", c.canceled))
+    for key, value in (*optional, ("pending", pending)):
+        if value:
+            counts[key] = value
+    return counts
+
+
+def anthropic_fields(call: Call, view: View) -> dict[str, Any]:
+    batch, m = view.batch, view.moment
+    native = ANTHROPIC_NATIVE.get(view.state, "ended")
+    out: dict[str, Any] = {
+        "id": batch.id,
+        "object": "batch",
+        "status": ANTHROPIC_UNIFIED[native],
+        "processing_status": native,
+        "request_counts": anthropic_counts(call, view),
+        "created_at": int(batch.plan.created_at),
+        "expires_at": int(batch.plan.expires_at),
+        "cancelling_at": _ts(m.cancelling_at),
+    }
+    if native == "ended":
+        out["completed_at"] = _ts(m.ended_at)
+        out["results_url"] = f"{call.base}/anthropic/v1/messages/batches/{batch.id}/results"
+    return _compact(out)  # type: ignore[no-any-return]
+
+
+def gemini_counts(view: View) -> dict[str, int]:
+    c = view.counts
+    completed = c.total - c.processing
+    counts = {"total": c.total, "completed": completed, "failed": completed - c.succeeded}
+    if c.succeeded:
+        counts["succeeded"] = c.succeeded
+    if c.processing:
+        counts["pending"] = c.processing
+    return counts
+
+
+def gemini_fields(call: Call, view: View) -> dict[str, Any]:
+    batch, name = view.batch, "batches/" + view.batch.id
+    native = GEMINI_NATIVE[view.state]
+    return {
+        "id": name,
+        "object": "batch",
+        "status": call.spell(GEMINI_UNIFIED[native]),
+        "created_at": int(batch.plan.created_at),
+        "operation_name": name,
+        "done": view.state in TERMINAL,
+        "request_counts": gemini_counts(view),
+    }
+
+
+FIELDS = {"openai": openai_fields, "anthropic": anthropic_fields, "gemini": gemini_fields}
+
+
+def batch_object(call: Call, view: View, keys: frozenset[str] | None = None) -> dict[str, Any]:
+    """The unified object (retrieve shape), narrowed to `keys` for create and cancel."""
+    out = FIELDS[call.provider](call, view)
+    if keys is not None:
+        out = {k: v for k, v in out.items() if k in keys}
+    out["extra_fields"] = call.extra()
+    return out

@@ -1,0 +1,128 @@
+"""`GET /v1/batches/{id}/results`: every item in one response, in the routed provider's flavour.
+
+OpenAI items are read back from the output file, the way Bifrost downloads `output_file_id`
+(it never reads `error_file_id`); Anthropic items carry `result{type, message}`; Gemini bodies
+are Bifrost's simplified `{text, finish_reason, usage}`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emulator.core.batch import View
+from emulator.core.states import TERMINAL
+from emulator.providers.bifrost.errors import not_ready
+from emulator.providers.bifrost.render import GEMINI_NATIVE, Call
+from emulator.providers.openai import routes as openai_routes
+
+OPENAI_EMPTY = "batch results not available: output_file_id is empty (batch may not be completed)"
+
+
+def _lines(call: Call, file_id: str | None) -> list[dict[str, Any]]:
+    if file_id is None:
+        return []
+    data = call.service.get_file(file_id).data
+    return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def _openai_item(line: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"custom_id": line["custom_id"]}
+    response = line.get("response")
+    if response:
+        item["response"] = {k: v for k, v in response.items() if v is not None}
+    error = line.get("error")
+    if error:
+        item["error"] = {k: error[k] for k in ("code", "message") if error.get(k) is not None}
+    return item
+
+
+def openai_items(call: Call, view: View) -> list[dict[str, Any]]:
+    openai_routes.render(call.service, view)  # creates the output files once terminal
+    batch = view.batch
+    if call.mode == "wire":
+        if batch.output_file_id is None:
+            raise not_ready(OPENAI_EMPTY, call.provider, call.request_type, 500)
+        return [_openai_item(x) for x in _lines(call, batch.output_file_id)]
+    _require_terminal(call, view)
+    lines = _lines(call, batch.output_file_id) + _lines(call, batch.error_file_id)
+    return [_openai_item(x) for x in lines]
+
+
+def _require_terminal(call: Call, view: View) -> None:
+    if view.state in TERMINAL:
+        return
+    batch_id = view.batch.id
+    if call.provider == "gemini":
+        batch_id = "batches/" + batch_id
+        native = GEMINI_NATIVE[view.state]
+        message = (
+            f"batch {batch_id} is still processing (state: {native}), results not yet available"
+        )
+    else:
+        message = (
+            f"batch {batch_id} has not ended (status: {view.state}), results not yet available"
+        )
+    status = 500 if call.mode == "wire" else 400
+    raise not_ready(message, call.provider, call.request_type, status)
+
+
+def anthropic_items(call: Call, view: View) -> list[dict[str, Any]]:
+    _require_terminal(call, view)
+    items = []
+    for result in call.service.results(view):
+        result_data: dict[str, Any] = {"type": str(result.outcome)}
+        item: dict[str, Any] = {"custom_id": result.custom_id, "result": result_data}
+        if result.body is not None:
+            result_data["message"] = result.body
+        if result.error is not None:
+            item["error"] = {"code": result.error.type, "message": result.error.message}
+        items.append(item)
+    return items
+
+
+def simplify_gemini(body: dict[str, Any]) -> dict[str, Any]:
+    """Bifrost keeps only the first candidate's text, its finish reason and the token usage."""
+    candidate = (body.get("candidates") or [{}])[0]
+    parts = (candidate.get("content") or {}).get("parts") or []
+    usage = body.get("usageMetadata") or {}
+    out = {
+        "text": "".join(str(p.get("text", "")) for p in parts),
+        "usage": {
+            "prompt_tokens": usage.get("promptTokenCount", 0),
+            "completion_tokens": usage.get("candidatesTokenCount", 0),
+            "total_tokens": usage.get("totalTokenCount", 0),
+        },
+    }
+    if candidate.get("finishReason"):
+        out["finish_reason"] = candidate["finishReason"]
+    return out
+
+
+def gemini_items(call: Call, view: View) -> list[dict[str, Any]]:
+    _require_terminal(call, view)
+    items: list[dict[str, Any]] = []
+    for result in call.service.results(view):
+        if result.body is not None:
+            response = {"status_code": 200, "body": simplify_gemini(result.body)}
+            items.append({"custom_id": result.custom_id, "response": response})
+        elif result.error is not None:
+            error = {"code": str(result.error.status), "message": result.error.message}
+            items.append({"custom_id": result.custom_id, "error": error})
+    if not items:  # Bifrost's stand-in when a finished job produced no output at all
+        native = GEMINI_NATIVE[view.state]
+        message = f"batch batches/{view.batch.id} finished in state {native} with no results"
+        items.append({"custom_id": "info", "error": {"code": native, "message": message}})
+    return items
+
+
+ITEMS = {"openai": openai_items, "anthropic": anthropic_items, "gemini": gemini_items}
+
+
+def results_body(call: Call, view: View) -> dict[str, Any]:
+    batch_id = ("batches/" if call.provider == "gemini" else "") + view.batch.id
+    body: dict[str, Any] = {"batch_id": batch_id, "results": ITEMS[call.provider](call, view)}
+    if call.mode == "schema":
+        body["has_more"] = False
+    body["extra_fields"] = call.extra()
+    return body
