@@ -17,6 +17,7 @@ import pytest
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCK = re.compile(r"<!-- example: ([\w-]+) -->\n```python\n(.*?)```", re.S)
 EXAMPLES = BLOCK.findall(README.read_text())
+PYTEST_BLOCK = re.compile(r"<!-- pytest-example -->\n```python\n(.*?)```", re.S)
 
 
 def test_readme_has_examples() -> None:
@@ -31,3 +32,11 @@ def test_readme_example_runs(name: str, code: str, batch_emulator: Any) -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(source, f"README:{name}", "exec"), {"__name__": f"readme_{name}"})
     assert out.getvalue().strip(), f"example {name} printed nothing"
+
+
+def test_readme_pytest_examples_pass(pytester: pytest.Pytester) -> None:
+    blocks = PYTEST_BLOCK.findall(README.read_text())
+    assert blocks, "the README's pytest section has no example"
+    pytester.makepyfile(**{f"test_readme_{i}": code for i, code in enumerate(blocks)})
+    expected = sum(len(re.findall(r"^def test_", code, re.M)) for code in blocks)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=expected)
