@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
-from emulator.core.faults import BatchFault, FaultBook, HttpFault, ItemFault
+from emulator.core.faults import Fault, FaultBook
 from emulator.core.journal import JournalEntry
 from emulator.core.responders import CannedDirectory, ResponderChain, ResponderFn
 from emulator.core.service import BatchService
@@ -83,16 +83,15 @@ class Emulator:
     def faults(self) -> FaultBook:
         return self.service.faults
 
-    def add_fault(self, fault: HttpFault | ItemFault | BatchFault) -> str:
-        return self.service.faults.add(fault)
+    def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
+        """Add a fault rule: a value (`HttpFault(...)`), its JSON form, or keyword fields."""
+        return self.service.faults.add(fault, **fields)
 
     @contextmanager
-    def fault(self, fault: HttpFault | ItemFault | BatchFault) -> Iterator[str]:
-        rule = self.service.faults.add(fault)
-        try:
+    def fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> Iterator[str]:
+        """A fault rule that is live only inside the `with` block."""
+        with self.service.faults.using(fault, **fields) as rule:
             yield rule
-        finally:
-            self.service.faults.remove(rule)
 
     def respond_with(
         self,

@@ -66,7 +66,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 def banner(url: str, flavor: str) -> str:
     if flavor == "bifrost":
-        return f"batch-emulator (bifrost flavor) on {url}\n  Bifrost:   {url}/v1/batches\n"
+        return (
+            f"batch-emulator (bifrost flavor) listening on {url}\n"
+            f"  Unified:    {url}/v1/batches?provider=openai|anthropic|gemini\n"
+            f'  OpenAI:     OpenAI(base_url="{url}/openai/v1", api_key="test")\n'
+            f'  Anthropic:  Anthropic(base_url="{url}/anthropic", api_key="test")\n'
+            f'  Gemini:     genai.Client(api_key="test", '
+            f'http_options={{"base_url": "{url}/genai"}})\n'
+            f"  Control:    {url}/_emulator/health\n"
+        )
     return (
         f"batch-emulator listening on {url}\n"
         f'  OpenAI:     OpenAI(base_url="{url}/v1", api_key="test")\n'
@@ -81,11 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = build_config(args)
+        emulator = Emulator(config)  # loads configured fault rules: a bad one is a config error
     except (ValidationError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
         message = describe_error(exc) if isinstance(exc, ValidationError) else str(exc)
         print(f"batch-emulator: invalid configuration: {message}", file=sys.stderr)
         return 2
-    app = create_app(Emulator(config), flavor=args.flavor)
+    app = create_app(emulator, flavor=args.flavor)
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:

@@ -114,6 +114,9 @@ class EmulatorConfig(BaseModel):
     shuffle_results: bool = False
     # Base URL to put in absolute links (results_url, upload URLs) behind a proxy.
     external_url: str | None = None
+    # Fault rules loaded at every reset: HttpFault/ItemFault/BatchFault values or their JSON
+    # form {"kind": "http"|"item"|"batch", ...}; stored as validated JSON (docs/faults.md).
+    faults: tuple[dict[str, Any], ...] = ()
     # Bifrost: "wire" answers as the gateway really does; "schema" as its published OpenAPI.
     bifrost_mode: Literal["wire", "schema"] = "wire"
 
@@ -132,6 +135,15 @@ class EmulatorConfig(BaseModel):
         except EmulatorError as exc:
             raise ValueError(exc.message) from None
         return value
+
+    @field_validator("faults", mode="before")
+    @classmethod
+    def _fault_specs(cls, value: Any) -> Any:
+        from emulator.core.fault_rules import as_spec  # core imports this module
+
+        if not isinstance(value, list | tuple):
+            raise ValueError("faults must be a list of fault rules")
+        return tuple(as_spec(rule) for rule in value)
 
     def merged(self, **changes: Any) -> EmulatorConfig:
         """A new config with `changes` applied, validated as strictly as a fresh one."""

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from emulator import __version__
 from emulator.config import describe_error
 from emulator.core.errors import EmulatorError
-from emulator.core.faults import HttpFault, ItemFault
+from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
 from emulator.core.states import BatchState
 from emulator.http import json_response
 
@@ -102,13 +102,30 @@ def summary(view: View) -> dict[str, Any]:
     }
 
 
-def parse_fault(body: dict[str, Any]) -> HttpFault | ItemFault:
-    kind = body.pop("kind", "http")
-    if kind == "http":
-        return HttpFault(**body)
-    if kind == "item":
-        return ItemFault(**body)
-    raise _Problem(400, f"unknown fault kind {kind!r}; use 'http' or 'item'")
+def parse_fault(body: dict[str, Any]) -> Fault:
+    """`{"kind": "http"|"item"|"batch", ...fields}`; a bad rule is a 400 naming the problem."""
+    try:
+        return _parse_fault(body)
+    except FaultError as exc:
+        raise _Problem(400, str(exc)) from None
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise _Problem(400, "body is not valid JSON") from None
+
+
+def _journal_filters(request: Request) -> dict[str, Any]:
+    """Query parameters as journal filters; `status` and `retry_count` compare as numbers."""
+    where: dict[str, Any] = dict(request.query_params)
+    for key in ("status", "retry_count"):
+        if key in where:
+            value = where[key]
+            where[key] = int(value) if value.isdigit() else None if value == "null" else value
+    return where
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -141,12 +158,29 @@ def routes(emulator: Emulator) -> list[Route]:
         return json_response({"data": emulator.faults.describe()})
 
     async def add_fault(request: Request) -> Response:
-        rule = emulator.add_fault(parse_fault(await _body(request)))
-        return json_response({"id": rule}, 201)
+        """One rule (an object) or several (a list, all refused if one is bad)."""
+        body = await _json(request)
+        many = body if isinstance(body, list) else [body]
+        faults = [parse_fault(spec) for spec in many]
+        for fault in faults:
+            emulator.faults.check(fault)
+        ids = [emulator.faults.add(fault) for fault in faults]
+        return json_response({"ids": ids} if isinstance(body, list) else {"id": ids[0]}, 201)
 
     async def clear_faults(request: Request) -> Response:
         emulator.faults.clear()
         return json_response({"deleted": True})
+
+    async def operations(request: Request) -> Response:
+        """What `operation` and `dialect` may name: the served routes."""
+        known = emulator.faults.operations()
+        return json_response({"data": {d: sorted(ops) for d, ops in sorted(known.items())}})
+
+    async def delete_fault(request: Request) -> Response:
+        rule = request.path_params["rule_id"]
+        if not emulator.faults.remove(rule):
+            raise _Problem(404, f"no fault rule {rule!r}")
+        return json_response({"id": rule, "deleted": True})
 
     async def batches(request: Request) -> Response:
         return json_response({"data": [summary(v) for v in emulator.batches]})
@@ -162,7 +196,12 @@ def routes(emulator: Emulator) -> list[Route]:
         return json_response(summary(emulator.step(request.path_params["batch_id"])))
 
     async def journal(request: Request) -> Response:
-        return json_response({"data": [e.as_dict() for e in emulator.requests]})
+        entries = emulator.service.journal.entries(**_journal_filters(request))
+        return json_response({"data": [e.as_dict() for e in entries]})
+
+    async def clear_journal(request: Request) -> Response:
+        emulator.service.journal.clear()
+        return json_response({"deleted": True})
 
     table: list[tuple[str, Handler, str]] = [
         ("/health", health, "GET"),
@@ -174,9 +213,12 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/faults", list_faults, "GET"),
         ("/faults", add_fault, "POST"),
         ("/faults", clear_faults, "DELETE"),
+        ("/faults/operations", operations, "GET"),
+        ("/faults/{rule_id}", delete_fault, "DELETE"),
         ("/batches", batches, "GET"),
         ("/batches/{batch_id}/transition", transition, "POST"),
         ("/batches/{batch_id}/advance", step, "POST"),
         ("/requests", journal, "GET"),
+        ("/requests", clear_journal, "DELETE"),
     ]
     return [Route(path, _guard(fn), methods=[method]) for path, fn, method in table]

@@ -8,6 +8,7 @@ SDK and httpx imports are lazy because they are test extras, not runtime depende
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from emulator.api import Emulator
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import View
-from emulator.core.faults import BatchFault, FaultBook, HttpFault, ItemFault
+from emulator.core.faults import Fault, FaultBook
 from emulator.core.journal import JournalEntry
 from emulator.core.states import BatchState
 from emulator.server import ServerThread
@@ -116,8 +117,8 @@ class EmulatorHandle:
     def faults(self) -> FaultBook:
         return self.emulator.faults
 
-    def add_fault(self, fault: HttpFault | ItemFault | BatchFault) -> str:
-        return self.emulator.add_fault(fault)
+    def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
+        return self.emulator.add_fault(fault, **fields)
 
     def step(self, batch_id: str) -> View:
         return self.emulator.step(batch_id)

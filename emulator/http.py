@@ -7,6 +7,9 @@ honour a fault, or turn an exception into its own envelope (no 500 page, no trac
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import importlib
 import json
 import logging
 import time
@@ -17,10 +20,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
-from emulator.core.journal import JournalEntry
+from emulator.core.journal import JournalEntry, wall_now
 from emulator.core.service import BatchService
 
 log = logging.getLogger("emulator")
@@ -76,10 +80,85 @@ def timing_of(request: Request) -> str | None:
     return request.headers.get("x-emulator-timing")
 
 
+class Dropped(Response):
+    """No response at all: the server hangs up (the SDK sees a connection error)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=500)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _hang_up(receive, send)
+
+
+class Truncated(Response):
+    """The real answer with its full content-length declared, cut short, then a hang-up."""
+
+    def __init__(self, inner: Response, share: float) -> None:
+        body = bytes(getattr(inner, "body", b""))  # a streamed answer is cut to nothing
+        super().__init__(status_code=inner.status_code)
+        self.raw_headers = [(k, v) for k, v in inner.raw_headers if k != b"content-length"]
+        declared = max(len(body), 1)
+        self.raw_headers.append((b"content-length", str(declared).encode()))
+        self.part = body[: min(int(len(body) * share), declared - 1)]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": self.part, "more_body": True})
+        await _hang_up(receive, send)
+
+
+def _server_cycle(*callables: Any) -> Any:
+    """uvicorn's per-request cycle (it owns the transport), behind Starlette's send wrappers."""
+    todo: list[Any] = list(callables)
+    seen: set[int] = set()
+    while todo:
+        fn = todo.pop()
+        if id(fn) in seen or len(seen) > 64:
+            continue
+        seen.add(id(fn))
+        owner = getattr(fn, "__self__", None)
+        if hasattr(owner, "transport") and hasattr(owner, "disconnected"):
+            return owner
+        todo += [
+            c.cell_contents
+            for c in getattr(fn, "__closure__", None) or ()
+            if callable(c.cell_contents)
+        ]
+    return None
+
+
+@functools.cache
+def _disconnect_error() -> type[Exception]:
+    """httpx's and httpx2's RemoteProtocolError at once, so an SDK on an in-process ASGI
+    transport sees the same connection error (and retries) as it would over a socket."""
+    bases = []
+    for name in ("httpx2", "httpx"):
+        with contextlib.suppress(ImportError):
+            bases.append(importlib.import_module(name).RemoteProtocolError)
+    return type("InjectedDisconnect", tuple(bases) or (ConnectionAbortedError,), {})
+
+
+async def _hang_up(receive: Receive, send: Send) -> None:
+    """Close the socket after flushing what was sent, and wait until uvicorn notices, so it
+    neither answers a 500 of its own nor logs an incomplete response."""
+    cycle = _server_cycle(receive, send)
+    if cycle is None:  # in-process ASGI (or another server): raise what a transport would
+        raise _disconnect_error()("Server disconnected without sending a complete response.")
+    cycle.transport.close()
+    for _ in range(2000):
+        if cycle.disconnected:
+            return
+        await asyncio.sleep(0.001)
+
+
 def default_fault_error(fault: HttpFault) -> EmulatorError:
-    kind = kind_for_status(fault.status)
+    status = fault.status or 500
+    kind = kind_for_status(status)
     message = fault.message or _FAULT_MESSAGES.get(kind, "Injected fault.")
-    return EmulatorError(kind, message, status=fault.status, code=fault.error_type)
+    code = fault.google_status or fault.error_type
+    return EmulatorError(kind, message, status=status, code=code)
 
 
 _FAULT_MESSAGES = {
@@ -101,31 +180,53 @@ def fault_headers(fault: HttpFault) -> dict[str, str]:
     return headers
 
 
+def _batch_id(request: Request) -> str | None:
+    """The batch a call is about, whatever the dialect calls its path parameter."""
+    for key, value in request.path_params.items():
+        if "batch" in key and isinstance(value, str):
+            return value.rsplit("/", 1)[-1]
+    return None
+
+
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
     async def endpoint(request: Request) -> Response:
+        arrived, at, generation = wall_now(), service.now(), service.journal.generation
         request_id = dialect.request_id_prefix + service.ids.next("request")
-        batch_id = request.path_params.get("batch_id")
-        fault = service.faults.take_http(
+        batch_id = _batch_id(request)
+        found = service.faults.match_http(
             dialect.name, name, request.method, request.url.path, batch_id
         )
+        rule, fault = found if found is not None else (None, None)
         response = await _answer(request, dialect, handler, fault, request_id)
         response.headers[dialect.request_id_header] = request_id
+        if fault is not None and fault.truncate is not None:
+            response = Truncated(response, fault.truncate)
         service.journal.add(
             JournalEntry(
-                at=service.now(),
+                at=at,
                 method=request.method,
                 path=request.url.path,
                 dialect=dialect.name,
                 operation=name,
-                status=response.status_code,
+                status=None if isinstance(response, Dropped) else response.status_code,
                 retry_count=_retry_count(request),
                 batch_id=batch_id,
-                fault=None if fault is None else f"http:{fault.status}",
-            )
+                fault=None if fault is None else _effect(fault, response),
+                wall=arrived,
+                request_id=request_id,
+                rule=rule,
+            ),
+            generation,
         )
         return response
 
     return endpoint
+
+
+def _effect(fault: HttpFault, response: Response) -> str:
+    if fault.truncate is not None and fault.status is None:
+        return f"http:{response.status_code}+truncate"
+    return fault.effect
 
 
 async def _answer(
@@ -135,9 +236,12 @@ async def _answer(
         if fault is not None:
             if fault.latency:
                 await asyncio.to_thread(time.sleep, fault.latency)  # freezegun-proof wait
-            error = (dialect.fault_error or default_fault_error)(fault)
-            error.headers.update(fault_headers(fault))
-            raise error
+            if fault.drop:
+                return Dropped()
+            if fault.status is not None:
+                error = (dialect.fault_error or default_fault_error)(fault)
+                error.headers.update(fault_headers(fault))
+                raise error
         if dialect.authenticate is not None:
             dialect.authenticate(request)
         return await handler(request)
@@ -170,4 +274,22 @@ def route(
     handler: Handler,
     method: str = "GET",
 ) -> Route:
+    service.faults.know(dialect.name, name)
     return Route(path, operation(service, dialect, name, handler), methods=[method], name=name)
+
+
+def builtin_operations() -> dict[str, frozenset[str]]:
+    """Every provider's operation names, from its route table built on a scratch service."""
+    from emulator.clock import ManualClock
+    from emulator.config import EmulatorConfig
+    from emulator.providers.anthropic import routes as anthropic
+    from emulator.providers.bifrost import routes as bifrost
+    from emulator.providers.gemini import routes as gemini
+    from emulator.providers.openai import routes as openai
+
+    scratch = BatchService(EmulatorConfig(), ManualClock())
+    for module in (openai, anthropic, gemini, bifrost):
+        module.routes(scratch)
+        scratch.faults.know(module.DIALECT.name, "")  # a dialect with no routes yet is known
+    known = scratch.faults._operations
+    return {d: frozenset(op for op in ops if op) for d, ops in known.items()}

@@ -26,6 +26,7 @@ class Item:
     custom_id: str
     body: dict[str, Any]
     error: ItemError | None = None  # planned: what happens when the item runs
+    outcome: Outcome | None = None  # planned expired/canceled (item faults); None: by `error`
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,21 @@ class Batch:
     output_file_id: str | None = None
     error_file_id: str | None = None
     files_ready: bool = False
-    _error_prefix: list[int] = field(default_factory=list, repr=False)
+    _prefix: dict[Outcome, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        prefix = [0]
+        """Prefix sums of planned non-success outcomes in finishing order: counts in O(1)."""
+        self._prefix = {o: [0] for o in (Outcome.ERRORED, Outcome.CANCELED, Outcome.EXPIRED)}
         for index in self.order:
-            prefix.append(prefix[-1] + (self.items[index].error is not None))
-        self._error_prefix = prefix
+            planned = planned_outcome(self.items[index])
+            for outcome, sums in self._prefix.items():
+                sums.append(sums[-1] + (planned is outcome))
+
+    def among_first(self, outcome: Outcome, n: int) -> int:
+        return self._prefix[outcome][n]
 
     def errored_among_first(self, n: int) -> int:
-        return self._error_prefix[n]
+        return self.among_first(Outcome.ERRORED, n)
 
 
 @dataclass(frozen=True)
@@ -101,17 +107,18 @@ class View:
     @property
     def counts(self) -> Counts:
         total = 0 if self.state is BatchState.FAILED else len(self.batch.items)
-        done = self.done
-        errored = self.batch.errored_among_first(done)
+        done, batch, state = self.done, self.batch, self.state
+        errored = batch.among_first(Outcome.ERRORED, done)
+        canceled = batch.among_first(Outcome.CANCELED, done)
+        expired = batch.among_first(Outcome.EXPIRED, done)
         rest = total - done
-        state = self.state
         return Counts(
             total=total,
             processing=0 if state in (BatchState.CANCELLED, BatchState.EXPIRED) else rest,
-            succeeded=done - errored,
+            succeeded=done - errored - canceled - expired,
             errored=errored,
-            canceled=rest if state is BatchState.CANCELLED else 0,
-            expired=rest if state is BatchState.EXPIRED else 0,
+            canceled=canceled + (rest if state is BatchState.CANCELLED else 0),
+            expired=expired + (rest if state is BatchState.EXPIRED else 0),
         )
 
     def outcomes(self) -> list[tuple[int, Outcome]]:
@@ -119,12 +126,14 @@ class View:
         if self.state is BatchState.FAILED:
             return []
         done = self.done
-        out = [(i, _planned(self.batch.items[i])) for i in self.batch.order[:done]]
+        out = [(i, planned_outcome(self.batch.items[i])) for i in self.batch.order[:done]]
         leftover = {BatchState.CANCELLED: Outcome.CANCELED, BatchState.EXPIRED: Outcome.EXPIRED}
         if self.state in leftover:
             out += [(i, leftover[self.state]) for i in self.batch.order[done:]]
         return out
 
 
-def _planned(item: Item) -> Outcome:
+def planned_outcome(item: Item) -> Outcome:
+    if item.outcome is not None:
+        return item.outcome
     return Outcome.SUCCEEDED if item.error is None else Outcome.ERRORED

@@ -1,96 +1,51 @@
-"""Fault rules: small values, consumed as calls match them (respx-style side effects).
+"""The fault book: rules consumed as calls match them (respx-style side effects).
 
-This module holds the rule values and the book that matches them; nothing here knows HTTP or a
-provider's envelope. Dialects render an `HttpFault` as their own error body.
+Every draw is seeded by (seed, rule id, match count) or (seed, rule id, batch id, custom_id), so
+the same seed and the same calls give the same failures in every run, whatever the timing.
+The rule values live in `fault_rules`; they are re-exported here, their historical home.
 """
 
 from __future__ import annotations
 
-import re
 import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.batch import ItemError
+from emulator.core.fault_rules import (
+    RESULTS_OPERATION,
+    BatchFault,
+    Fault,
+    FaultError,
+    HttpFault,
+    ItemFault,
+    PlannedItem,
+    as_spec,
+    kind_of,
+    parse_fault,
+)
 from emulator.core.ids import rng_for
 
-
-@dataclass(frozen=True)
-class HttpFault:
-    status: int = 500
-    dialect: str | None = None
-    operation: str | None = None
-    method: str | None = None
-    path: str | None = None  # a regular expression searched in the request path
-    batch_id: str | None = None
-    message: str | None = None
-    error_type: str | None = None
-    retry_after: float | None = None
-    retry_after_ms: int | None = None
-    should_retry: bool | None = None
-    latency: float = 0.0
-    times: int | None = None
-    after: int = 0
-    probability: float | None = None
-    optional: bool = False
-
-    def matches(
-        self, dialect: str, operation: str, method: str, path: str, batch_id: str | None
-    ) -> bool:
-        return (
-            (self.dialect is None or self.dialect == dialect)
-            and (self.operation is None or self.operation == operation)
-            and (self.method is None or self.method.upper() == method)
-            and (self.path is None or re.search(self.path, path) is not None)
-            and (self.batch_id is None or self.batch_id == batch_id)
-        )
-
-
-@dataclass(frozen=True)
-class ItemFault:
-    status: int = 500
-    error_type: str = "server_error"
-    message: str = "The server had an error while processing your request."
-    code: str | None = None
-    rate: float | None = None
-    custom_id: str | None = None  # regular expression, full match
-
-    def hits(self, seed: int, batch_id: str, custom_id: str) -> bool:
-        if self.custom_id is not None and re.fullmatch(self.custom_id, custom_id) is None:
-            return False
-        if self.rate is None:
-            return True
-        return rng_for(seed, "item-fault", batch_id, custom_id).random() < self.rate
-
-    def error(self) -> ItemError:
-        return ItemError(self.status, self.error_type, self.message, self.code)
-
-
-@dataclass(frozen=True)
-class BatchFault:
-    """Changes to how matching batches run, applied once when each is created."""
-
-    dialect: str | None = None
-    endpoint: str | None = None
-    fail_code: str | None = None  # fail validation with this code...
-    fail_message: str | None = None  # ...and message
-    fail_param: str | None = None
-    expire_at_progress: float | None = None  # expire when this share of items is done
-    stall: bool = False
-    cancel_delay: float | None = None  # seconds `cancelling` lasts
-    cancel_error_while_validating: bool = False  # a 500 on cancel while validating (real quirk)
-    times: int | None = None
-
-    def matches(self, dialect: str, endpoint: str) -> bool:
-        return (self.dialect is None or self.dialect == dialect) and (
-            self.endpoint is None or self.endpoint == endpoint
-        )
+__all__ = [
+    "RESULTS_OPERATION",
+    "BatchFault",
+    "Fault",
+    "FaultBook",
+    "FaultError",
+    "HttpFault",
+    "ItemFault",
+    "PlannedItem",
+    "as_spec",
+    "parse_fault",
+]
 
 
 @dataclass
 class _Rule:
     id: str
-    fault: HttpFault | ItemFault | BatchFault
+    fault: Fault
     seen: int = 0
     fired: int = 0
 
@@ -101,17 +56,69 @@ class FaultBook:
     _rules: list[_Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: int = 0
+    # dialect -> operation names, filled by `emulator.http.route` as the app's routes are built.
+    _operations: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, fault: HttpFault | ItemFault | BatchFault) -> str:
+    # -- the catalogue of what can be matched ---------------------------------------------
+    def know(self, dialect: str, operation: str) -> None:
+        """Record a served (dialect, operation): the route tables are the source of truth."""
+        with self._lock:
+            self._operations.setdefault(dialect, set()).add(operation)
+
+    def operations(self) -> dict[str, frozenset[str]]:
+        with self._lock:
+            known = {d: frozenset(ops) for d, ops in self._operations.items()}
+        if not known:  # no app built yet (pure Python use): ask every provider's route table
+            from emulator.http import builtin_operations
+
+            known = builtin_operations()
+        return known
+
+    def check(self, fault: Fault) -> None:
+        """Refuse a rule that names a dialect or operation no mounted route serves."""
+        known = self.operations()
+        dialect = getattr(fault, "dialect", None)
+        if dialect is not None and dialect not in known:
+            raise FaultError(f"unknown dialect {dialect!r}; served: {', '.join(sorted(known))}")
+        operation = fault.operation if isinstance(fault, HttpFault) else None
+        if operation is None:
+            return
+        scope = [dialect] if dialect is not None else list(known)
+        if not any(operation in known[d] for d in scope):
+            names = sorted({op for d in scope for op in known[d]})
+            where = f" for dialect {dialect!r}" if dialect else ""
+            raise FaultError(
+                f"unknown operation {operation!r}{where}; known: {', '.join(names) or 'none'}"
+            )
+
+    # -- rules --------------------------------------------------------------------------------
+    def add(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
+        """Add a rule: a fault value, a JSON-style mapping, or `kind=...` keyword fields."""
+        value = _coerce(fault, fields)
+        self.check(value)
         with self._lock:
             self._counter += 1
-            rule = _Rule(id=f"fault_{self._counter}", fault=fault)
+            rule = _Rule(id=f"fault_{self._counter}", fault=value)
             self._rules.append(rule)
             return rule.id
 
-    def remove(self, rule_id: str) -> None:
+    def load(self, specs: Iterable[Fault | Mapping[str, Any]]) -> list[str]:
+        return [self.add(spec) for spec in specs]
+
+    @contextmanager
+    def using(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> Iterator[str]:
+        """The rule is live inside the block only."""
+        rule = self.add(fault, **fields)
+        try:
+            yield rule
+        finally:
+            self.remove(rule)
+
+    def remove(self, rule_id: str) -> bool:
         with self._lock:
+            before = len(self._rules)
             self._rules = [r for r in self._rules if r.id != rule_id]
+            return len(self._rules) < before
 
     def clear(self, seed: int | None = None) -> None:
         with self._lock:
@@ -120,39 +127,69 @@ class FaultBook:
             if seed is not None:
                 self.seed = seed
 
-    def take_http(
+    # -- matching -----------------------------------------------------------------------------
+    def match_http(
         self, dialect: str, operation: str, method: str, path: str, batch_id: str | None
-    ) -> HttpFault | None:
-        """The first live HTTP rule matching this call, counting it as consumed."""
+    ) -> tuple[str, HttpFault] | None:
+        """The first live HTTP rule matching this call (rule id, fault), counted as consumed."""
         with self._lock:
             for rule in self._rules:
                 fault = rule.fault
-                if not isinstance(fault, HttpFault):
-                    continue
-                if not fault.matches(dialect, operation, method, path, batch_id):
-                    continue
-                rule.seen += 1
-                if rule.seen <= fault.after:
-                    continue
-                if fault.times is not None and rule.fired >= fault.times:
-                    continue
-                if fault.probability is not None:
-                    draw = rng_for(self.seed, rule.id, rule.seen).random()
-                    if draw >= fault.probability:
-                        continue
-                rule.fired += 1
-                return fault
+                if isinstance(fault, HttpFault) and fault.matches(
+                    dialect, operation, method, path, batch_id
+                ):
+                    rule.seen += 1
+                    if self._fires(rule, fault):
+                        rule.fired += 1
+                        return rule.id, fault
         return None
 
-    def item_error(self, batch_id: str, custom_id: str) -> ItemError | None:
+    def _fires(self, rule: _Rule, fault: HttpFault) -> bool:
+        if rule.seen <= fault.after:
+            return False
+        if fault.times is not None and rule.fired >= fault.times:
+            return False
+        if fault.probability is None:
+            return True
+        return rng_for(self.seed, rule.id, rule.seen).random() < fault.probability
+
+    def take_http(
+        self, dialect: str, operation: str, method: str, path: str, batch_id: str | None
+    ) -> HttpFault | None:
+        found = self.match_http(dialect, operation, method, path, batch_id)
+        return None if found is None else found[1]
+
+    def plan_item(
+        self,
+        batch_id: str,
+        custom_id: str,
+        body: dict[str, Any] | None = None,
+        *,
+        dialect: str | None = None,
+        endpoint: str | None = None,
+    ) -> PlannedItem | None:
+        """The first item rule that selects this request: its outcome (and error)."""
         with self._lock:
             rules = [r for r in self._rules if isinstance(r.fault, ItemFault)]
         for rule in rules:
-            assert isinstance(rule.fault, ItemFault)
-            if rule.fault.hits(self.seed, batch_id, custom_id):
-                rule.fired += 1
-                return rule.fault.error()
+            fault = rule.fault
+            assert isinstance(fault, ItemFault)
+            if fault.dialect not in (None, dialect) or fault.endpoint not in (None, endpoint):
+                continue
+            if fault.selects(custom_id, body) and fault.hits(
+                self.seed, batch_id, custom_id, rule.id
+            ):
+                with self._lock:
+                    rule.fired += 1
+                return fault.planned(rule.id)
         return None
+
+    def item_error(
+        self, batch_id: str, custom_id: str, body: dict[str, Any] | None = None, **scope: Any
+    ) -> ItemError | None:
+        """The planned error for an item, if an item rule makes it errored."""
+        planned = self.plan_item(batch_id, custom_id, body, **scope)
+        return None if planned is None else planned.error
 
     def batch_fault(self, dialect: str, endpoint: str) -> BatchFault | None:
         with self._lock:
@@ -166,20 +203,21 @@ class FaultBook:
                 return fault
         return None
 
+    # -- inspection ---------------------------------------------------------------------------
     def describe(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [
-                {
-                    "id": r.id,
-                    "kind": type(r.fault).__name__,
-                    "seen": r.seen,
-                    "consumed": r.fired,
-                    **{k: v for k, v in vars(r.fault).items() if v is not None},
-                }
-                for r in self._rules
-            ]
+            return [_describe(r) for r in self._rules]
+
+    def stats(self, rule_id: str) -> dict[str, Any]:
+        """`seen` (matching calls) and `consumed` (times it fired) for one rule."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.id == rule_id:
+                    return _describe(rule)
+        raise KeyError(f"no fault rule {rule_id!r}")
 
     def unconsumed(self) -> list[str]:
+        """Required `times`-bounded HTTP rules that have not fired as often as they said."""
         with self._lock:
             return [
                 r.id
@@ -189,3 +227,24 @@ class FaultBook:
                 and not r.fault.optional
                 and r.fired < r.fault.times
             ]
+
+
+def _coerce(fault: Fault | Mapping[str, Any] | None, extra: dict[str, Any]) -> Fault:
+    if isinstance(fault, HttpFault | ItemFault | BatchFault):
+        if extra:
+            raise FaultError("pass either a fault value or keyword fields, not both")
+        return fault
+    if fault is not None and not isinstance(fault, Mapping):
+        raise FaultError(f"not a fault: {fault!r}; use HttpFault, ItemFault or BatchFault")
+    return parse_fault({**(fault or {}), **extra})
+
+
+def _describe(rule: _Rule) -> dict[str, Any]:
+    spec = as_spec(rule.fault)
+    return {
+        "id": rule.id,
+        **spec,
+        "kind": kind_of(rule.fault),
+        "seen": rule.seen,
+        "consumed": rule.fired,
+    }

@@ -22,9 +22,7 @@ KNOWN_PREFIXES = (
     "claude-",
     "gemini-",
     "models/gemini-",
-    "text-embedding-004",
     "embedding-",
-    "gemini-embedding-",
 )
 
 EMBEDDING_DIMS = {
@@ -33,12 +31,33 @@ EMBEDDING_DIMS = {
     "text-embedding-ada-002": 1536,
 }
 
+# The real service reports the dated snapshot an alias resolved to (batch `model`, and the
+# `model` of every result body); unlisted names are reported as given.
+SNAPSHOTS = {
+    "gpt-3.5-turbo": "gpt-3.5-turbo-0125",
+    "gpt-4o": "gpt-4o-2024-08-06",
+    "gpt-4o-mini": "gpt-4o-mini-2024-07-18",
+    "gpt-4.1": "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-nano": "gpt-4.1-nano-2025-04-14",
+    "gpt-5": "gpt-5-2025-08-07",
+    "gpt-5-mini": "gpt-5-mini-2025-08-07",
+    "gpt-5-nano": "gpt-5-nano-2025-08-07",
+    "o3-mini": "o3-mini-2025-01-31",
+    "o4-mini": "o4-mini-2025-04-16",
+}
+
 
 def is_known_model(name: str) -> bool:
     return name.startswith(KNOWN_PREFIXES)
 
 
+def snapshot(name: str | None) -> str | None:
+    return None if name is None else SNAPSHOTS.get(name, name)
+
+
 def embedding_dims(model: str, requested: object) -> int:
+    """`dimensions` when given (3-series shortening), else the model's native size."""
     if isinstance(requested, int) and not isinstance(requested, bool) and requested > 0:
         return requested
     return EMBEDDING_DIMS.get(model, 1536)

@@ -90,6 +90,7 @@ class BatchService:
         self.clock = clock
         self.ids = IdSource(config.seed)
         self.faults = FaultBook(seed=config.seed)
+        self.faults.load(config.faults)
         self.journal = Journal()
         self._lock = threading.RLock()
         self._batches: dict[str, Batch] = {}
@@ -111,6 +112,7 @@ class BatchService:
             self.responders = ResponderChain()
             self.ids.reset(self.config.seed)
             self.faults.clear(self.config.seed)
+            self.faults.load(self.config.faults)
             self.journal.clear()
             self.clock.reset()
 
@@ -119,6 +121,9 @@ class BatchService:
             if config.seed != self.config.seed:
                 self.ids.reset(config.seed)
                 self.faults.seed = config.seed
+            if config.faults != self.config.faults:  # configure(faults=...) replaces every rule
+                self.faults.clear()
+                self.faults.load(config.faults)
             self.config = config
 
     def now(self) -> float:
@@ -210,7 +215,7 @@ class BatchService:
         with self._lock:
             batch_id = spec.id_prefix + self.ids.next("batch")
             now = self.now()
-            items = self._plan_items(batch_id, spec.endpoint, spec.items, chosen)
+            items = self._plan_items(batch_id, spec, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
             errors = planning.validation_errors(spec.errors, chosen, fault)
             if fault is not None and fault.cancel_delay is not None:
@@ -244,9 +249,8 @@ class BatchService:
             created = timeline.moment(plan, plan.created_at - 1e-6)
             return View(batch, now, created, as_created=True)
 
-    def _plan_items(
-        self, batch_id: str, endpoint: str, items: list[Item], chosen: scenarios.Scenario
-    ) -> list[Item]:
+    def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
+        items = spec.items
         failing: set[int] = set()
         if chosen.name == "errors" and items:
             count = round(chosen.error_fraction * len(items))
@@ -254,20 +258,33 @@ class BatchService:
             failing = set(rng.sample(range(len(items)), count))
         planned = []
         replies: dict[int, dict[str, Any]] = {}
-        for index, item in enumerate(items):
-            error = item.error or self.faults.item_error(batch_id, item.custom_id)
-            if error is None and index in failing:
+        for index, given in enumerate(items):
+            item = self._faulted(batch_id, spec, given)
+            error, settled = item.error, item.outcome is not None
+            if error is None and not settled and index in failing:
                 error = SCENARIO_ERROR
-            if error is None and self.responders.active:
-                reply = self.responders.reply(endpoint, item.body, item.custom_id)
+            if error is None and not settled and self.responders.active:
+                reply = self.responders.reply(spec.endpoint, item.body, item.custom_id)
                 if isinstance(reply, ItemError):
                     error = reply
                 elif reply is not None:
                     replies[index] = reply
-            planned.append(Item(item.custom_id, item.body, error))
+            planned.append(Item(item.custom_id, item.body, error, item.outcome))
         if replies:
             self._replies[batch_id] = replies
         return planned
+
+    def _faulted(self, batch_id: str, spec: NewBatch, item: Item) -> Item:
+        """The item as an item fault plans it (an error found in the input line wins)."""
+        if item.error is not None:
+            return item
+        plan = self.faults.plan_item(
+            batch_id, item.custom_id, item.body, dialect=spec.dialect, endpoint=spec.endpoint
+        )
+        if plan is None:
+            return item
+        outcome = None if plan.outcome == "errored" else Outcome(plan.outcome)
+        return Item(item.custom_id, item.body, plan.error, outcome)
 
     def _find(self, batch_id: str, dialects: set[str] | None) -> Batch:
         batch = self._batches.get(batch_id)
@@ -455,7 +472,7 @@ class BatchService:
                     f"{batch.id}_{kind}.jsonl",
                     "batch_output",
                     data,
-                    expires_after=30 * DAY,
+                    expires_after=batch.extra.get("output_expires_after") or 30 * DAY,
                     file_id=name,
                 )
                 setattr(batch, f"{kind}_file_id", name)

@@ -1,20 +1,27 @@
 """Input-file validation for JSONL batch inputs (OpenAI's format, also Bifrost's file style).
 
 Collects every problem, with 1-based line numbers, the way the real service reports a failed
-batch; it never stops at the first bad line.
+batch; it never stops at the first bad line. Blank lines are skipped but keep their numbers.
+
+Rules that the real service leaves unspecified, fixed here so clients can rely on them:
+- the batch's model is the model of the first line with no problem of its own; any other line
+  that names a different model is a `model_mismatch`;
+- a `custom_id` is taken by the first line (valid or not) that parses with a string id; every
+  later line with the same id is a `duplicate_custom_id`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.core.batch import Item, LineError
-from emulator.core.models import is_known_model
+from emulator.core.batch import Item, ItemError, LineError
+from emulator.core.models import EMBEDDING_DIMS, is_known_model
 
 EMBEDDINGS = "/v1/embeddings"
 MAX_EMBEDDING_INPUTS = 50_000
+LINE_KEYS = ("custom_id", "method", "url", "body")
 _LABEL = {
     "/v1/chat/completions": "Chat Completions",
     "/v1/completions": "Completions",
@@ -38,39 +45,53 @@ class Parsed:
     model: str | None
 
 
-def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
-    items: list[Item] = []
-    errors: list[LineError] = []
-    seen: set[str] = set()
-    first_model: str | None = None
-    embedding_inputs = 0
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
+@dataclass
+class _Scan:
+    """Running state over one file: the ids taken so far and the batch's model."""
+
+    endpoint: str
+    items: list[Item] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    model: str | None = None
+    requests: int = 0
+    embedding_inputs: int = 0
+
+    def add(self, number: int, raw: bytes) -> None:
+        self.requests += 1
         line = _decode(raw)
         if line is None:
-            errors.append(_bad_json(number))
-            continue
-        problems = _check_line(line, number, endpoint)
-        custom_id = line.get("custom_id")
-        if isinstance(custom_id, str):
-            if custom_id in seen:
-                problems.append(_duplicate(number))
-            seen.add(custom_id)
+            self.errors.append(_bad_json(number))
+            return
+        problems = _check_line(line, number, self.endpoint)
         raw_body = line.get("body")
         body: dict[str, Any] = raw_body if isinstance(raw_body, dict) else {}
-        model = body.get("model")
-        if isinstance(model, str):
-            first_model = first_model or model
-            if model != first_model:
-                problems.append(_mismatch(number, model, first_model))
-        if endpoint == EMBEDDINGS:
-            embedding_inputs += _count_inputs(body.get("input"))
-        errors += problems
         if not problems:
-            items.append(Item(custom_id=str(custom_id), body=body))
-    errors += _totals(len(items) + _count_failed_lines(errors), embedding_inputs, max_requests)
-    if not items and not errors:
+            problems += self._check_model(body["model"], number)
+        custom_id = line.get("custom_id")
+        if isinstance(custom_id, str):
+            if custom_id in self.seen:
+                problems.append(_duplicate(number))
+            self.seen.add(custom_id)
+        if self.endpoint == EMBEDDINGS:
+            self.embedding_inputs += count_inputs(body.get("input"))
+        self.errors += problems
+        if not problems:
+            error = request_error(self.endpoint, body)
+            self.items.append(Item(custom_id=str(custom_id), body=body, error=error))
+
+    def _check_model(self, model: str, number: int) -> list[LineError]:
+        self.model = self.model or model
+        return [] if model == self.model else [_mismatch(number, model, self.model)]
+
+
+def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
+    scan = _Scan(endpoint)
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
+            scan.add(number, raw)
+    errors = scan.errors + _totals(scan.requests, scan.embedding_inputs, max_requests)
+    if not scan.items and not errors:
         errors.append(
             LineError(
                 "empty_file",
@@ -78,7 +99,7 @@ def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
                 "the batch contains at least one request.",
             )
         )
-    return Parsed(items=items, errors=errors, model=first_model)
+    return Parsed(items=scan.items, errors=errors, model=scan.model)
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
@@ -90,7 +111,7 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
 
 
 def _check_line(line: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
-    missing = [k for k in ("custom_id", "method", "url", "body") if k not in line]
+    missing = [k for k in LINE_KEYS if k not in line]
     if missing:
         return [
             LineError("missing_required_parameter", f"Missing required parameter: '{k}'.", k, n)
@@ -145,6 +166,33 @@ def _check_body(body: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
     return []
 
 
+def request_error(endpoint: str, body: dict[str, Any]) -> ItemError | None:
+    """A well-formed line the endpoint itself refuses: it runs, and lands in the error file.
+
+    Only `dimensions` is checked: older embedding models cannot shorten, the 3-series only
+    down from their native size.
+    """
+    if endpoint != EMBEDDINGS or "dimensions" not in body:
+        return None
+    model, dims = body["model"], body["dimensions"]
+    if not model.startswith("text-embedding-3"):
+        return ItemError(
+            400,
+            "invalid_request_error",
+            "This model does not support specifying dimensions.",
+            param="dimensions",
+        )
+    native = EMBEDDING_DIMS.get(model, 3072)
+    if isinstance(dims, int) and not isinstance(dims, bool) and 1 <= dims <= native:
+        return None
+    return ItemError(
+        400,
+        "invalid_request_error",
+        f"Invalid 'dimensions': expected an integer between 1 and {native}, got {dims!r}.",
+        param="dimensions",
+    )
+
+
 def _bad_json(n: int) -> LineError:
     return LineError("invalid_json_line", "This line is not parseable as valid JSON.", None, n)
 
@@ -168,14 +216,11 @@ def _mismatch(n: int, model: str, first: str) -> LineError:
     )
 
 
-def _count_inputs(value: Any) -> int:
-    if isinstance(value, list):
-        return len(value) or 1
+def count_inputs(value: Any) -> int:
+    """Embedding inputs in one request: a string or one token array is one input."""
+    if isinstance(value, list) and value and not all(isinstance(v, int) for v in value):
+        return len(value)
     return 1
-
-
-def _count_failed_lines(errors: list[LineError]) -> int:
-    return len({e.line for e in errors if e.line is not None})
 
 
 def _totals(requests: int, embedding_inputs: int, max_requests: int) -> list[LineError]:

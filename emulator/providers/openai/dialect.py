@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -11,7 +12,7 @@ from emulator.core.batch import ItemError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.files import StoredFile
 from emulator.core.service import ItemResult
-from emulator.core.states import TERMINAL, BatchState, Outcome
+from emulator.core.states import BatchState, Outcome
 from emulator.http import json_response
 from emulator.providers.openai import wire
 
@@ -75,23 +76,19 @@ def counts(view: View) -> wire.RequestCounts:
     return wire.RequestCounts(total=c.total, completed=c.succeeded, failed=c.errored + c.canceled)
 
 
-def usage(results: list[ItemResult] | None) -> wire.Usage:
-    totals = {"input": 0, "output": 0}
-    for result in results or []:
-        used = (result.body or {}).get("usage") or {}
-        totals["input"] += used.get("prompt_tokens", used.get("input_tokens", 0))
-        totals["output"] += used.get("completion_tokens", used.get("output_tokens", 0))
+def usage(tokens: tuple[int, int] | None) -> wire.Usage:
+    tokens_in, tokens_out = tokens or (0, 0)
     return wire.Usage(
-        input_tokens=totals["input"],
+        input_tokens=tokens_in,
         input_tokens_details=wire.InputTokensDetails(),
-        output_tokens=totals["output"],
+        output_tokens=tokens_out,
         output_tokens_details=wire.OutputTokensDetails(),
-        total_tokens=totals["input"] + totals["output"],
+        total_tokens=tokens_in + tokens_out,
     )
 
 
-def batch_to_wire(view: View, results: list[ItemResult] | None = None) -> dict[str, Any]:
-    """The Batch object; `results` (terminal batches only) fill in `usage`."""
+def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The Batch object; `tokens` (input, output) summed over the successes fill `usage`."""
     batch, m = view.batch, view.moment
     errors = None
     if batch.errors and view.state is BatchState.FAILED:
@@ -122,7 +119,7 @@ def batch_to_wire(view: View, results: list[ItemResult] | None = None) -> dict[s
         cancelling_at=_ts(m.cancelling_at),
         cancelled_at=_ts(m.cancelled_at),
         request_counts=counts(view),
-        usage=usage(results if view.state in TERMINAL else None),
+        usage=usage(tokens),
         metadata=batch.metadata,
     ).model_dump()
 
@@ -161,15 +158,13 @@ def output_line(result: ItemResult) -> dict[str, Any]:
     return line
 
 
-def render_files(view: View, results: list[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    """Output file (successes) and error file (everything else); None when it would be empty."""
-    good: list[str] = []
-    bad: list[str] = []
+def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
+    """Output file (successes) and error file (everything else); None when it would be empty.
+
+    Lines are encoded as they stream past, so only the bytes are ever held, not the dicts.
+    """
+    good, bad = bytearray(), bytearray()
     for result in results:
         text = json.dumps(output_line(result), separators=(",", ":"), ensure_ascii=False)
-        (good if result.outcome is Outcome.SUCCEEDED else bad).append(text)
-    return _jsonl(good), _jsonl(bad)
-
-
-def _jsonl(lines: list[str]) -> bytes | None:
-    return ("\n".join(lines) + "\n").encode() if lines else None
+        (good if result.outcome is Outcome.SUCCEEDED else bad).extend(text.encode() + b"\n")
+    return bytes(good) or None, bytes(bad) or None

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Message
 
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.models import snapshot
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
-from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
+from emulator.http import (
+    Dialect,
+    json_response,
+    operation,
+    read_json,
+    route,
+    scenario_of,
+    timing_of,
+)
 from emulator.providers.openai import dialect as d, params
 
 BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
@@ -28,6 +38,7 @@ NO_KEY = (
     "https://platform.openai.com/account/api-keys."
 )
 DAY = 86_400
+FORM_OVERHEAD = 65_536  # room for the form fields and multipart boundaries around the file
 
 
 def authenticate(request: Request) -> None:
@@ -40,12 +51,36 @@ DIALECT = Dialect("openai", d.render_error, authenticate=authenticate)
 
 
 # -- files ------------------------------------------------------------------------------------
+def _too_large() -> EmulatorError:
+    return invalid("File is too large.")
+
+
+def _capped(request: Request, limit: int) -> Request:
+    """The same request, whose body stream gives up as soon as more than `limit` bytes arrive.
+
+    A declared Content-Length is checked up front; a chunked upload is cut off mid-stream, so
+    an oversize file is refused without ever being held (or spooled) whole.
+    """
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large()
+        return message
+
+    return Request(request.scope, receive)
+
+
 async def _form(request: Request, limit: int) -> FormData:
+    cap = limit + FORM_OVERHEAD
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + 65_536:
-        raise invalid("File is too large.")
+    if length.isdigit() and int(length) > cap:
+        raise _too_large()
     try:
-        return await request.form(max_files=1, max_fields=32)
+        return await _capped(request, cap).form(max_files=1, max_fields=32)
     except (MultiPartException, AssertionError, ValueError) as exc:
         raise invalid(f"Could not parse multipart form: {exc}") from None
 
@@ -89,7 +124,7 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
             "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
         )
     if (upload.size or 0) > limit:
-        raise invalid("File is too large.")
+        raise _too_large()
     data = await upload.read()
     filename = upload.filename or "upload"
     expiry = _form_expiry(form)
@@ -154,8 +189,8 @@ async def delete_file(service: BatchService, scope: str, request: Request) -> Re
 def render(service: BatchService, view: View) -> dict[str, Any]:
     """Map a view, first creating the result files if the batch has just ended."""
     service.result_files(view, d.render_files)
-    results = service.results(view) if view.state in TERMINAL else None
-    return d.batch_to_wire(view, results)
+    tokens = service.usage(view) if view.state in TERMINAL else None
+    return d.batch_to_wire(view, tokens)
 
 
 async def create_batch(service: BatchService, scope: str, request: Request) -> Response:
@@ -167,7 +202,7 @@ async def create_batch(service: BatchService, scope: str, request: Request) -> R
             dialect="openai",
             endpoint=p.endpoint,
             items=parsed.items,
-            model=parsed.model,
+            model=snapshot(parsed.model),
             errors=parsed.errors,
             metadata=p.metadata,
             input_file_id=p.input_file_id,
@@ -205,11 +240,32 @@ async def cancel_batch(service: BatchService, scope: str, request: Request) -> R
     )
 
 
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+FAMILIES = ("files", "batches")
+
+
+def _unrouted(known: list[BaseRoute], request: Request) -> NoReturn:
+    """An unknown path (404) or a known path with the wrong method (405), in the envelope."""
+    wrong_method = any(r.matches(request.scope)[0] is Match.PARTIAL for r in known)
+    kind = ErrorKind.METHOD_NOT_ALLOWED if wrong_method else ErrorKind.NOT_FOUND
+    raise EmulatorError(kind, f"Invalid URL ({request.method} {request.url.path})")
+
+
+def _fallbacks(service: BatchService, dialect: Dialect, known: list[BaseRoute]) -> list[Route]:
+    """Catch-alls for the Files and Batches families, so their misses are journalled too."""
+
+    async def handler(request: Request) -> Response:
+        return _unrouted(known, request)
+
+    wrapped = operation(service, dialect, "unrouted", handler)
+    return [Route(f"/{family}{{rest:path}}", wrapped, methods=ANY_METHOD) for family in FAMILIES]
+
+
 def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]:
     def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
         return route(service, dialect, path, name, partial(handler, service, dialect.name), method)
 
-    return [
+    known = [
         r("/files", "files.create", upload_file, "POST"),
         r("/files", "files.list", list_files),
         r("/files/{file_id}", "files.retrieve", get_file),
@@ -220,3 +276,4 @@ def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]
         r("/batches/{batch_id}", "batches.retrieve", get_batch),
         r("/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
     ]
+    return [*known, *_fallbacks(service, dialect, known)]

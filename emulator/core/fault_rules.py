@@ -1,0 +1,389 @@
+"""Fault rules: small frozen values, checked when they are made.
+
+Nothing here knows HTTP or a provider's envelope: dialects render an `HttpFault` as their own
+error body and an `ItemError` as their own result line. A rule that could never apply (a status
+outside 400-599, a Gemini-only option on an OpenAI route, an operation no route serves) is refused
+with `FaultError` when it is configured, so a typo cannot pass as "the client coped fine".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from dataclasses import dataclass, fields
+from typing import Any, Literal, get_args
+
+from emulator.core.batch import ItemError
+
+
+class FaultError(ValueError):
+    """A fault rule that cannot apply; raised when it is configured, never at match time."""
+
+
+RESULTS_OPERATION = {
+    "openai": "files.content",
+    "bifrost": "files.content",
+    "anthropic": "messages.batches.results",
+    "gemini": "files.download",
+}
+# Headers only the Stainless-generated SDKs (openai, anthropic) read; google-genai never does.
+STAINLESS_ONLY = ("retry_after_ms", "should_retry")
+RPC_STATUSES = (  # google.rpc.Code names, as Google's error envelope spells them
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+)
+METHODS = ("GET", "POST", "DELETE", "PATCH", "PUT")
+ItemOutcomeName = Literal["errored", "expired", "canceled"]
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "None": (types.NoneType,),
+}
+
+
+def _check_types(value: Any) -> None:
+    """Check each field against its annotation, so JSON from the control plane is typed too."""
+    for f in fields(value):
+        got = getattr(value, f.name)
+        names = [n.strip() for n in str(f.type).split("|")]
+        if names[0].startswith("ItemOutcomeName"):
+            if got not in get_args(ItemOutcomeName):
+                raise FaultError(f"outcome must be one of {', '.join(get_args(ItemOutcomeName))}")
+            continue
+        allowed = tuple(t for n in names for t in _SCALARS.get(n, (object,)))
+        wrong_bool = isinstance(got, bool) and bool not in allowed
+        if wrong_bool or not isinstance(got, allowed):
+            raise FaultError(f"{f.name} must be {' or '.join(names)}, got {got!r}")
+
+
+def _between(name: str, value: float | None, low: float, high: float) -> None:
+    if value is not None and not low <= value <= high:
+        raise FaultError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+
+
+def _regex(name: str, pattern: str | None) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise FaultError(f"{name} is not a valid regular expression: {exc}") from None
+
+
+def _status(value: int | None) -> None:
+    if value is not None and not 400 <= value <= 599:
+        raise FaultError(f"status must be an HTTP error status between 400 and 599, got {value}")
+
+
+def _limits(times: int | None, after: int) -> None:
+    if times is not None and times < 1:
+        raise FaultError(f"times must be at least 1 (omit it for no limit), got {times}")
+    if after < 0:
+        raise FaultError(f"after must be 0 or more, got {after}")
+
+
+@dataclass(frozen=True)
+class HttpFault:
+    """One HTTP-level failure: an error status, a delay, a dropped connection, a cut body.
+
+    `status=None` means "no error status": with `latency` alone the call is merely slow, with
+    `truncate` the real answer is cut short. With nothing else set it is a 500.
+    """
+
+    status: int | None = None
+    dialect: str | None = None
+    operation: str | None = None
+    method: str | None = None
+    path: str | None = None  # a regular expression searched in the request path
+    batch_id: str | None = None
+    message: str | None = None
+    error_type: str | None = None  # the provider's error code (OpenAI `error.code`)
+    google_status: str | None = None  # Gemini only: `error.status`, e.g. RESOURCE_EXHAUSTED
+    retry_after: float | None = None
+    retry_after_ms: int | None = None
+    should_retry: bool | None = None
+    latency: float = 0.0
+    drop: bool = False  # close the connection before answering (the handler never runs)
+    truncate: float | None = None  # send this share of the body, then close the connection
+    times: int | None = None
+    after: int = 0
+    probability: float | None = None
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        _check_types(self)
+        _status(self.status)
+        _limits(self.times, self.after)
+        _between("probability", self.probability, 0.0, 1.0)
+        _between("truncate", self.truncate, 0.0, 0.999)
+        _between("latency", self.latency, 0.0, 600.0)
+        _between("retry_after", self.retry_after, 0.0, 86_400.0)
+        _between("retry_after_ms", self.retry_after_ms, 0, 86_400_000)
+        _regex("path", self.path)
+        if self.method is not None and self.method.upper() not in METHODS:
+            raise FaultError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        self._check_effects()
+        self._check_dialect_options()
+        if self.status is None and not (self.drop or self.truncate is not None or self.latency):
+            object.__setattr__(self, "status", 500)
+
+    def _check_effects(self) -> None:
+        answer = ("message", "error_type", "google_status", *STAINLESS_ONLY, "retry_after")
+        given = [name for name in answer if getattr(self, name) is not None]
+        if self.drop and (self.truncate is not None or self.status is not None or given):
+            also = ["truncate"] if self.truncate is not None else []
+            also += ["status"] if self.status is not None else []
+            raise FaultError(
+                "drop closes the connection without any response, so "
+                f"{', '.join(also + given)} cannot apply"
+            )
+        slow_or_cut = self.truncate is not None or self.latency > 0
+        if not self.drop and self.status is None and given and slow_or_cut:
+            raise FaultError(f"{', '.join(given)} need an error status; set status")
+
+    def _check_dialect_options(self) -> None:
+        if self.dialect == "gemini":
+            bad = [n for n in STAINLESS_ONLY if getattr(self, n) is not None]
+            if bad:
+                raise FaultError(
+                    f"{', '.join(bad)}: google-genai never reads these headers, so they cannot "
+                    "apply to the gemini dialect; use retry_after or the SDK's retry_options"
+                )
+        if self.google_status is not None and self.dialect != "gemini":
+            raise FaultError("google_status is Gemini-only: set dialect='gemini'")
+        if self.google_status is not None and self.google_status not in RPC_STATUSES:
+            raise FaultError(
+                f"google_status {self.google_status!r} is not a google.rpc status; use one of "
+                + ", ".join(RPC_STATUSES)
+            )
+
+    def matches(
+        self, dialect: str, operation: str, method: str, path: str, batch_id: str | None
+    ) -> bool:
+        return (
+            (self.dialect is None or self.dialect == dialect)
+            and (self.operation is None or self.operation == operation)
+            and (self.method is None or self.method.upper() == method)
+            and (self.path is None or re.search(self.path, path) is not None)
+            and (self.batch_id is None or self.batch_id == batch_id)
+        )
+
+    @property
+    def effect(self) -> str:
+        """A short label for the journal and the rule list: `http:429`, `drop`, `slow`..."""
+        if self.drop:
+            return "drop"
+        label = f"http:{self.status}" if self.status is not None else "slow"
+        return label + ("+truncate" if self.truncate is not None else "")
+
+    # -- helpers for the common cases ---------------------------------------------------------
+    @classmethod
+    def error(cls, status: int, **options: Any) -> HttpFault:
+        return cls(status=status, **options)
+
+    @classmethod
+    def dropped(cls, **options: Any) -> HttpFault:
+        """The server closes the connection without answering (the SDK's connection error)."""
+        return cls(drop=True, **options)
+
+    @classmethod
+    def truncated(cls, share: float = 0.5, **options: Any) -> HttpFault:
+        """The real answer is cut after `share` of its bytes; the work is done server-side."""
+        return cls(truncate=share, **options)
+
+    @classmethod
+    def slow(cls, seconds: float, **options: Any) -> HttpFault:
+        return cls(latency=seconds, **options)
+
+    @classmethod
+    def results_unavailable(
+        cls, dialect: str = "openai", status: int = 500, **options: Any
+    ) -> HttpFault:
+        """Downloading batch results fails (OpenAI `files.content`, Anthropic `results`...)."""
+        if dialect not in RESULTS_OPERATION:
+            known = ", ".join(RESULTS_OPERATION)
+            raise FaultError(f"unknown dialect {dialect!r} for results; use one of {known}")
+        return cls(status=status, dialect=dialect, operation=RESULTS_OPERATION[dialect], **options)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """What an item fault decides for one request: its outcome and, if errored, why."""
+
+    outcome: ItemOutcomeName
+    error: ItemError | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class ItemFault:
+    """Per-request outcomes: by seeded `rate`, `custom_id` pattern, or request body match."""
+
+    outcome: ItemOutcomeName = "errored"
+    status: int = 500
+    error_type: str = "server_error"
+    message: str = "The server had an error while processing your request."
+    code: str | None = None
+    rate: float | None = None
+    custom_id: str | None = None  # regular expression, full match
+    match: str | None = None  # `path.to.key=value` on the request body (list indices allowed)
+    contains: str | None = None  # substring of the request body's JSON
+    dialect: str | None = None
+    endpoint: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_types(self)
+        _status(self.status)
+        _between("rate", self.rate, 0.0, 1.0)
+        _regex("custom_id", self.custom_id)
+        if self.match is not None and "=" not in self.match:
+            raise FaultError(
+                f"match must look like 'path.to.key=value', got {self.match!r}; "
+                "use contains for a substring"
+            )
+
+    def selects(self, custom_id: str, body: dict[str, Any] | None) -> bool:
+        """The deterministic matchers (everything but `rate`)."""
+        if self.custom_id is not None and re.fullmatch(self.custom_id, custom_id) is None:
+            return False
+        if self.match is not None and (body is None or not body_matches(body, self.match)):
+            return False
+        text = "" if body is None else json.dumps(body, ensure_ascii=False)
+        return self.contains is None or self.contains in text
+
+    def hits(self, seed: int, batch_id: str, custom_id: str, salt: str = "") -> bool:
+        from emulator.core.ids import rng_for
+
+        if self.custom_id is not None and re.fullmatch(self.custom_id, custom_id) is None:
+            return False
+        if self.rate is None:
+            return True
+        return rng_for(seed, "item-fault", salt, batch_id, custom_id).random() < self.rate
+
+    def error(self) -> ItemError:
+        return ItemError(self.status, self.error_type, self.message, self.code)
+
+    def planned(self, rule: str) -> PlannedItem:
+        error = self.error() if self.outcome == "errored" else None
+        return PlannedItem(self.outcome, error, rule)
+
+
+def body_matches(body: dict[str, Any], spec: str) -> bool:
+    """`a.b.0.c=value`: walk dicts by key and lists by index; compare text or JSON value."""
+    path, _, want = spec.partition("=")
+    node: Any = body
+    for key in path.strip().split("."):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    if isinstance(node, str):
+        return node == want
+    return json.dumps(node) == want.strip()
+
+
+@dataclass(frozen=True)
+class BatchFault:
+    """Changes to how matching batches run, applied once when each is created."""
+
+    dialect: str | None = None
+    endpoint: str | None = None
+    fail_code: str | None = None  # fail validation with this code...
+    fail_message: str | None = None  # ...and message
+    fail_param: str | None = None
+    expire_at_progress: float | None = None  # expire when this share of items is done
+    stall: bool = False
+    cancel_delay: float | None = None  # seconds `cancelling` lasts
+    cancel_error_while_validating: bool = False  # a 500 on cancel while validating (real quirk)
+    times: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_types(self)
+        _limits(self.times, 0)
+        _between("expire_at_progress", self.expire_at_progress, 0.0, 1.0)
+        _between("cancel_delay", self.cancel_delay, 0.0, 365 * 86_400.0)
+        if (self.fail_message or self.fail_param) and self.fail_code is None:
+            raise FaultError("fail_message and fail_param need fail_code (the error's code)")
+        effects = (
+            self.fail_code is not None,
+            self.expire_at_progress is not None,
+            self.stall,
+            self.cancel_delay is not None,
+            self.cancel_error_while_validating,
+        )
+        if not any(effects):
+            raise FaultError(
+                "a batch fault needs an effect: fail_code, expire_at_progress, stall, "
+                "cancel_delay or cancel_error_while_validating"
+            )
+        if self.fail_code is not None and sum(effects) > 1:
+            raise FaultError("a batch that fails validation never runs: fail_code stands alone")
+
+    def matches(self, dialect: str, endpoint: str) -> bool:
+        return (self.dialect is None or self.dialect == dialect) and (
+            self.endpoint is None or self.endpoint == endpoint
+        )
+
+    @classmethod
+    def fail(cls, code: str, message: str, **options: Any) -> BatchFault:
+        return cls(fail_code=code, fail_message=message, **options)
+
+
+Fault = HttpFault | ItemFault | BatchFault
+KINDS: dict[str, type[HttpFault] | type[ItemFault] | type[BatchFault]] = {
+    "http": HttpFault,
+    "item": ItemFault,
+    "batch": BatchFault,
+}
+
+
+def kind_of(fault: Fault) -> str:
+    return next(name for name, cls in KINDS.items() if isinstance(fault, cls))
+
+
+def parse_fault(spec: dict[str, Any]) -> Fault:
+    """A fault from plain JSON: `{"kind": "http"|"item"|"batch", ...fields}`."""
+    if not isinstance(spec, dict):
+        raise FaultError(f"a fault must be a JSON object, got {type(spec).__name__}")
+    data = dict(spec)
+    kind = data.pop("kind", "http")
+    cls = KINDS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise FaultError(f"unknown fault kind {kind!r}; use 'http', 'item' or 'batch'")
+    valid = [f.name for f in fields(cls)]
+    unknown = sorted(set(data) - set(valid))
+    if unknown:
+        raise FaultError(
+            f"unknown {kind} fault field(s) {', '.join(unknown)}; valid: {', '.join(valid)}"
+        )
+    return cls(**data)
+
+
+def as_spec(fault: Fault | dict[str, Any]) -> dict[str, Any]:
+    """The plain-JSON form of a fault (validated), e.g. for a config file or the marker."""
+    value = parse_fault(fault) if isinstance(fault, dict) else fault
+    spec: dict[str, Any] = {"kind": kind_of(value)}
+    for f in fields(value):
+        got = getattr(value, f.name)
+        if got is not None and got != f.default:
+            spec[f.name] = got
+    return spec
