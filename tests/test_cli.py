@@ -15,7 +15,6 @@ import httpx
 import pytest
 from openai import OpenAI
 
-
 BANNER: dict[str, str] = {}
 
 
