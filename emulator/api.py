@@ -12,7 +12,7 @@ from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
 from emulator.core.faults import Fault, FaultBook
 from emulator.core.journal import JournalEntry
-from emulator.core.responders import CannedDirectory, ResponderChain, ResponderFn
+from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
 
@@ -52,9 +52,10 @@ class Emulator:
 
     # -- configuration --------------------------------------------------------------------
     def configure(self, **changes: Any) -> EmulatorConfig:
-        self.config = self.config.merged(**changes)
-        self.service.configure(self.config)
-        return self.config
+        config = self.config.merged(**changes)
+        self.service.configure(config)  # may refuse (a bad canned directory): nothing changes
+        self.config = config
+        return config
 
     def reset(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:
         """Forget everything: batches, files, faults, journal, clock offset, config."""
@@ -105,9 +106,9 @@ class Emulator:
         A canned directory is read and checked now, so a malformed file fails here, at
         configuration, not in the middle of a test.
         """
-        self.service.responders = ResponderChain(
-            function=function,
-            canned=None if canned is None else CannedDirectory(Path(canned)),
+        self.configure(
+            responder=function,
+            canned_responses=None if canned is None else str(canned),
             echo=echo,
         )
 

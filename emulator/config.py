@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -119,6 +120,13 @@ class EmulatorConfig(BaseModel):
     faults: tuple[dict[str, Any], ...] = ()
     # Bifrost: "wire" answers as the gateway really does; "schema" as its published OpenAPI.
     bifrost_mode: Literal["wire", "schema"] = "wire"
+    # Where succeeded bodies come from (emulator.core.responders), in this order: a Python
+    # callable (endpoint, request_body) -> body | ItemError | None (Python only: it is not
+    # part of the JSON config), a directory of canned JSON responses, then the generator,
+    # with `echo` replacing generated text by the request's last user message.
+    responder: Callable[[str, dict[str, Any]], Any] | None = Field(None, exclude=True)
+    canned_responses: str | None = None
+    echo: bool = False
 
     @field_validator("timing", mode="before")
     @classmethod
@@ -147,7 +155,8 @@ class EmulatorConfig(BaseModel):
 
     def merged(self, **changes: Any) -> EmulatorConfig:
         """A new config with `changes` applied, validated as strictly as a fresh one."""
-        return EmulatorConfig.model_validate({**self.model_dump(), **changes})
+        current = {**self.model_dump(), "responder": self.responder}  # excluded from dumps
+        return EmulatorConfig.model_validate({**current, **changes})
 
     @classmethod
     def from_file(cls, path: str | Path) -> EmulatorConfig:

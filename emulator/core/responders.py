@@ -16,10 +16,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.batch import ItemError
 from emulator.core.results.shapes import check_body, last_user_text, set_text
+
+if TYPE_CHECKING:
+    from emulator.config import EmulatorConfig
 
 Reply = dict[str, Any] | ItemError | None
 ResponderFn = Callable[[str, dict[str, Any]], Reply]
@@ -70,6 +73,16 @@ class CannedDirectory:
     def __call__(self, endpoint: str, body: dict[str, Any], custom_id: str) -> Reply:
         found = self.entries.get(custom_id)
         return found if found is not None else self.entries.get(body_key(body))
+
+
+def responders_for(config: EmulatorConfig) -> ResponderChain:
+    """The chain an `EmulatorConfig` describes; a canned directory is loaded and checked now."""
+    canned = config.canned_responses
+    return ResponderChain(
+        function=config.responder,
+        canned=None if canned is None else CannedDirectory(Path(canned)),
+        echo=config.echo,
+    )
 
 
 @dataclass

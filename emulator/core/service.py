@@ -21,7 +21,7 @@ from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource, base62_id, digest, rng_for
 from emulator.core.journal import Journal
-from emulator.core.responders import ResponderChain
+from emulator.core.responders import responders_for
 from emulator.core.results import GenContext, generate
 from emulator.core.results.shapes import token_usage
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
@@ -98,7 +98,7 @@ class BatchService:
         self._results: dict[str, list[ItemResult]] = {}
         self._replies: dict[str, dict[int, dict[str, Any]]] = {}
         self._usage: dict[str, tuple[int, int]] = {}
-        self.responders = ResponderChain()
+        self.responders = responders_for(config)
 
     # -- lifecycle of the emulator itself -------------------------------------------------
     def reset(self, config: EmulatorConfig | None = None) -> None:
@@ -109,7 +109,7 @@ class BatchService:
             self._results.clear()
             self._replies.clear()
             self._usage.clear()
-            self.responders = ResponderChain()
+            self.responders = responders_for(self.config)
             self.ids.reset(self.config.seed)
             self.faults.clear(self.config.seed)
             self.faults.load(self.config.faults)
@@ -117,7 +117,9 @@ class BatchService:
             self.clock.reset()
 
     def configure(self, config: EmulatorConfig) -> None:
+        responders = responders_for(config)  # a bad canned directory fails before any change
         with self._lock:
+            self.responders = responders
             if config.seed != self.config.seed:
                 self.ids.reset(config.seed)
                 self.faults.seed = config.seed

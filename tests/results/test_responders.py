@@ -92,3 +92,27 @@ def test_malformed_canned_directory_fails_at_configuration(batch_emulator: Any,
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         batch_emulator.respond_with(canned=tmp_path)
+
+
+@pytest.mark.batch_emulator(canned_responses=str(CANNED))
+def test_marker_configures_a_canned_directory(batch_emulator: Any) -> None:
+    rows = _run(batch_emulator, {"greeting": _chat("hi")})
+    content = rows["greeting"]["response"]["body"]["choices"][0]["message"]["content"]
+    assert content == "Hello from a canned response."
+
+
+def test_control_plane_turns_echo_on_and_refuses_a_missing_directory(batch_emulator: Any) -> None:
+    import httpx
+
+    control = httpx.Client(base_url=batch_emulator.url + "/_emulator")
+    assert control.patch("/config", json={"echo": True}).status_code == 200
+    rows = _run(batch_emulator, {"e": _chat("say it back")})
+    assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] == "say it back"
+    refused = control.patch("/config", json={"canned_responses": "/no/such/dir"})
+    assert refused.status_code == 400 and "does not exist" in refused.json()["error"]["message"]
+    assert control.get("/config").json()["echo"] is True  # the refused change left no trace
+
+
+def test_responders_do_not_leak_into_the_next_test(batch_emulator: Any) -> None:
+    rows = _run(batch_emulator, {"e": _chat("say it back")})
+    assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] != "say it back"
