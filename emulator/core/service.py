@@ -6,9 +6,7 @@ touch the same emulator.
 
 from __future__ import annotations
 
-import random
 import threading
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +17,13 @@ from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
 from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
-from emulator.core.ids import IdSource, base62_id, digest, rng_for
+from emulator.core.filestore import FilesMixin
+from emulator.core.ids import IdSource, rng_for
 from emulator.core.journal import Journal
+from emulator.core.outputs import DAY, FileRenderer, ItemResult, ResultsMixin
 from emulator.core.responders import responders_for
-from emulator.core.results import GenContext, generate
-from emulator.core.results.shapes import token_usage
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
-from emulator.core.validation import Parsed, parse_jsonl
 
-DAY = 86_400.0
 SCENARIO_ERROR = ItemError(
     500, "server_error", "The server had an error while processing your request."
 )
@@ -52,39 +48,7 @@ class NewBatch:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ItemResult:
-    index: int
-    custom_id: str
-    outcome: Outcome
-    body: dict[str, Any] | None
-    error: ItemError | None
-    line_id: str
-    request_id: str
-
-
-FileRenderer = Callable[[View, Iterable[ItemResult]], tuple[bytes | None, bytes | None]]
-CACHE_ITEMS = 10_000
-
-
-class _Totals:
-    """Adds up token usage while results stream past."""
-
-    def __init__(self) -> None:
-        self.value = (0, 0)
-
-    def tap(self, endpoint: str, results: Iterable[ItemResult]) -> Iterator[ItemResult]:
-        tokens_in = tokens_out = 0
-        for result in results:
-            if result.body is not None:
-                used = token_usage(endpoint, result.body)
-                tokens_in += used[0]
-                tokens_out += used[1]
-            yield result
-        self.value = (tokens_in, tokens_out)
-
-
-class BatchService:
+class BatchService(FilesMixin, ResultsMixin):
     def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
@@ -130,85 +94,6 @@ class BatchService:
 
     def now(self) -> float:
         return self.clock.now()
-
-    # -- files ----------------------------------------------------------------------------
-    def add_file(
-        self,
-        dialect: str,
-        filename: str,
-        purpose: str,
-        data: bytes,
-        *,
-        expires_after: float | None = None,
-        prefix: str = "file-",
-        mime_type: str = "application/jsonl",
-        file_id: str | None = None,
-        display_name: str | None = None,
-    ) -> StoredFile:
-        with self._lock:
-            now = self.now()
-            stored = StoredFile(
-                id=file_id or prefix + self.ids.next("file"),
-                dialect=dialect,
-                filename=filename,
-                purpose=purpose,
-                created_at=now,
-                data=data,
-                expires_at=None if expires_after is None else now + expires_after,
-                mime_type=mime_type,
-                display_name=display_name,
-            )
-            self._files[stored.id] = stored
-            return stored
-
-    def get_file(self, file_id: str) -> StoredFile:
-        with self._lock:
-            stored = self._files.get(file_id)
-        if stored is None:
-            raise not_found(f"No such File object: {file_id}", param="id")
-        return stored
-
-    def list_files(self, dialects: set[str]) -> list[StoredFile]:
-        with self._lock:
-            return [f for f in self._files.values() if f.dialect in dialects]
-
-    def delete_file(self, file_id: str) -> StoredFile:
-        with self._lock:
-            stored = self.get_file(file_id)
-            del self._files[file_id]
-            return stored
-
-    def parse_input_file(self, file_id: str, endpoint: str) -> Parsed:
-        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously."""
-        with self._lock:
-            stored = self._files.get(file_id)
-        if stored is None:
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"Cannot find file {file_id}, or organization does not have access to it.",
-                        "file_id",
-                    )
-                ],
-                None,
-            )
-        if stored.purpose != "batch":
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"The file {file_id} has purpose "
-                        f"'{stored.purpose}'; a batch input file must have "
-                        "purpose 'batch'.",
-                        "input_file_id",
-                    )
-                ],
-                None,
-            )
-        return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)
 
     # -- batches --------------------------------------------------------------------------
     def create_batch(self, spec: NewBatch) -> View:
@@ -373,110 +258,5 @@ class BatchService:
         with self._lock:
             return list(self._batches.values())
 
-    # -- results --------------------------------------------------------------------------
-    def iter_results(self, view: View) -> Iterator[ItemResult]:
-        """Every item with an outcome at this view, generated on demand (nothing kept)."""
-        batch = view.batch
-        ended = view.moment.ended_at
-        created = int(ended if ended is not None else view.now)
-        for index, outcome in view.outcomes():
-            yield self._result(batch, index, outcome, created)
 
-    def results(self, view: View) -> list[ItemResult]:
-        """As `iter_results`; kept once the batch is terminal if it is small enough.
-
-        Big batches are regenerated on each call instead (bodies are deterministic), which
-        trades CPU for not holding hundreds of MB of result dicts.
-        """
-        batch = view.batch
-        keep = view.state in TERMINAL and len(batch.items) <= CACHE_ITEMS
-        with self._lock:
-            if keep and batch.id in self._results:
-                return self._results[batch.id]
-        out = list(self.iter_results(view))
-        if keep:
-            with self._lock:
-                self._results[batch.id] = out
-        return out
-
-    def usage(self, view: View) -> tuple[int, int]:
-        """(input, output) tokens over the succeeded items; computed once per terminal batch."""
-        batch = view.batch
-        with self._lock:
-            known = self._usage.get(batch.id)
-        if known is not None and view.state in TERMINAL:
-            return known
-        totals = _Totals()
-        for _ in totals.tap(batch.endpoint, self.iter_results(view)):
-            pass
-        if view.state in TERMINAL:
-            with self._lock:
-                self._usage[batch.id] = totals.value
-        return totals.value
-
-    def _result(self, batch: Batch, index: int, outcome: Outcome, created: int) -> ItemResult:
-        item = batch.items[index]
-        seed = self.config.seed
-        key = digest(seed, batch.id, item.custom_id, size=48)  # one digest: rng + two ids
-        body = None
-        canned = self._replies.get(batch.id, {}).get(index)
-        if outcome is Outcome.SUCCEEDED and canned is not None:
-            body = canned
-        elif outcome is Outcome.SUCCEEDED:
-            ctx = GenContext(
-                endpoint=batch.endpoint,
-                body=item.body,
-                rng=random.Random(int.from_bytes(key[:16], "big")),
-                custom_id=item.custom_id,
-                batch_id=batch.id,
-                model=batch.model or str(item.body.get("model", "")),
-                created=created,
-                seed=seed,
-            )
-            body = generate(ctx)
-            self.responders.finish(batch.endpoint, item.body, body)
-        return ItemResult(
-            index=index,
-            custom_id=item.custom_id,
-            outcome=outcome,
-            body=body,
-            error=item.error if outcome is Outcome.ERRORED else None,
-            line_id="batch_req_" + key[16:32].hex(),
-            request_id="req_" + key[32:48].hex(),
-        )
-
-    def result_files(
-        self, view: View, render: FileRenderer, *, file_id: Callable[[str, str], str] | None = None
-    ) -> Batch:
-        """Create the output and error files the first time a terminal batch is seen.
-
-        Results stream from the generator into `render`, and token usage is added up in the
-        same pass, so a 50,000-line batch is generated once and never held as dicts.
-        """
-        batch = view.batch
-        if batch.files_ready or view.state not in TERMINAL or view.state is BatchState.FAILED:
-            return batch
-        totals = _Totals()
-        output, errors = render(view, totals.tap(batch.endpoint, self.iter_results(view)))
-        seed = self.config.seed
-        with self._lock:  # a racing reader renders the same bytes, so no second check
-            self._usage[batch.id] = totals.value
-            for kind, data in (("output", output), ("error", errors)):
-                if data is None:
-                    continue
-                name = (
-                    file_id(batch.id, kind)
-                    if file_id
-                    else "file-" + base62_id(seed, batch.id, kind)
-                )
-                self.add_file(
-                    batch.dialect,
-                    f"{batch.id}_{kind}.jsonl",
-                    "batch_output",
-                    data,
-                    expires_after=batch.extra.get("output_expires_after") or 30 * DAY,
-                    file_id=name,
-                )
-                setattr(batch, f"{kind}_file_id", name)
-            batch.files_ready = True
-        return batch
+__all__ = ["DAY", "SCENARIO_ERROR", "BatchService", "FileRenderer", "ItemResult", "NewBatch"]

@@ -14,7 +14,6 @@ from starlette.requests import Request
 
 from emulator.core.batch import Item, LineError, View
 from emulator.core.errors import not_found
-from emulator.core.models import snapshot
 from emulator.core.results.anthropic import ENDPOINT as ANTHROPIC_ENDPOINT
 from emulator.core.results.gemini import ENDPOINT as GEMINI_ENDPOINT
 from emulator.core.service import DAY, BatchService, NewBatch
@@ -24,7 +23,7 @@ from emulator.providers.bifrost import convert
 from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.providers import split_model
 from emulator.providers.gemini import params as gemini_params
-from emulator.providers.openai import params
+from emulator.providers.openai import params, routes as openai_routes
 
 CREATE = "batch_create"
 BOTH = "provide either input_file_id or requests, not both"
@@ -111,25 +110,7 @@ def create_openai(service: BatchService, request: Request, spec: CreateBody) -> 
 
 def openai_batch(service: BatchService, request: Request, p: params.CreateParams) -> View:
     """The OpenAI dialect's own create, given parameters it has already validated."""
-    parsed = service.parse_input_file(p.input_file_id, p.endpoint)
-    return service.create_batch(
-        NewBatch(
-            dialect="openai",
-            provider="openai",
-            endpoint=p.endpoint,
-            items=parsed.items,
-            model=snapshot(parsed.model),
-            errors=parsed.errors,
-            metadata=p.metadata,
-            input_file_id=p.input_file_id,
-            scenario=scenario_of(request, p.metadata),
-            timing=timing_of(request),
-            extra={
-                "completion_window": p.completion_window,
-                "output_expires_after": p.output_expires_after,
-            },
-        )
-    )
+    return openai_routes.submit(service, request, p, "openai")
 
 
 def _upload_inline(service: BatchService, spec: CreateBody) -> str:

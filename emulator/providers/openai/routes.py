@@ -193,20 +193,20 @@ def render(service: BatchService, view: View) -> dict[str, Any]:
     return d.batch_to_wire(view, tokens)
 
 
-async def create_batch(service: BatchService, scope: str, request: Request) -> Response:
-    p = params.parse_create(await read_json(request))
-    scenario = scenario_of(request, p.metadata)
+def submit(service: BatchService, request: Request, p: params.CreateParams, scope: str) -> View:
+    """Create a batch from already-validated parameters (also Bifrost's OpenAI route)."""
     parsed = service.parse_input_file(p.input_file_id, p.endpoint)
-    view = service.create_batch(
+    return service.create_batch(
         NewBatch(
-            dialect="openai",
+            dialect=scope,
+            provider="openai",
             endpoint=p.endpoint,
             items=parsed.items,
             model=snapshot(parsed.model),
             errors=parsed.errors,
             metadata=p.metadata,
             input_file_id=p.input_file_id,
-            scenario=scenario,
+            scenario=scenario_of(request, p.metadata),
             timing=timing_of(request),
             extra={
                 "completion_window": p.completion_window,
@@ -214,7 +214,11 @@ async def create_batch(service: BatchService, scope: str, request: Request) -> R
             },
         )
     )
-    return json_response(render(service, view))
+
+
+async def create_batch(service: BatchService, scope: str, request: Request) -> Response:
+    p = params.parse_create(await read_json(request))
+    return json_response(render(service, submit(service, request, p, scope)))
 
 
 async def get_batch(service: BatchService, scope: str, request: Request) -> Response:

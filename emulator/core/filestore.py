@@ -1,0 +1,103 @@
+"""The service's file half: uploaded inputs and generated result files, in one store.
+
+A mixin of `BatchService` so dialects keep one object to call; it shares the service's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from emulator.config import EmulatorConfig
+from emulator.core.batch import LineError
+from emulator.core.errors import not_found
+from emulator.core.files import StoredFile
+from emulator.core.ids import IdSource
+from emulator.core.validation import Parsed, parse_jsonl
+
+
+class FilesMixin:
+    config: EmulatorConfig
+    ids: IdSource
+    _lock: threading.RLock
+    _files: dict[str, StoredFile]
+
+    def now(self) -> float:
+        raise NotImplementedError
+
+    def add_file(
+        self,
+        dialect: str,
+        filename: str,
+        purpose: str,
+        data: bytes,
+        *,
+        expires_after: float | None = None,
+        prefix: str = "file-",
+        mime_type: str = "application/jsonl",
+        file_id: str | None = None,
+        display_name: str | None = None,
+    ) -> StoredFile:
+        with self._lock:
+            now = self.now()
+            stored = StoredFile(
+                id=file_id or prefix + self.ids.next("file"),
+                dialect=dialect,
+                filename=filename,
+                purpose=purpose,
+                created_at=now,
+                data=data,
+                expires_at=None if expires_after is None else now + expires_after,
+                mime_type=mime_type,
+                display_name=display_name,
+            )
+            self._files[stored.id] = stored
+            return stored
+
+    def get_file(self, file_id: str) -> StoredFile:
+        with self._lock:
+            stored = self._files.get(file_id)
+        if stored is None:
+            raise not_found(f"No such File object: {file_id}", param="id")
+        return stored
+
+    def list_files(self, dialects: set[str]) -> list[StoredFile]:
+        with self._lock:
+            return [f for f in self._files.values() if f.dialect in dialects]
+
+    def delete_file(self, file_id: str) -> StoredFile:
+        with self._lock:
+            stored = self.get_file(file_id)
+            del self._files[file_id]
+            return stored
+
+    def parse_input_file(self, file_id: str, endpoint: str) -> Parsed:
+        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously."""
+        with self._lock:
+            stored = self._files.get(file_id)
+        if stored is None:
+            return Parsed(
+                [],
+                [
+                    LineError(
+                        "invalid_request",
+                        f"Cannot find file {file_id}, or organization does not have access to it.",
+                        "file_id",
+                    )
+                ],
+                None,
+            )
+        if stored.purpose != "batch":
+            return Parsed(
+                [],
+                [
+                    LineError(
+                        "invalid_request",
+                        f"The file {file_id} has purpose "
+                        f"'{stored.purpose}'; a batch input file must have "
+                        "purpose 'batch'.",
+                        "input_file_id",
+                    )
+                ],
+                None,
+            )
+        return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)

@@ -1,0 +1,173 @@
+"""The service's results half: seeded bodies generated on demand, usage, result files.
+
+A mixin of `BatchService` so dialects keep one object to call. Bodies are never stored for big
+batches: they are deterministic, so regenerating them is always possible and cheaper in memory.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.config import EmulatorConfig
+from emulator.core.batch import Batch, ItemError, View
+from emulator.core.files import StoredFile
+from emulator.core.ids import base62_id, digest
+from emulator.core.responders import ResponderChain
+from emulator.core.results import GenContext, generate
+from emulator.core.results.shapes import token_usage
+from emulator.core.states import TERMINAL, BatchState, Outcome
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    index: int
+    custom_id: str
+    outcome: Outcome
+    body: dict[str, Any] | None
+    error: ItemError | None
+    line_id: str
+    request_id: str
+
+
+FileRenderer = Callable[[View, Iterable[ItemResult]], tuple[bytes | None, bytes | None]]
+CACHE_ITEMS = 10_000
+
+
+class _Totals:
+    """Adds up token usage while results stream past."""
+
+    def __init__(self) -> None:
+        self.value = (0, 0)
+
+    def tap(self, endpoint: str, results: Iterable[ItemResult]) -> Iterator[ItemResult]:
+        tokens_in = tokens_out = 0
+        for result in results:
+            if result.body is not None:
+                used = token_usage(endpoint, result.body)
+                tokens_in += used[0]
+                tokens_out += used[1]
+            yield result
+        self.value = (tokens_in, tokens_out)
+
+
+class ResultsMixin:
+    config: EmulatorConfig
+    responders: ResponderChain
+    _lock: threading.RLock
+    _results: dict[str, list[ItemResult]]
+    _replies: dict[str, dict[int, dict[str, Any]]]
+    _usage: dict[str, tuple[int, int]]
+    add_file: Callable[..., StoredFile]
+
+    def iter_results(self, view: View) -> Iterator[ItemResult]:
+        """Every item with an outcome at this view, generated on demand (nothing kept)."""
+        batch = view.batch
+        ended = view.moment.ended_at
+        created = int(ended if ended is not None else view.now)
+        for index, outcome in view.outcomes():
+            yield self._result(batch, index, outcome, created)
+
+    def results(self, view: View) -> list[ItemResult]:
+        """As `iter_results`; kept once the batch is terminal if it is small enough.
+
+        Big batches are regenerated on each call instead (bodies are deterministic), which
+        trades CPU for not holding hundreds of MB of result dicts.
+        """
+        batch = view.batch
+        keep = view.state in TERMINAL and len(batch.items) <= CACHE_ITEMS
+        with self._lock:
+            if keep and batch.id in self._results:
+                return self._results[batch.id]
+        out = list(self.iter_results(view))
+        if keep:
+            with self._lock:
+                self._results[batch.id] = out
+        return out
+
+    def usage(self, view: View) -> tuple[int, int]:
+        """(input, output) tokens over the succeeded items; computed once per terminal batch."""
+        batch = view.batch
+        with self._lock:
+            known = self._usage.get(batch.id)
+        if known is not None and view.state in TERMINAL:
+            return known
+        totals = _Totals()
+        for _ in totals.tap(batch.endpoint, self.iter_results(view)):
+            pass
+        if view.state in TERMINAL:
+            with self._lock:
+                self._usage[batch.id] = totals.value
+        return totals.value
+
+    def _result(self, batch: Batch, index: int, outcome: Outcome, created: int) -> ItemResult:
+        item = batch.items[index]
+        seed = self.config.seed
+        key = digest(seed, batch.id, item.custom_id, size=48)  # one digest: rng + two ids
+        body = None
+        canned = self._replies.get(batch.id, {}).get(index)
+        if outcome is Outcome.SUCCEEDED and canned is not None:
+            body = canned
+        elif outcome is Outcome.SUCCEEDED:
+            ctx = GenContext(
+                endpoint=batch.endpoint,
+                body=item.body,
+                rng=random.Random(int.from_bytes(key[:16], "big")),
+                custom_id=item.custom_id,
+                batch_id=batch.id,
+                model=batch.model or str(item.body.get("model", "")),
+                created=created,
+                seed=seed,
+            )
+            body = generate(ctx)
+            self.responders.finish(batch.endpoint, item.body, body)
+        return ItemResult(
+            index=index,
+            custom_id=item.custom_id,
+            outcome=outcome,
+            body=body,
+            error=item.error if outcome is Outcome.ERRORED else None,
+            line_id="batch_req_" + key[16:32].hex(),
+            request_id="req_" + key[32:48].hex(),
+        )
+
+    def result_files(
+        self, view: View, render: FileRenderer, *, file_id: Callable[[str, str], str] | None = None
+    ) -> Batch:
+        """Create the output and error files the first time a terminal batch is seen.
+
+        Results stream from the generator into `render`, and token usage is added up in the
+        same pass, so a 50,000-line batch is generated once and never held as dicts.
+        """
+        batch = view.batch
+        if batch.files_ready or view.state not in TERMINAL or view.state is BatchState.FAILED:
+            return batch
+        totals = _Totals()
+        output, errors = render(view, totals.tap(batch.endpoint, self.iter_results(view)))
+        seed = self.config.seed
+        with self._lock:  # a racing reader renders the same bytes, so no second check
+            self._usage[batch.id] = totals.value
+            for kind, data in (("output", output), ("error", errors)):
+                if data is None:
+                    continue
+                name = (
+                    file_id(batch.id, kind)
+                    if file_id
+                    else "file-" + base62_id(seed, batch.id, kind)
+                )
+                self.add_file(
+                    batch.dialect,
+                    f"{batch.id}_{kind}.jsonl",
+                    "batch_output",
+                    data,
+                    expires_after=batch.extra.get("output_expires_after") or 30 * DAY,
+                    file_id=name,
+                )
+                setattr(batch, f"{kind}_file_id", name)
+            batch.files_ready = True
+        return batch
