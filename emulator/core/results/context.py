@@ -59,3 +59,8 @@ def reply(rng: random.Random, limit: int | None) -> tuple[str, int, bool]:
         return " ".join(rng.choices(_WORDS, k=max(limit, 0))), max(limit, 0), True
     words = sentence(rng, wanted)
     return words, wanted, False
+
+
+def words(rng: random.Random, count: int) -> str:
+    """Exactly `count` tokens of text (one word each): a reply cut at a token limit."""
+    return " ".join(rng.choices(_WORDS, k=max(count, 0)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from emulator.core.ids import base62_id, hex_id
 from emulator.core.models import embedding_dims
+from emulator.core.results import openai_extras as extras
 from emulator.core.results.context import GenContext, estimate_tokens, reply, sentence
 
 MODERATION_CATEGORIES = (
@@ -29,6 +30,9 @@ MODERATION_CATEGORIES = (
 )
 
 
+_PROMPT_EXTRAS = ("tools", "functions", "response_format")
+
+
 def _limit(body: dict[str, Any], *keys: str) -> int | None:
     for key in keys:
         value = body.get(key)
@@ -45,28 +49,31 @@ def _fingerprint(ctx: GenContext) -> str:
     return "fp_" + hex_id(ctx.seed, ctx.model, length=10)
 
 
+def _plain_choice(ctx: GenContext, index: int, limit: int | None) -> tuple[dict[str, Any], int]:
+    text, tokens, truncated = reply(ctx.rng, limit)
+    message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
+    message["annotations"] = []
+    finish = "length" if truncated else "stop"
+    return {"index": index, "message": message, "logprobs": None, "finish_reason": finish}, tokens
+
+
 def chat_completion(ctx: GenContext) -> dict[str, Any]:
     body = ctx.body
     n = _count(body.get("n"))
     limit = _limit(body, "max_completion_tokens", "max_tokens")
     choices, completion = [], 0
+    plain = extras.CHAT_KEYS.isdisjoint(body)  # the hot path: no per-item parsing
+    plan = None if plain else extras.chat_plan(body)
     for index in range(max(1, n)):
-        text, tokens, truncated = reply(ctx.rng, limit)
+        if plan is None:
+            choice, tokens = _plain_choice(ctx, index, limit)
+        else:
+            choice, tokens = extras.chat_choice(plan, ctx, index, limit)
         completion += tokens
-        choices.append(
-            {
-                "index": index,
-                "message": {
-                    "role": "assistant",
-                    "content": text,
-                    "refusal": None,
-                    "annotations": [],
-                },
-                "logprobs": None,
-                "finish_reason": "length" if truncated else "stop",
-            }
-        )
+        choices.append(choice)
     prompt = estimate_tokens(body.get("messages", ""))
+    if not plain:  # tool definitions and schemas are part of the prompt too
+        prompt += sum(estimate_tokens(body[k]) for k in _PROMPT_EXTRAS if body.get(k))
     return {
         "id": "chatcmpl-" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=29),
         "object": "chat.completion",
@@ -155,12 +162,29 @@ def completion(ctx: GenContext) -> dict[str, Any]:
     }
 
 
+def _plain_output(
+    ctx: GenContext, limit: int | None, ident: str
+) -> tuple[list[dict[str, Any]], int, bool]:
+    text, tokens, truncated = reply(ctx.rng, limit)
+    part = {
+        "type": "output_text",
+        "text": text or sentence(ctx.rng, 1),
+        "annotations": [],
+        "logprobs": [],
+    }
+    item = {"type": "message", "id": "msg_" + ident, "status": "completed", "role": "assistant"}
+    return [{**item, "content": [part]}], tokens, truncated
+
+
 def response(ctx: GenContext) -> dict[str, Any]:
     body = ctx.body
     limit = _limit(body, "max_output_tokens")
-    text, tokens, truncated = reply(ctx.rng, limit)
-    prompt = estimate_tokens(body.get("input", "")) + estimate_tokens(body.get("instructions", ""))
     ident = hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=48)
+    plain = extras.RESPONSE_KEYS.isdisjoint(body)
+    make = _plain_output if plain else extras.response_output
+    output, tokens, truncated = make(ctx, limit, ident)
+    prompt = sum(estimate_tokens(body[k]) for k in _RESPONSE_PROMPT if body.get(k))
+    echo = _response_defaults() if plain else extras.response_echo(body)
     return {
         "id": "resp_" + ident,
         "object": "response",
@@ -172,41 +196,35 @@ def response(ctx: GenContext) -> dict[str, Any]:
         "instructions": body.get("instructions"),
         "max_output_tokens": limit,
         "model": ctx.model,
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_" + ident,
-                "status": "completed",
-                "role": "assistant",
-                "content": [
-                    {
-                        "type": "output_text",
-                        "text": text or sentence(ctx.rng, 1),
-                        "annotations": [],
-                        "logprobs": [],
-                    }
-                ],
-            }
-        ],
-        "parallel_tool_calls": True,
+        "output": output,
         "previous_response_id": None,
         "reasoning": {"effort": None, "summary": None},
         "store": True,
         "temperature": 1.0,
-        "text": {"format": {"type": "text"}},
-        "tool_choice": "auto",
-        "tools": [],
         "top_p": 1.0,
         "truncation": "disabled",
         "user": None,
         "metadata": {},
+        **echo,
         "usage": {
-            "input_tokens": prompt,
+            "input_tokens": max(prompt, 1),
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
             "output_tokens": tokens,
             "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": prompt + tokens,
+            "total_tokens": max(prompt, 1) + tokens,
         },
+    }
+
+
+_RESPONSE_PROMPT = ("input", "instructions", "tools", "text")
+
+
+def _response_defaults() -> dict[str, Any]:
+    return {
+        "parallel_tool_calls": True,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
     }
 
 

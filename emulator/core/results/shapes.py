@@ -69,7 +69,8 @@ def set_text(endpoint: str, body: dict[str, Any], text: str) -> None:
     """Replace the generated text of `body` with `text` (first choice/part only)."""
     if endpoint == "/v1/chat/completions":
         for choice in body["choices"]:
-            choice["message"]["content"] = text
+            if choice["message"].get("content") is not None:  # not on a tool-call choice
+                choice["message"]["content"] = text
     elif endpoint == "/v1/completions":
         for choice in body["choices"]:
             choice["text"] = text
