@@ -25,10 +25,13 @@ def hex_id(*parts: object, length: int = 32) -> str:
     return digest(*parts).hex()[:length]
 
 
+_BASE62 = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
+
+
 def base62_id(*parts: object, length: int = 24) -> str:
-    # One digest byte per character: the tiny modulo bias is irrelevant for fake ids, and it is
-    # several times cheaper than big-integer division on the results hot path.
-    return "".join(_ALPHABET[b % 62] for b in digest(*parts, size=max(length, 16)))[:length]
+    # One digest byte per character through a translate table: the tiny modulo bias is
+    # irrelevant for fake ids, and it is far cheaper than big-integer division on the hot path.
+    return digest(*parts, size=max(length, 16)).translate(_BASE62)[:length].decode()
 
 
 class IdSource:

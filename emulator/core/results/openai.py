@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import struct
 from collections.abc import Callable
@@ -46,7 +47,13 @@ def _count(value: Any) -> int:
 
 
 def _fingerprint(ctx: GenContext) -> str:
-    return "fp_" + hex_id(ctx.seed, ctx.model, length=10)
+    return _fingerprint_for(ctx.seed, ctx.model)
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint_for(seed: int, model: str) -> str:
+    """One per (seed, model), as a real deployment has: cached, it costs nothing per item."""
+    return "fp_" + hex_id(seed, model, length=10)
 
 
 def _plain_choice(ctx: GenContext, index: int, limit: int | None) -> tuple[dict[str, Any], int]:

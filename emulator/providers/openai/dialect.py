@@ -158,6 +158,9 @@ def output_line(result: ItemResult) -> dict[str, Any]:
     return line
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # built once
+
+
 def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
     """Output file (successes) and error file (everything else); None when it would be empty.
 
@@ -165,6 +168,6 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
     """
     good, bad = bytearray(), bytearray()
     for result in results:
-        text = json.dumps(output_line(result), separators=(",", ":"), ensure_ascii=False)
+        text = _ENCODE(output_line(result))
         (good if result.outcome is Outcome.SUCCEEDED else bad).extend(text.encode() + b"\n")
     return bytes(good) or None, bytes(bad) or None
