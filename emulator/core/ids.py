@@ -28,6 +28,11 @@ def hex_id(*parts: object, length: int = 32) -> str:
 _BASE62 = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
 
 
+def base62_from(raw: bytes) -> str:
+    """Bytes that are already a digest, as base62 text, one character per byte."""
+    return raw.translate(_BASE62).decode()
+
+
 def base62_id(*parts: object, length: int = 24) -> str:
     # One digest byte per character through a translate table: the tiny modulo bias is
     # irrelevant for fake ids, and it is far cheaper than big-integer division on the hot path.

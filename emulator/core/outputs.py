@@ -6,7 +6,6 @@ batches: they are deterministic, so regenerating them is always possible and che
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -117,7 +116,7 @@ class ResultsMixin:
             ctx = GenContext(
                 endpoint=batch.endpoint,
                 body=item.body,
-                rng=random.Random(int.from_bytes(key[:16], "big")),
+                key=key,
                 custom_id=item.custom_id,
                 batch_id=batch.id,
                 model=batch.model or str(item.body.get("model", "")),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
-from dataclasses import dataclass
 from typing import Any
 
 _TEXT = (
@@ -15,16 +15,58 @@ _TEXT = (
 _WORDS = tuple(_TEXT.split())
 
 
-@dataclass(frozen=True)
 class GenContext:
-    endpoint: str
-    body: dict[str, Any]
-    rng: random.Random
-    custom_id: str
-    batch_id: str
-    model: str
-    created: int
-    seed: int
+    """What a generator gets for one item.
+
+    `rng` is made on first use from `key` (the item's seeded digest): seeding a Mersenne
+    Twister costs more than the rest of a plain chat body, and the plain path never needs one
+    (`quick_reply` draws its words from the digest instead). Tests may pass `rng` directly.
+    """
+
+    __slots__ = (
+        "_rng",
+        "batch_id",
+        "body",
+        "created",
+        "custom_id",
+        "endpoint",
+        "key",
+        "model",
+        "seed",
+    )
+
+    def __init__(
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        custom_id: str,
+        batch_id: str,
+        model: str,
+        created: int,
+        seed: int,
+        rng: random.Random | None = None,
+        key: bytes | None = None,
+    ) -> None:
+        self.endpoint, self.body, self.custom_id, self.batch_id = (
+            endpoint,
+            body,
+            custom_id,
+            batch_id,
+        )
+        self.model, self.created, self.seed = model, created, seed
+        self._rng, self.key = rng, key
+
+    @property
+    def rng(self) -> random.Random:
+        if self._rng is None:
+            key = (
+                self.key
+                or hashlib.blake2b(
+                    f"{self.seed}\x1f{self.batch_id}\x1f{self.custom_id}".encode(), digest_size=16
+                ).digest()
+            )
+            self._rng = random.Random(int.from_bytes(key[:16], "big"))
+        return self._rng
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -59,6 +101,18 @@ def reply(rng: random.Random, limit: int | None) -> tuple[str, int, bool]:
         return " ".join(rng.choices(_WORDS, k=max(limit, 0))), max(limit, 0), True
     words = sentence(rng, wanted)
     return words, wanted, False
+
+
+def quick_reply(ctx: GenContext, limit: int | None) -> tuple[str, int, bool]:
+    """`reply` for the hot path: the words come from a digest of the item key, not an rng."""
+    if ctx.key is None or ctx._rng is not None:
+        return reply(ctx.rng, limit)
+    pool = hashlib.blake2b(ctx.key, digest_size=64).digest()
+    wanted = 8 + pool[0] % 33
+    picked = [_WORDS[b % len(_WORDS)] for b in pool[1 : wanted + 1]]
+    if limit is not None and limit < wanted:
+        return " ".join(picked[: max(limit, 0)]), max(limit, 0), True
+    return " ".join(picked).capitalize() + ".", wanted, False
 
 
 def words(rng: random.Random, count: int) -> str:

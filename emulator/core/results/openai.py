@@ -9,10 +9,16 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from emulator.core.ids import base62_id, hex_id
+from emulator.core.ids import base62_from, base62_id, hex_id
 from emulator.core.models import embedding_dims
 from emulator.core.results import openai_extras as extras
-from emulator.core.results.context import GenContext, estimate_tokens, reply, sentence
+from emulator.core.results.context import (
+    GenContext,
+    estimate_tokens,
+    quick_reply,
+    reply,
+    sentence,
+)
 
 MODERATION_CATEGORIES = (
     "harassment",
@@ -46,6 +52,13 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
 
 
+def _item_id(ctx: GenContext, length: int) -> str:
+    """An id from the item's own key when the service gave one (no extra digest per item)."""
+    if ctx.key is not None and len(ctx.key) >= length:
+        return base62_from(ctx.key[-length:])
+    return base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=length)
+
+
 def _fingerprint(ctx: GenContext) -> str:
     return _fingerprint_for(ctx.seed, ctx.model)
 
@@ -57,7 +70,7 @@ def _fingerprint_for(seed: int, model: str) -> str:
 
 
 def _plain_choice(ctx: GenContext, index: int, limit: int | None) -> tuple[dict[str, Any], int]:
-    text, tokens, truncated = reply(ctx.rng, limit)
+    text, tokens, truncated = quick_reply(ctx, limit) if index == 0 else reply(ctx.rng, limit)
     message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
     message["annotations"] = []
     finish = "length" if truncated else "stop"
@@ -82,7 +95,7 @@ def chat_completion(ctx: GenContext) -> dict[str, Any]:
     if not plain:  # tool definitions and schemas are part of the prompt too
         prompt += sum(estimate_tokens(body[k]) for k in _PROMPT_EXTRAS if body.get(k))
     return {
-        "id": "chatcmpl-" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=29),
+        "id": "chatcmpl-" + _item_id(ctx, 29),
         "object": "chat.completion",
         "created": ctx.created,
         "model": ctx.model,

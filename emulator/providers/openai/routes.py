@@ -20,6 +20,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
 from emulator.http import (
     Dialect,
+    FileBody,
     json_response,
     operation,
     read_json,
@@ -177,7 +178,7 @@ async def file_content(service: BatchService, scope: str, request: Request) -> R
     stored = service.get_file(request.path_params["file_id"])
     if stored.purpose in ("assistants", "user_data"):
         raise invalid(f"Not allowed to download files of purpose: {stored.purpose}")
-    return Response(stored.data, media_type="application/octet-stream")
+    return FileBody(stored.data)
 
 
 async def delete_file(service: BatchService, scope: str, request: Request) -> Response:
