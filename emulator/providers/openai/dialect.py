@@ -159,7 +159,9 @@ def output_line(result: ItemResult) -> dict[str, Any]:
     return line
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # built once
+# Built once; ", " / ": " separators as in the real service's output files (and, with the C
+# encoder, measurably faster than compact ones).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
