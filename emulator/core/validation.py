@@ -12,9 +12,10 @@ Rules that the real service leaves unspecified, fixed here so clients can rely o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.models import EMBEDDING_DIMS, is_known_model
@@ -104,8 +105,8 @@ def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = orjson.loads(raw)  # strict RFC 8259: a BOM, NaN or bad UTF-8 is a bad line
+    except orjson.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from emulator.core.batch import ItemError, View
@@ -159,11 +159,6 @@ def output_line(result: ItemResult) -> dict[str, Any]:
     return line
 
 
-# Built once; ", " / ": " separators as in the real service's output files (and, with the C
-# encoder, measurably faster than compact ones).
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
 def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
     """Output file (successes) and error file (everything else); None when it would be empty.
 
@@ -171,7 +166,7 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
     """
     good, bad = io.BytesIO(), io.BytesIO()
     for result in results:
-        text = _ENCODE(output_line(result))
-        (good if result.outcome is Outcome.SUCCEEDED else bad).write(text.encode() + b"\n")
+        line = orjson.dumps(output_line(result), option=orjson.OPT_APPEND_NEWLINE)
+        (good if result.outcome is Outcome.SUCCEEDED else bad).write(line)
     # getvalue() hands over BytesIO's own buffer when nothing else holds it: no 45 MB copy.
     return good.getvalue() or None, bad.getvalue() or None
