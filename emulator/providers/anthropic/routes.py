@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status, not_found
 from emulator.core.faults import HttpFault
+from emulator.core.paging import window
 from emulator.core.results.anthropic import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
@@ -103,25 +104,15 @@ async def get_batch(service: BatchService, request: Request) -> Response:
     return json_response(_render(service, request, view))
 
 
-def _page(
-    views: list[View], after: str | None, before: str | None, limit: int
-) -> tuple[list[View], bool]:
-    """Newest first; `after_id` pages towards older batches, `before_id` towards newer ones."""
-    ids = [v.batch.id for v in views]
-    if before is not None:
-        end = ids.index(before) if before in ids else 0
-        return views[max(0, end - limit) : end], end > limit
-    start = ids.index(after) + 1 if after in ids else (len(ids) if after is not None else 0)
-    return views[start : start + limit], len(views) - start > limit
-
-
 async def list_batches(service: BatchService, request: Request) -> Response:
     q = request.query_params
     limit = params.parse_limit(q.get("limit"))
     after, before = q.get("after_id"), q.get("before_id")
     if after is not None and before is not None:
         raise invalid("Only one of after_id and before_id may be given.")
-    page, more = _page(service.list_batches(SCOPE), after, before, limit)
+    views = service.list_batches(SCOPE)  # newest first: after_id pages older, before_id newer
+    ids = [v.batch.id for v in views]
+    page, more = window(views, ids, after=after, before=before, limit=limit)
     data = [_render(service, request, view) for view in page]
     body = wire.BatchList(
         data=data,

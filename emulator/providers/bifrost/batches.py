@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError
+from emulator.core.paging import window
 from emulator.core.service import BatchService
 from emulator.providers.bifrost import create as creating
 from emulator.providers.bifrost.errors import refused, upstream
@@ -136,18 +137,6 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _page(
-    views: list[View], after: str | None, before: str | None, limit: int
-) -> tuple[list[View], bool]:
-    ids = [v.batch.id for v in views]
-    if after is not None:
-        views = views[ids.index(after) + 1 :] if after in ids else []
-    elif before is not None:
-        views = views[: ids.index(before)] if before in ids else []
-        return views[-limit:], len(views) > limit
-    return views[:limit], len(views) > limit
-
-
 def _list_item(call: Call, view: View) -> dict[str, Any]:
     item = batch_object(call, view)
     if call.provider == "gemini" and call.mode == "wire":
@@ -161,7 +150,9 @@ def list_batches(call: Call, request: Request) -> dict[str, Any]:
     after = q.get("after") or q.get("next_cursor") or q.get("page_token")
     with upstream_errors(call):
         views = call.service.list_batches(scope(call))
-        page, more = _page(views, decode_cursor(after) if after else None, q.get("before"), limit)
+        ids = [v.batch.id for v in views]
+        cursor = decode_cursor(after) if after else None
+        page, more = window(views, ids, after=cursor, before=q.get("before"), limit=limit)
         data = [_list_item(call, v) for v in page]
     body: dict[str, Any] = {"object": "list", "data": data}
     if data:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from emulator.core.errors import not_found
 from emulator.core.files import StoredFile
+from emulator.core.paging import window
 from emulator.core.service import DAY
 from emulator.providers.bifrost.batches import upstream_errors
 from emulator.providers.bifrost.errors import refused
@@ -113,11 +114,8 @@ def list_files(call: Call, request: Request) -> dict[str, Any]:
     ]
     if order == "desc":
         files.reverse()
-    after = q.get("after")
-    if after is not None:
-        ids = [file_object(f, detail=False)["id"] for f in files]
-        files = files[ids.index(after) + 1 :] if after in ids else []
-    page, more = files[: int(limit_raw)], len(files) > int(limit_raw)
+    ids = [file_object(f, detail=False)["id"] for f in files]
+    page, more = window(files, ids, after=q.get("after"), limit=int(limit_raw))
     body: dict[str, Any] = {"object": "list", "data": [file_object(f, detail=False) for f in page]}
     if more or call.mode == "schema":
         body["has_more"] = more

@@ -16,6 +16,7 @@ from starlette.types import Message
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import snapshot
+from emulator.core.paging import window
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
 from emulator.http import (
@@ -136,13 +137,6 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
     return json_response(d.file_to_wire(stored))
 
 
-def _page(items: list[Any], after: str | None, limit: int) -> tuple[list[Any], bool]:
-    if after is not None:
-        ids = [item.id for item in items]
-        items = items[ids.index(after) + 1 :] if after in ids else []
-    return items[:limit], len(items) > limit
-
-
 def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
     return {
         "object": "list",
@@ -166,7 +160,7 @@ async def list_files(service: BatchService, scope: str, request: Request) -> Res
     ]
     if order == "desc":
         files.reverse()
-    page, more = _page(files, q.get("after"), limit)
+    page, more = window(files, [f.id for f in files], after=q.get("after"), limit=limit)
     return json_response(_list_body([d.file_to_wire(f) for f in page], more))
 
 
@@ -232,11 +226,8 @@ async def list_batches(service: BatchService, scope: str, request: Request) -> R
     limit = params.parse_limit(request.query_params.get("limit"), 20, 100)
     views = service.list_batches({scope})
     ids = [v.batch.id for v in views]
-    after = request.query_params.get("after")
-    if after is not None:
-        views = views[ids.index(after) + 1 :] if after in ids else []
-    page = views[:limit]
-    return json_response(_list_body([render(service, v) for v in page], len(views) > limit))
+    page, more = window(views, ids, after=request.query_params.get("after"), limit=limit)
+    return json_response(_list_body([render(service, v) for v in page], more))
 
 
 async def cancel_batch(service: BatchService, scope: str, request: Request) -> Response:
