@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import socket
 import sys
 import tomllib
 from collections.abc import Sequence
-from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
@@ -40,15 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config_file(path: Path) -> EmulatorConfig:
-    """JSON, or TOML when the name ends in .toml (stdlib tomllib: no extra dependency)."""
-    text = path.read_text()
-    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    return EmulatorConfig.model_validate(data)
-
-
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
-    config = load_config_file(Path(args.config)) if args.config else EmulatorConfig()
+    config = EmulatorConfig.from_file(args.config) if args.config else EmulatorConfig()
     changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
     return config.merged(**changes) if changes else config
 

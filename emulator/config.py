@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -160,7 +161,11 @@ class EmulatorConfig(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> EmulatorConfig:
-        return cls.model_validate(json.loads(Path(path).read_text()))
+        """JSON, or TOML when the name ends in .toml (stdlib tomllib: no extra dependency)."""
+        path = Path(path)
+        text = path.read_text()
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        return cls.model_validate(data)
 
 
 def describe_error(exc: ValidationError) -> str:

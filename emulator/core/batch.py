@@ -71,9 +71,6 @@ class Batch:
     def among_first(self, outcome: Outcome, n: int) -> int:
         return self._prefix[outcome][n]
 
-    def errored_among_first(self, n: int) -> int:
-        return self.among_first(Outcome.ERRORED, n)
-
 
 @dataclass(frozen=True)
 class Counts:
