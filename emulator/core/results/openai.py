@@ -69,8 +69,28 @@ def _fingerprint_for(seed: int, model: str) -> str:
     return "fp_" + hex_id(seed, model, length=10)
 
 
+def _stops(value: Any) -> list[str]:
+    """`stop`: a string or up to four strings; the reply must never contain one."""
+    found = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [stop for stop in found if isinstance(stop, str) and stop]
+
+
+def _cut_at_stop(
+    text: str, tokens: int, truncated: bool, stops: list[str]
+) -> tuple[str, int, bool]:
+    """End the reply before the first stop sequence, as the model stops generating there."""
+    hits = [pos for pos in (text.find(stop) for stop in stops) if pos >= 0]
+    if not hits:
+        return text, tokens, truncated
+    kept = text[: min(hits)]
+    return kept, len(kept.split()), False
+
+
 def _plain_choice(ctx: GenContext, index: int, limit: int | None) -> tuple[dict[str, Any], int]:
     text, tokens, truncated = quick_reply(ctx, limit) if index == 0 else reply(ctx.rng, limit)
+    stops = _stops(ctx.body.get("stop"))
+    if stops:
+        text, tokens, truncated = _cut_at_stop(text, tokens, truncated, stops)
     message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
     message["annotations"] = []
     finish = "length" if truncated else "stop"
