@@ -121,10 +121,10 @@ class BatchService(FilesMixin, ResultsMixin):
                 provider=spec.provider or spec.dialect,
                 endpoint=spec.endpoint,
                 model=spec.model,
-                items=[] if errors else items,
+                items=items,  # kept when validation fails: View reports none done
                 plan=plan,
                 timing=timing,
-                order=[] if errors else order,
+                order=order,
                 errors=errors,
                 metadata=spec.metadata,
                 input_file_id=spec.input_file_id,

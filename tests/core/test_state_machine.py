@@ -163,8 +163,8 @@ class EmulatorMachine(RuleBasedStateMachine):
         )
         assert view.state is BatchState.VALIDATING and view.as_created
         timing = self.e.config.timing if spec is None else Timing.parse(spec)
-        if scenario == "fail":  # an input that fails validation has no items
-            n, given = 0, []
+        # A batch that will fail validation still holds its n items while validating (nothing
+        # tells the client yet); once FAILED its counts are all zero (checked in `check`).
         errors = frozenset(i.custom_id for i in given if i.error is not None)
         model = Model(
             view.batch.id,

@@ -19,7 +19,6 @@ from emulator.providers.anthropic import wire
 BATCHES_PATH = "/v1/messages/batches"
 # Where a batch that failed validation keeps its custom_ids: the core drops the items of a
 # failed batch, but Anthropic has no failed state, so such a batch ends with every line errored.
-CUSTOM_IDS = "anthropic_custom_ids"
 
 STATUS: dict[BatchState, wire.ProcessingStatus] = {
     BatchState.VALIDATING: "in_progress",
@@ -84,8 +83,8 @@ def _lifetime(view: View) -> tuple[str, str]:
 
 
 def _failed_ids(view: View) -> list[str]:
-    ids: list[str] = view.batch.extra.get(CUSTOM_IDS, [])
-    return ids
+    """A failed Anthropic batch (scenario or fault) ends with every request errored."""
+    return [item.custom_id for item in view.batch.items]
 
 
 def request_counts(view: View, incremental: bool) -> wire.RequestCounts:

@@ -93,7 +93,6 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             scenario=scenario_of(request),
             timing=timing_of(request),
             id_prefix="msgbatch_",
-            extra={d.CUSTOM_IDS: [item.custom_id for item in items]},
         )
     )
     return json_response(_render(service, request, view))

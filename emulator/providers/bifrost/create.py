@@ -18,7 +18,7 @@ from emulator.core.results.anthropic import ENDPOINT as ANTHROPIC_ENDPOINT
 from emulator.core.results.gemini import ENDPOINT as GEMINI_ENDPOINT
 from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import scenario_of, timing_of
-from emulator.providers.anthropic import dialect as anthropic_dialect, params as anthropic_params
+from emulator.providers.anthropic import params as anthropic_params
 from emulator.providers.bifrost import convert
 from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.providers import split_model
@@ -152,7 +152,6 @@ def create_anthropic(service: BatchService, request: Request, spec: CreateBody) 
             scenario=scenario_of(request, spec.metadata),
             timing=timing_of(request),
             id_prefix="msgbatch_",
-            extra={anthropic_dialect.CUSTOM_IDS: [item.custom_id for item in items]},
         )
     )
 
