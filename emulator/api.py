@@ -57,13 +57,27 @@ class Emulator:
         self.config = config
         return config
 
-    def reset(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:
-        """Forget everything: batches, files, faults, journal, clock offset, config."""
+    def reset(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        namespace: str | None = None,
+    ) -> None:
+        """Forget everything: batches, files, faults, journal, clock offset, config.
+
+        Ids are never reused: a plain reset carries on the id sequence. `seed=N` replays from
+        the start exactly (the same calls give the same ids and bytes); `namespace` (the
+        pytest plugin passes each test's node id) gives a reproducible sequence of its own.
+        """
         if clock is not None:
             self.clock = clock
             self.service.clock = clock
         self.config = config or self._defaults
-        self.service.reset(self.config)
+        if seed is not None:
+            self.config = self.config.merged(seed=seed)
+        self.service.reset(self.config, seed=seed, namespace=namespace)
 
     # -- inspection -----------------------------------------------------------------------
     @property

@@ -133,7 +133,14 @@ def routes(emulator: Emulator) -> list[Route]:
         return json_response({"status": "ok", "version": __version__})
 
     async def reset(request: Request) -> Response:
-        emulator.reset()
+        body = await _json(request)
+        seed = body.get("seed") if isinstance(body, dict) else None
+        namespace = body.get("namespace") if isinstance(body, dict) else None
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise _Problem(400, "seed must be an integer")
+        if namespace is not None and not isinstance(namespace, str):
+            raise _Problem(400, "namespace must be a string")
+        emulator.reset(seed=seed, namespace=namespace)  # neither: ids carry on, never repeat
         return json_response({"status": "reset", "clock": _clock(emulator)})
 
     async def clock(request: Request) -> Response:

@@ -59,11 +59,24 @@ class EmulatorHandle:
         if self.server is not None:
             self.server.stop()
 
-    def reset(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:
+    def reset(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        namespace: str | None = None,
+    ) -> None:
         """Forget every batch, file, fault and request; back to `config` and the home clock
-        (or to `clock`, e.g. a `ManualClock` for fully fixed timestamps, until the next reset)."""
+        (or to `clock`, e.g. a `ManualClock` for fully fixed timestamps, until the next reset).
+        Ids carry on unless `seed` (replay from the start) or `namespace` is given."""
         self.base_config = config or self.base_config
-        self.emulator.reset(self.base_config, clock=clock or self.home_clock or self.emulator.clock)
+        self.emulator.reset(
+            self.base_config,
+            clock=clock or self.home_clock or self.emulator.clock,
+            seed=seed,
+            namespace=namespace,
+        )
 
     # -- URLs -----------------------------------------------------------------------------
     @property

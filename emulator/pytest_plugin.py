@@ -138,7 +138,10 @@ def batch_emulator_env(
 def _fresh(handle: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     options = _marker_options(request)
     check_faults = options.pop("check_faults", request.config.getini("batch_emulator_check_faults"))
-    handle.reset(_test_config(request, options))
+    config = _test_config(request, options)
+    # Each test's ids come from (seed, node id): the same in every run, whatever ran before
+    # it or on which xdist worker, and never the same as another test's.
+    handle.reset(config, namespace=request.node.nodeid)
     if handle.server is not None and request.config.getini("batch_emulator_env"):
         _set_env(handle, request.getfixturevalue("monkeypatch"))
     yield handle

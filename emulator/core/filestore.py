@@ -40,7 +40,7 @@ class FilesMixin:
         with self._lock:
             now = self.now()
             stored = StoredFile(
-                id=file_id or prefix + self.ids.next("file"),
+                id=file_id or prefix + self.ids.next("file")[: 22 if prefix == "file-" else None],
                 dialect=dialect,
                 filename=filename,
                 purpose=purpose,

@@ -22,7 +22,7 @@ def rng_for(*parts: object) -> random.Random:
 
 
 def hex_id(*parts: object, length: int = 32) -> str:
-    return digest(*parts).hex()[:length]
+    return digest(*parts, size=max(16, (length + 1) // 2)).hex()[:length]
 
 
 _BASE62 = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
@@ -40,20 +40,41 @@ def base62_id(*parts: object, length: int = 24) -> str:
 
 
 class IdSource:
-    """Counter-based ids: the n-th id of a kind is the same after every reset."""
+    """Counter-based ids under a (seed, namespace) key.
 
-    def __init__(self, seed: int) -> None:
+    The n-th id of a kind depends only on the key, so an explicit reseed (`reset(seed=...)`,
+    or a namespace such as a pytest node id) replays exactly. A plain reset keeps counting, so
+    within one emulator an id is never handed out twice: real ids are never reused, and
+    clients key durable state on them (a job manifest with a UNIQUE column, say).
+    """
+
+    def __init__(self, seed: int, namespace: str = "") -> None:
         self._seed = seed
+        self._namespace = namespace
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def next(self, kind: str) -> str:
+    def _count(self, kind: str) -> int:
         with self._lock:
             n = self._counts.get(kind, 0) + 1
             self._counts[kind] = n
-        return base62_id(self._seed, kind, n)
+        return n
 
-    def reset(self, seed: int) -> None:
+    def next(self, kind: str) -> str:
+        return base62_id(self._seed, self._namespace, kind, self._count(kind))
+
+    def raw(self, kind: str, size: int = 32) -> bytes:
+        """The next id of `kind` as digest bytes, for callers that shape it themselves."""
+        return digest(self._seed, self._namespace, kind, self._count(kind), size=size)
+
+    def reset(self, seed: int | None = None, namespace: str | None = None) -> None:
+        """Reseed (`seed` and/or `namespace` given) or, with neither, carry on counting.
+
+        A new seed alone keeps the namespace: inside a pytest test, `reset(seed=N)` replays
+        the test's own sequence from its start."""
+        if seed is None and namespace is None:
+            return
         with self._lock:
-            self._seed = seed
+            self._seed = self._seed if seed is None else seed
+            self._namespace = self._namespace if namespace is None else namespace
             self._counts.clear()

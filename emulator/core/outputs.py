@@ -157,7 +157,7 @@ class ResultsMixin:
                 name = (
                     file_id(batch.id, kind)
                     if file_id
-                    else "file-" + base62_id(seed, batch.id, kind)
+                    else "file-" + base62_id(seed, batch.id, kind, length=22)
                 )
                 self.add_file(
                     batch.dialect,

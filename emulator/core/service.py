@@ -19,6 +19,7 @@ from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
+from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal
 from emulator.core.outputs import DAY, FileRenderer, ItemResult, ResultsMixin
 from emulator.core.responders import responders_for
@@ -65,16 +66,27 @@ class BatchService(FilesMixin, ResultsMixin):
         self.responders = responders_for(config)
 
     # -- lifecycle of the emulator itself -------------------------------------------------
-    def reset(self, config: EmulatorConfig | None = None) -> None:
+    def reset(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        seed: int | None = None,
+        namespace: str | None = None,
+    ) -> None:
+        """Forget everything. Ids carry on counting (none is ever repeated) unless `seed` or
+        `namespace` is given, or the config's seed changed: then they replay from the start."""
         with self._lock:
+            old_seed = self.config.seed
             self.config = config or self.config
+            if seed is None and namespace is None and self.config.seed != old_seed:
+                seed = self.config.seed
             self._batches.clear()
             self._files.clear()
             self._results.clear()
             self._replies.clear()
             self._usage.clear()
             self.responders = responders_for(self.config)
-            self.ids.reset(self.config.seed)
+            self.ids.reset(seed, namespace)
             self.faults.clear(self.config.seed)
             self.faults.load(self.config.faults)
             self.journal.clear()
@@ -100,7 +112,7 @@ class BatchService(FilesMixin, ResultsMixin):
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
         timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
         with self._lock:
-            batch_id = spec.id_prefix + self.ids.next("batch")
+            batch_id = shaped(spec.id_prefix, self.ids.raw("batch", 36))
             now = self.now()
             items = self._plan_items(batch_id, spec, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)

@@ -116,9 +116,33 @@ def test_same_seed_same_calls_same_bytes(program: list[Op], seed: int) -> None:
     assert run(fresh(seed), program) == first
     again = fresh(seed)
     run(again, program)
-    again.reset()
+    again.reset(seed=seed)  # an explicit reseed replays exactly
     again.add_fault(ItemFault(rate=0.3, status=429, error_type="rate_limit_error"))
     assert run(again, program) == first
+
+
+@settings(max_examples=20)
+@given(st.integers(0, 2**31), st.integers(1, 4))
+def test_a_plain_reset_never_repeats_an_id(seed: int, resets: int) -> None:
+    """Real ids are never reused, and clients key durable state on them (issue 12, item 3)."""
+    program = [Op("file", text="x"), Op("batch", n=1), Op("batch", n=0)]
+    emu, seen = fresh(seed), []
+    for _ in range(resets + 1):
+        seen += [v for v in run(emu, program)[:3]]
+        emu.reset()
+    assert len(seen) == len(set(seen))
+
+
+def test_a_namespace_gives_its_own_reproducible_ids() -> None:
+    program = [Op("file", text="x"), Op("batch", n=1)]
+    emu = fresh(3)
+    emu.reset(namespace="tests/a.py::test_one")
+    one = run(emu, program)[:2]
+    emu.reset(namespace="tests/a.py::test_two")
+    two = run(emu, program)[:2]
+    emu.reset(namespace="tests/a.py::test_one")
+    assert run(emu, program)[:2] == one
+    assert set(one).isdisjoint(two)
 
 
 @settings(max_examples=30)

@@ -193,9 +193,12 @@ def test_same_calls_after_reset_give_the_same_bytes(
     openai_sdk: OpenAI, batch_emulator: EmulatorHandle, manual_clock: ManualClock
 ) -> None:
     first = run_twice_material(openai_sdk, batch_emulator)
-    batch_emulator.emulator.reset(batch_emulator.emulator.config, clock=manual_clock)
+    seed = batch_emulator.emulator.config.seed
+    batch_emulator.emulator.reset(batch_emulator.emulator.config, clock=manual_clock, seed=seed)
     second = run_twice_material(openai_sdk, batch_emulator)
     assert first == second
+    batch_emulator.emulator.reset(batch_emulator.emulator.config, clock=manual_clock)
+    assert run_twice_material(openai_sdk, batch_emulator)[0] != first[0]  # ids never repeat
     assert any(isinstance(item, bytes) and b"batch_req_" in item for item in first)
 
     batch_emulator.emulator.reset(batch_emulator.emulator.config.merged(seed=7), clock=manual_clock)
@@ -217,7 +220,8 @@ def test_fixed_seed_same_body_whatever_the_read_order(
     ]
     two = [{**one[0], "custom_id": "z"}, one[0]]
     alone = finished_lines(openai_sdk, batch_emulator, "/v1/completions", jsonl(one))
-    batch_emulator.emulator.reset(batch_emulator.emulator.config, clock=manual_clock)
+    seed = batch_emulator.emulator.config.seed
+    batch_emulator.emulator.reset(batch_emulator.emulator.config, clock=manual_clock, seed=seed)
     paired = finished_lines(openai_sdk, batch_emulator, "/v1/completions", jsonl(two))
     [body] = [line for line in paired if line["custom_id"] == "a"]
     assert body == alone[0]

@@ -123,7 +123,7 @@ def message(ctx: GenContext) -> dict[str, Any]:
             content[0]["text"], tokens = _stop_on_sequence(ctx.rng, content[0]["text"], tokens)
             stop_reason, stop_sequence = "stop_sequence", ctx.rng.choice(sequences)
     return {
-        "id": "msg_" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, "message"),
+        "id": "msg_01" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, "message", length=22),
         "type": "message",
         "role": "assistant",
         "model": ctx.model,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.ids import base62_from, base62_id, hex_id
+from emulator.core.results.response_object import recorded_fields
 from emulator.core.models import embedding_dims
 from emulator.core.results import openai_extras as extras
 from emulator.core.results.context import (
@@ -219,7 +220,7 @@ def _plain_output(
 def response(ctx: GenContext) -> dict[str, Any]:
     body = ctx.body
     limit = _limit(body, "max_output_tokens")
-    ident = hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=48)
+    ident = hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, length=50)  # recorded: 50 hex
     plain = extras.RESPONSE_KEYS.isdisjoint(body)
     make = _plain_output if plain else extras.response_output
     output, tokens, truncated = make(ctx, limit, ident)
@@ -246,6 +247,7 @@ def response(ctx: GenContext) -> dict[str, Any]:
         "user": None,
         "metadata": {},
         **echo,
+        **recorded_fields(body, echo["text"]),
         "usage": {
             "input_tokens": max(prompt, 1),
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},

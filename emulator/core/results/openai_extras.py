@@ -213,7 +213,7 @@ def _function_calls(
     items = [
         {
             "type": "function_call",
-            "id": "fc_" + hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, "fc", k, length=48),
+            "id": "fc_" + hex_id(ctx.seed, ctx.batch_id, ctx.custom_id, "fc", k, length=50),
             "call_id": "call_" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, "call", k),
             "name": c.name,
             "arguments": texts[k],

@@ -70,11 +70,19 @@ def _ts(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
+def started(view: View) -> bool:
+    """Whether the batch got past validating: until then it has no model, counts or files."""
+    return view.moment.in_progress_at is not None and not view.as_created
+
+
 def counts(view: View) -> wire.RequestCounts:
-    if view.state in (BatchState.VALIDATING, BatchState.FAILED) or view.as_created:
+    """Recorded (openai/openai-dotnet ListBatchesProtocol.json, 2,306 real batches): `failed`
+    counts only requests that errored. A batch cancelled or expired after it started reads
+    {total 1, completed 0, failed 0}; one cancelled while validating stays {0, 0, 0}."""
+    if view.state is BatchState.FAILED or not started(view):
         return wire.RequestCounts(total=0, completed=0, failed=0)
     c = view.counts
-    return wire.RequestCounts(total=c.total, completed=c.succeeded, failed=c.errored + c.canceled)
+    return wire.RequestCounts(total=c.total, completed=c.succeeded, failed=c.errored)
 
 
 def usage(tokens: tuple[int, int] | None) -> wire.Usage:
@@ -100,10 +108,14 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
             ]
         )
     plan = batch.plan
+    finalizing_at, expired_at = m.finalizing_at, m.expired_at
+    if view.state is BatchState.EXPIRED and started(view) and expired_at is not None:
+        # Recorded: an expired batch's finalizing_at is one second after its expiry.
+        finalizing_at = expired_at = int(expired_at) + 1
     return wire.Batch(
         id=batch.id,
         endpoint=batch.endpoint,
-        model=batch.model,
+        model=batch.model if started(view) else None,  # recorded: null until in_progress
         errors=errors,
         input_file_id=batch.input_file_id or "",
         completion_window=str(batch.extra.get("completion_window", "24h")),
@@ -113,10 +125,10 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
         created_at=int(plan.created_at),
         in_progress_at=_ts(m.in_progress_at),
         expires_at=int(plan.expires_at),
-        finalizing_at=_ts(m.finalizing_at),
+        finalizing_at=_ts(finalizing_at),
         completed_at=_ts(m.completed_at),
         failed_at=_ts(m.failed_at),
-        expired_at=_ts(m.expired_at),
+        expired_at=_ts(expired_at),
         cancelling_at=_ts(m.cancelling_at),
         cancelled_at=_ts(m.cancelled_at),
         request_counts=counts(view),
@@ -163,7 +175,10 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
     """Output file (successes) and error file (everything else); None when it would be empty.
 
     Lines are encoded as they stream past, so only the bytes are ever held, not the dicts.
+    A batch cancelled while validating has neither (recorded: all 1,023 such batches).
     """
+    if not started(view):
+        return None, None
     good, bad = io.BytesIO(), io.BytesIO()
     for result in results:
         line = orjson.dumps(output_line(result), option=orjson.OPT_APPEND_NEWLINE)
