@@ -49,6 +49,11 @@ SNAPSHOTS = {
 
 
 def is_known_model(name: str) -> bool:
+    """A known family, or a fine-tuned one (`ft:gpt-4o-mini-2024-07-18:org::id`): OpenAI
+    runs batches on fine-tuned models, named `ft:<base model>:<org>:<suffix>:<id>`."""
+    if name.startswith("ft:"):
+        base = name[3:].split(":", 1)[0]
+        return bool(base) and base.startswith(KNOWN_PREFIXES)
     return name.startswith(KNOWN_PREFIXES)
 
 

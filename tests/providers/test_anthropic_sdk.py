@@ -68,7 +68,9 @@ def test_create_shape_and_results(batch_emulator, anthropic_client):
     assert set(body) == set(MessageBatch.model_fields)  # every key, explicit nulls included
     assert body["ended_at"] is None and body["results_url"] is None
     assert body["archived_at"] is None and body["cancel_initiated_at"] is None
-    assert body["created_at"].endswith("Z") and body["expires_at"].endswith("Z")
+    # Recorded form (tidyverse/ellmer state-capitals-anthropic.json): microseconds, +00:00.
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"
+    assert re.fullmatch(stamp, body["created_at"]) and re.fullmatch(stamp, body["expires_at"])
     assert body["request_counts"] == {
         "processing": len(requests),
         "succeeded": 0,

@@ -70,8 +70,10 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
 def rfc3339(ts: float | datetime | None) -> str | None:
     if ts is None:
         return None
+    # Recorded: microseconds and `+00:00` (`2026-07-02T14:37:36.471728+00:00`, tidyverse/ellmer
+    # tests/testthat/batch/state-capitals-anthropic.json), not the docs' `...Z`.
     at = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.isoformat(timespec="microseconds")
 
 
 def _lifetime(view: View) -> tuple[str, str]:

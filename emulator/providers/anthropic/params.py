@@ -17,6 +17,7 @@ from starlette.requests import Request
 from emulator.core.batch import Item, ItemError
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import is_known_model
+from emulator.providers.anthropic import limits
 
 MAX_BODY_BYTES = 256 * 1024 * 1024  # the documented Message Batches request size limit
 MAX_REQUESTS = 100_000
@@ -145,6 +146,9 @@ def params_error(params: dict[str, Any]) -> ItemError | None:
         return ItemError(400, "invalid_request_error", STREAM_UNSUPPORTED, param="stream")
     if not is_known_model(model):
         return ItemError(404, "not_found_error", f"model: {model}", param="model")
+    ceiling = limits.over_ceiling(model, max_tokens)
+    if ceiling is not None:
+        return ItemError(400, "invalid_request_error", ceiling, param="max_tokens")
     return None
 
 

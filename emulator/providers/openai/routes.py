@@ -97,7 +97,11 @@ def _form_expiry(form: FormData) -> int | None:
 
 
 def _check_batch_file(filename: str, data: bytes) -> None:
-    if not filename.endswith(".jsonl"):
+    # Recorded: a name with no extension is accepted (openai-dotnet uploads `test-batch-file`,
+    # the Python SDK names raw bytes `upload`); another extension such as `.txt` is refused
+    # with this message (a litellm PR quotes the live answer).
+    stem, dot, extension = filename.rpartition("/")[2].rpartition(".")
+    if dot and stem and extension.lower() != "jsonl":
         raise invalid(BATCH_FILE_ERROR)
     first = data.lstrip().split(b"\n", 1)[0]
     if not first.strip():
