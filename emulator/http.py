@@ -43,6 +43,8 @@ class Dialect:
     request_id_prefix: str = "req_"
     authenticate: Callable[[Request], None] | None = None
     fault_error: Callable[[HttpFault], EmulatorError] | None = None
+    # Headers the real service adds to every answer, given the handling time in ms.
+    extra_headers: Callable[[float], dict[str, str]] | None = None
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -218,8 +220,12 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
             dialect.name, name, request.method, request.url.path, batch_id
         )
         rule, fault = found if found is not None else (None, None)
+        started = time.perf_counter()
         response = await _answer(request, dialect, handler, fault, request_id)
         response.headers[dialect.request_id_header] = request_id
+        if dialect.extra_headers is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            response.headers.update(dialect.extra_headers(elapsed))
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
         service.journal.add(

@@ -39,7 +39,9 @@ def test_upload_returns_an_active_file(batch_emulator: Any) -> None:
     assert stored.display_name == "in" and stored.mime_type == "jsonl"
     assert stored.size_bytes == len(DATA)
     assert stored.state == types.FileState.ACTIVE and stored.source == types.FileSource.UPLOADED
-    assert stored.sha256_hash == base64.b64encode(hashlib.sha256(DATA).digest()).decode()
+    # Recorded (tidyverse/ellmer _vcr/google-upload.yml): base64 of the hex digest *string*.
+    hex_digest = hashlib.sha256(DATA).hexdigest().encode()
+    assert stored.sha256_hash == base64.b64encode(hex_digest).decode()
     assert stored.create_time is not None and stored.expiration_time is not None
     assert stored.expiration_time - stored.create_time == timedelta(hours=48)
     assert stored.download_uri is None

@@ -96,6 +96,6 @@ def test_gemini_bodies(schema: Any, params: Any, mode: str, limit: Any, count: i
     usage = out.usage_metadata
     assert out.candidates and len(out.candidates) == count and usage is not None
     assert usage.total_token_count == (usage.prompt_token_count or 0) + (
-        usage.candidates_token_count or 0)
+        usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
     if limit is not None:
         assert (usage.candidates_token_count or 0) <= limit * count

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from emulator.core.ids import base62_id
+from emulator.core.ids import base62_id, digest
 from emulator.core.results.context import GenContext, estimate_tokens, reply, words
 from emulator.core.results.structured import from_openapi, value_for
 from emulator.core.results.tools import Choice, Tool, cut, pick, text_tokens
@@ -121,6 +121,25 @@ def _candidate(
     return {"content": content, "finishReason": finish, "index": index}, tokens
 
 
+def thinks(model: str, config: dict[str, Any]) -> bool:
+    """Gemini 2.5 (but Flash-Lite) and 3 think by default; a zero thinking budget stops it."""
+    name = model.removeprefix("models/")
+    thinking = _dict(_field(config, "thinkingConfig", "thinking_config"))
+    if _int(_field(thinking, "thinkingBudget", "thinking_budget")) == 0:
+        return False
+    return name.startswith("gemini-3") or (
+        name.startswith("gemini-2.5") and "flash-lite" not in name
+    )
+
+
+def thought_tokens(ctx: GenContext, config: dict[str, Any]) -> int:
+    """Recorded (v1beta batch capture, gemini-2.5-flash): `thoughtsTokenCount` sits in
+    `usageMetadata` of a thinking model's response and counts into `totalTokenCount`."""
+    if not thinks(ctx.model, config):
+        return 0
+    return 64 + int.from_bytes(digest(ctx.seed, ctx.batch_id, ctx.custom_id, "thoughts")[:2]) % 960
+
+
 def generate_content(ctx: GenContext) -> dict[str, Any]:
     config = _dict(_field(ctx.body, "generationConfig", "generation_config"))
     limit = _int(_field(config, "maxOutputTokens", "max_output_tokens"))
@@ -133,14 +152,18 @@ def generate_content(ctx: GenContext) -> dict[str, Any]:
         used += tokens
         candidates.append(candidate)
     prompt = prompt_tokens(ctx.body)
+    thoughts = thought_tokens(ctx, config)
+    usage: dict[str, Any] = {
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": used,
+        "totalTokenCount": prompt + used + thoughts,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
+    }
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
     return {
         "candidates": candidates,
-        "usageMetadata": {
-            "promptTokenCount": prompt,
-            "candidatesTokenCount": used,
-            "totalTokenCount": prompt + used,
-            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}],
-        },
+        "usageMetadata": usage,
         "modelVersion": ctx.model.removeprefix("models/"),
         "responseId": base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, "response", length=23),
     }

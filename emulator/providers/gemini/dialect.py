@@ -260,7 +260,9 @@ def file_to_wire(stored: StoredFile, file_id: str, base: str, version: str) -> d
         createTime=timestamp(stored.created_at),
         updateTime=timestamp(stored.created_at),
         expirationTime=None if stored.expires_at is None else timestamp(stored.expires_at),
-        sha256Hash=base64.b64encode(hashlib.sha256(stored.data).digest()).decode(),
+        # Recorded (tidyverse/ellmer tests/testthat/_vcr/google-upload.yml): base64 of the
+        # *hex digest string*, 88 characters, not of the 32 raw digest bytes.
+        sha256Hash=base64.b64encode(hashlib.sha256(stored.data).hexdigest().encode()).decode(),
         uri=f"{base}/{version}/files/{file_id}",
         downloadUri=download if generated else None,
         source="GENERATED" if generated else "UPLOADED",

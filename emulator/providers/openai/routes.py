@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from urllib.parse import quote
 from typing import Any, NoReturn
 
 from starlette.datastructures import FormData, UploadFile
@@ -49,7 +50,14 @@ def authenticate(request: Request) -> None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
 
 
-DIALECT = Dialect("openai", d.render_error, authenticate=authenticate)
+def recorded_headers(elapsed_ms: float) -> dict[str, str]:
+    """Recorded on every api.openai.com answer (openai-dotnet SessionRecords); clients log them."""
+    return {"openai-version": "2020-10-01", "openai-processing-ms": str(max(1, round(elapsed_ms)))}
+
+
+DIALECT = Dialect(
+    "openai", d.render_error, authenticate=authenticate, extra_headers=recorded_headers
+)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -176,7 +184,16 @@ async def file_content(service: BatchService, scope: str, request: Request) -> R
     stored = service.get_file(request.path_params["file_id"])
     if stored.purpose in ("assistants", "user_data"):
         raise invalid(f"Not allowed to download files of purpose: {stored.purpose}")
-    return FileBody(stored.data)
+    body = FileBody(stored.data)
+    body.headers["content-disposition"] = content_disposition(stored.filename)
+    return body
+
+
+def content_disposition(filename: str) -> str:
+    """The form recorded on OpenAI's file downloads (openai-dotnet ContainerTests, the one
+    recorded download with headers): a plain `filename` and the UTF-8 `filename*`."""
+    plain = filename.encode("ascii", "replace").decode().replace('"', "'")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
 async def delete_file(service: BatchService, scope: str, request: Request) -> Response:
