@@ -11,16 +11,18 @@ from dataclasses import dataclass
 
 from emulator.core.errors import invalid
 
-NAMES = ("success", "fail", "expire", "errors:<fraction>", "stall")
+NAMES = ("success", "fail", "expire", "errors:<fraction>", "stall", "late_results:<seconds>")
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str = "success"
     error_fraction: float = 0.0
+    delay: float = 0.0  # late_results: how long results stay missing after the batch ended
 
 
 _FRACTION = re.compile(r"errors:([0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_LATE = re.compile(r"(?:late_results|gemini_late_file):([0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def parse(value: str | None) -> Scenario:
@@ -30,11 +32,16 @@ def parse(value: str | None) -> Scenario:
         return Scenario()
     if text in ("fail", "expire", "stall"):
         return Scenario(text)
+    late = _LATE.fullmatch(text)
+    if late is not None:
+        return Scenario("late_results", delay=float(late.group(1)))
+    if text == "gemini_late_file":
+        return Scenario("late_results", delay=30.0)
     match = _FRACTION.fullmatch(text)
     if match is not None and float(match.group(1)) <= 1.0:
         return Scenario("errors", float(match.group(1)))
     raise invalid(
         f"Unknown emulator scenario {value!r}. Valid scenarios: {', '.join(NAMES)} "
-        "(fraction between 0 and 1).",
+        "(fraction between 0 and 1, seconds a plain decimal).",
         param="x-emulator-scenario",
     )

@@ -142,6 +142,8 @@ class BatchService(FilesMixin, ResultsMixin):
                 input_file_id=spec.input_file_id,
                 extra=dict(spec.extra),
             )
+            if chosen.name == "late_results":
+                batch.extra["late_results"] = chosen.delay
             if fault is not None and fault.cancel_error_while_validating:
                 batch.extra["cancel_error_while_validating"] = True
             self._batches[batch_id] = batch

@@ -128,7 +128,7 @@ def test_a_plain_reset_never_repeats_an_id(seed: int, resets: int) -> None:
     program = [Op("file", text="x"), Op("batch", n=1), Op("batch", n=0)]
     emu, seen = fresh(seed), []
     for _ in range(resets + 1):
-        seen += [v for v in run(emu, program)[:3]]
+        seen += run(emu, program)[:3]
         emu.reset()
     assert len(seen) == len(set(seen))
 

@@ -43,7 +43,8 @@ def assert_counts_match_files(client: OpenAI, batch: Batch) -> None:
     """completed = output lines; failed = error lines except expired and cancelled ones
     (recorded: openai-dotnet ListBatchesProtocol.json, no cancelled batch has failed > 0)."""
     output, errors = lines_of(client, batch.output_file_id), lines_of(client, batch.error_file_id)
-    unrun = [e for e in errors if (e["error"] or {}).get("code") in ("batch_expired", "batch_cancelled")]
+    not_run = ("batch_expired", "batch_cancelled")
+    unrun = [e for e in errors if (e["error"] or {}).get("code") in not_run]
     counts = batch.request_counts
     assert counts is not None
     assert counts.completed == len(output)
@@ -297,7 +298,8 @@ def test_cancel_while_validating(openai_sdk: OpenAI, batch_emulator: EmulatorHan
     assert cancelled.status == "cancelled"
     assert cancelled.in_progress_at is None
     # Recorded (all 1,023 such batches in ListBatchesProtocol.json): no files, counts all 0.
-    assert (cancelled.output_file_id, cancelled.error_file_id, cancelled.model) == (None, None, None)
+    assert cancelled.output_file_id is None and cancelled.error_file_id is None
+    assert cancelled.model is None
     counts = cancelled.request_counts
     assert counts is not None and (counts.total, counts.completed, counts.failed) == (0, 0, 0)
     assert_counts_match_files(openai_sdk, cancelled)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.ids import base62_from, base62_id, hex_id
-from emulator.core.results.response_object import recorded_fields
 from emulator.core.models import embedding_dims
 from emulator.core.results import openai_extras as extras
 from emulator.core.results.context import (
@@ -20,6 +19,7 @@ from emulator.core.results.context import (
     reply,
     sentence,
 )
+from emulator.core.results.response_object import recorded_fields
 
 MODERATION_CATEGORIES = (
     "harassment",

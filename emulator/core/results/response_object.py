@@ -27,8 +27,8 @@ def _optional(body: dict[str, Any], key: str, kind: type) -> Any:
 
 def recorded_fields(body: dict[str, Any], text: dict[str, Any]) -> dict[str, Any]:
     """The keys to merge into a generated Response; `text` is the echoed `text` object."""
-    sent_text = body.get("text") if isinstance(body.get("text"), dict) else {}
-    verbosity = sent_text.get("verbosity")
+    sent_text = body.get("text")
+    verbosity = sent_text.get("verbosity") if isinstance(sent_text, dict) else None
     tier = body.get("service_tier")
     return {
         "background": False,

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from emulator.core.batch import ItemError, View
 from emulator.core.errors import STATUS, EmulatorError, ErrorKind
 from emulator.core.files import StoredFile
+from emulator.core.late_results import results_missing
 from emulator.core.service import FileRenderer, ItemResult
 from emulator.core.states import BatchState, Outcome
 from emulator.http import json_response
@@ -207,7 +208,7 @@ class Rendering:
 
 def _output(view: View, how: Rendering) -> wire.Output | None:
     batch = view.batch
-    if view.state is not BatchState.COMPLETED:
+    if view.state is not BatchState.COMPLETED or results_missing(view):
         return None
     if batch.input_file_id is not None:
         return wire.Output(responsesFile="files/" + output_file_id(batch.id))

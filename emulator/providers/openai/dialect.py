@@ -12,6 +12,7 @@ from starlette.responses import Response
 from emulator.core.batch import ItemError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.files import StoredFile
+from emulator.core.late_results import results_missing
 from emulator.core.service import ItemResult
 from emulator.core.states import BatchState, Outcome
 from emulator.http import json_response
@@ -120,8 +121,8 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
         input_file_id=batch.input_file_id or "",
         completion_window=str(batch.extra.get("completion_window", "24h")),
         status=STATUS[view.state],
-        output_file_id=batch.output_file_id,
-        error_file_id=batch.error_file_id,
+        output_file_id=None if results_missing(view) else batch.output_file_id,
+        error_file_id=None if results_missing(view) else batch.error_file_id,
         created_at=int(plan.created_at),
         in_progress_at=_ts(m.in_progress_at),
         expires_at=int(plan.expires_at),

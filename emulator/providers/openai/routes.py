@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from urllib.parse import quote
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
