@@ -59,8 +59,7 @@ def test_operation_matches_the_captured_shape(batch_emulator: Any) -> None:
     expected = shape(REFERENCE["pending"])
     assert shape(pending) == expected
     succeeded = shape(REFERENCE["succeeded_inline"])
-    usage = succeeded["metadata"]["output"]["inlinedResponses"]["inlinedResponses"][0]
-    usage["response"]["usageMetadata"].pop("thoughtsTokenCount")  # not a thinking model
+    # gemini-2.5-flash thinks: `thoughtsTokenCount` is there, as in the capture.
     succeeded["response"]["inlinedResponses"] = succeeded["metadata"]["output"]["inlinedResponses"]
     assert shape(done) == succeeded
     assert done["metadata"]["batchStats"] == {"requestCount": "3", "successfulRequestCount": "3"}

@@ -160,7 +160,12 @@ def parse_jsonl(data: bytes, max_requests: int) -> tuple[list[Request], list[Lin
             continue
         key = line.get("key")
         custom_id = _custom_id(key, len(requests), seen)
-        requests.append(Request(_item(custom_id, line["request"]), key=key))
+        request = line.get("request")
+        # A line with no `request` (an OpenAI-shaped line, as litellm writes) runs as an empty
+        # GenerateContentRequest: it comes back as that line's error, the batch still runs.
+        requests.append(
+            Request(_item(custom_id, request if isinstance(request, dict) else {}), key=key)
+        )
     if not requests and not errors:
         errors.append(LineError("INVALID_ARGUMENT", "The input file contains no requests."))
     if len(requests) > max_requests:
@@ -177,10 +182,9 @@ def _line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, "not valid JSON."
     if not isinstance(line, dict):
         return None, "each line must be a JSON object."
-    extra = [k for k in line if k not in ("key", "request")]
-    if extra:
-        return None, f'unknown name "{extra[0]}"; a line holds "key" and "request".'
-    if not isinstance(line.get("request"), dict):
+    # Other top-level keys are accepted: a real JSONL batch with extra keys next to `request`
+    # ran and echoed them (googleapis/go-genai issue #513); we accept but do not echo them.
+    if "request" in line and not isinstance(line["request"], dict):
         return None, '"request" must be a GenerateContentRequest object.'
     if "key" in line and not isinstance(line["key"], str):
         return None, '"key" must be a string.'
