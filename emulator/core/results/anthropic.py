@@ -130,6 +130,7 @@ def message(ctx: GenContext) -> dict[str, Any]:
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": stop_sequence,
+        "stop_details": None,  # recorded (ellmer state-capitals-anthropic.json, 2026-07)
         "usage": _usage(ctx.body, tokens),
     }
 
