@@ -96,7 +96,8 @@ def _form_expiry(form: FormData) -> int | None:
     return params.parse_expiry("expires_after", found) if found else None
 
 
-def _check_batch_file(filename: str, data: bytes) -> None:
+def check_batch_file(filename: str, data: bytes) -> None:
+    """An upload with purpose "batch" must look like JSONL (also Bifrost's OpenAI uploads)."""
     if not filename.endswith(".jsonl"):
         raise invalid(BATCH_FILE_ERROR)
     first = data.lstrip().split(b"\n", 1)[0]
@@ -131,7 +132,7 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
     filename = upload.filename or "upload"
     expiry = _form_expiry(form)
     if purpose == "batch":
-        _check_batch_file(filename, data)
+        check_batch_file(filename, data)
         expiry = expiry or 30 * DAY
     stored = service.add_file(scope, filename, purpose, data, expires_after=expiry)
     return json_response(d.file_to_wire(stored))
@@ -182,8 +183,7 @@ async def delete_file(service: BatchService, scope: str, request: Request) -> Re
 
 # -- batches ----------------------------------------------------------------------------------
 def render(service: BatchService, view: View) -> dict[str, Any]:
-    """Map a view, first creating the result files if the batch has just ended."""
-    service.result_files(view, d.render_files)
+    """Map a view (the core has already made its result files if it has ended)."""
     tokens = service.usage(view) if view.state in TERMINAL else None
     return d.batch_to_wire(view, tokens)
 
