@@ -59,11 +59,37 @@ def test_nothing_leaks_between_tests(suite: pytest.Pytester) -> None:
             assert (batch_emulator.config.seed, batch_emulator.config.max_batch_requests) == (
                 0, 50_000)
             assert abs(batch_emulator.now() - time.time()) < 60  # the 3 h advance is undone
-            batch = submit()  # seeded ids restart: the same calls give the same ids
-            assert (batch.input_file_id, batch.id) == IDS[0]
+            batch = submit()  # ids are per test: never another test's (real ids never repeat)
+            assert batch.input_file_id not in IDS[0] and batch.id not in IDS[0]
         """
     )
     suite.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_tests_ids_do_not_depend_on_what_ran_before(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids derive from (seed, test node id): the same in every run, whatever ran first."""
+    suite.makepyfile(
+        """
+        import os
+
+        def test_one(submit):
+            submit()
+            submit()
+
+        def test_two(submit):
+            batch = submit()
+            with open(os.environ["IDS_OUT"], "a") as out:
+                out.write(f"{batch.input_file_id} {batch.id}\\n")
+        """
+    )
+    out = suite.path / "ids.txt"
+    monkeypatch.setenv("IDS_OUT", str(out))
+    suite.runpytest().assert_outcomes(passed=2)
+    suite.runpytest("-k", "test_two").assert_outcomes(passed=1, deselected=1)
+    first, alone = out.read_text().splitlines()
+    assert first == alone
 
 
 def test_markers_merge_closest_first(suite: pytest.Pytester) -> None:

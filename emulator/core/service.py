@@ -100,8 +100,8 @@ class BatchService(FilesMixin, ResultsMixin):
         with self._lock:
             old_seed = self.config.seed
             self.config = config or self.config
-            if seed is None and namespace is None and self.config.seed != old_seed:
-                seed = self.config.seed
+            if seed is None and (namespace is not None or self.config.seed != old_seed):
+                seed = self.config.seed  # a reseed always starts from the config's seed
             self._batches.clear()
             self._files.clear()
             self._results.clear()

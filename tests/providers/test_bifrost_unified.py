@@ -299,7 +299,8 @@ def test_gemini_batch_carries_operation_name_and_done(bifrost, batch_emulator):
         assert item["response"]["status_code"] == 200
         assert simplified["text"]
         usage = simplified["usage"]
-        assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+        # gemini-2.5 thinks: Gemini's total also counts its thoughtsTokenCount (recorded).
+        assert usage["total_tokens"] >= usage["prompt_tokens"] + usage["completion_tokens"]
 
 
 def test_gemini_list_uses_bare_ids_which_retrieve_accepts(bifrost):

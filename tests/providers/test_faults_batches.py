@@ -63,7 +63,7 @@ def test_item_fault_by_custom_id_pattern(batch_emulator: EmulatorHandle) -> None
 
 
 def errored_ids(handle: EmulatorHandle, seed: int) -> list[str]:
-    handle.reset(handle.config.model_copy(update={"seed": seed}))
+    handle.reset(handle.config.model_copy(update={"seed": seed}), seed=seed)  # replays exactly
     handle.faults.add(ItemFault(rate=0.25))
     sdk = client(handle)
     batch_id = start(sdk, [f"r{i}" for i in range(40)])
