@@ -83,7 +83,8 @@ def test_batch_name_shape_and_thinking_usage_as_captured(batch_emulator: Emulato
 def test_openai_shaped_lines_run_and_error_per_line(batch_emulator: EmulatorHandle) -> None:
     """Decided with evidence (go-genai issue #513): a real JSONL batch accepts top-level keys
     beside `request`; a line with no `request` (litellm writes OpenAI-shaped lines) cannot
-    generate anything, so it comes back as that line's error while the batch succeeds."""
+    generate anything, so it comes back as that line's error while the batch succeeds; the other
+    keys are echoed onto the output line, as recorded."""
     line = {
         "custom_id": "r1",
         "method": "POST",
@@ -105,3 +106,6 @@ def test_openai_shaped_lines_run_and_error_per_line(batch_emulator: EmulatorHand
     first, second = (json.loads(x) for x in text.splitlines())
     assert "error" in first and "response" not in first
     assert second["key"] == "k2" and "response" in second
+    # Recorded echo: the input line's other top-level keys come back on its output line.
+    assert {k: first[k] for k in line} == line
+    assert second["extra"] == 1

@@ -40,6 +40,7 @@ class Request:
     item: Item
     metadata: dict[str, Any] | None = None  # inline: echoed next to the response
     key: str | None = None  # file: echoed as the output line's `key`
+    echo: dict[str, Any] | None = None  # file: the line's other top-level keys, echoed back
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,9 @@ def parse_jsonl(data: bytes, max_requests: int) -> tuple[list[Request], list[Lin
         request = line.get("request")
         # A line with no `request` (an OpenAI-shaped line, as litellm writes) runs as an empty
         # GenerateContentRequest: it comes back as that line's error, the batch still runs.
-        requests.append(
-            Request(_item(custom_id, request if isinstance(request, dict) else {}), key=key)
-        )
+        echo = {k: v for k, v in line.items() if k not in ("key", "request")} or None
+        item = _item(custom_id, request if isinstance(request, dict) else {})
+        requests.append(Request(item, key=key, echo=echo))
     if not requests and not errors:
         errors.append(LineError("INVALID_ARGUMENT", "The input file contains no requests."))
     if len(requests) > max_requests:
@@ -183,7 +184,7 @@ def _line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(line, dict):
         return None, "each line must be a JSON object."
     # Other top-level keys are accepted: a real JSONL batch with extra keys next to `request`
-    # ran and echoed them (googleapis/go-genai issue #513); we accept but do not echo them.
+    # ran and echoed them into its output lines (googleapis/go-genai issue #513).
     if "request" in line and not isinstance(line["request"], dict):
         return None, '"request" must be a GenerateContentRequest object.'
     if "key" in line and not isinstance(line["key"], str):

@@ -32,11 +32,18 @@ def result_status(result: ItemResult) -> wire.Status | None:
     return EXPIRED_STATUS if result.outcome is Outcome.EXPIRED else CANCELLED_STATUS
 
 
-def responses_file(results: Iterable[ItemResult], keys: list[str | None]) -> bytes:
-    """The JSONL output file: `{"key", "response"}` or `{"key", "error"}`, in input order."""
+def responses_file(
+    results: Iterable[ItemResult],
+    keys: list[str | None],
+    echo: list[dict[str, Any] | None] | None = None,
+) -> bytes:
+    """The JSONL output file: `{"key", "response"}` or `{"key", "error"}`, in input order,
+    with any other top-level keys of the input line echoed (go-genai issue #513)."""
     out = []
+    echo = echo or []
     for result in sorted(results, key=lambda r: r.index):
-        line: dict[str, Any] = {}
+        extra = echo[result.index] if result.index < len(echo) else None
+        line: dict[str, Any] = dict(extra or {})
         key = keys[result.index] if result.index < len(keys) else None
         if key is not None:
             line["key"] = key
@@ -55,7 +62,7 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
     batch = view.batch
     if view.state is not BatchState.COMPLETED or batch.input_file_id is None:
         return None, None
-    return responses_file(results, batch.extra.get("keys", [])), None
+    return responses_file(results, batch.extra.get("keys", []), batch.extra.get("echo")), None
 
 
 def output_file_id(batch_id: str) -> str:

@@ -152,6 +152,7 @@ async def create_batch(service: BatchService, version: str, request: Request) ->
                 "display_name": spec.display_name,
                 "metadata": [r.metadata for r in requests],
                 "keys": [r.key for r in requests],
+                "echo": [r.echo for r in requests] if any(r.echo for r in requests) else [],
             },
         )
     )
