@@ -105,6 +105,16 @@ def _form_expiry(form: FormData) -> int | None:
     return params.parse_expiry("expires_after", found) if found else None
 
 
+# Recorded order (openai-dotnet FilesTests/UploadFileCanParseServiceError.json, 2026-05).
+RECORDED_PURPOSES = ("fine-tune", "assistants", "batch", "user_data", "vision", "evals")
+
+
+def bad_purpose(purpose: str) -> EmulatorError:
+    """The recorded answer to an unknown purpose: a schema message, `param: "purpose"`, no code."""
+    listed = ", ".join(f"'{p}'" for p in RECORDED_PURPOSES)
+    return invalid(f"'{purpose}' is not one of [{listed}] - 'purpose'", param="purpose")
+
+
 def check_batch_file(filename: str, data: bytes) -> None:
     """An upload with purpose "batch" must look like JSONL (also Bifrost's OpenAI uploads).
 
@@ -135,7 +145,7 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
             code="missing_required_parameter",
         )
     if purpose not in params.FILE_PURPOSES:
-        raise params.invalid_value("purpose", purpose, params.FILE_PURPOSES)
+        raise bad_purpose(purpose)
     if not isinstance(upload, UploadFile):
         raise invalid(
             "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
