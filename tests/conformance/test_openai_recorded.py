@@ -19,7 +19,6 @@ from tests.conformance.recorded import (
     load,
     nulls,
     shape,
-    without,
 )
 
 AUTH = {"authorization": "Bearer sk-test"}
@@ -131,9 +130,7 @@ def test_error_envelope_matches(
     with client(batch_emulator) as http:
         answer = http.request(*call)
     assert answer.status_code == want["status"]
-    # Deliberate difference: the recorded Files errors repeat the message in a top-level
-    # `detail` object; the SDKs read only `error`, so we send only `error`.
-    assert answer.json() == without(want["response_body"], "detail")
+    assert answer.json() == want["response_body"]  # `detail` included, as recorded
 
 
 def test_a_wrong_extension_is_refused_with_the_recorded_error(
@@ -155,7 +152,7 @@ def test_a_wrong_extension_is_refused_with_the_recorded_error(
             )
             assert ok.status_code == 200, name
     assert answer.status_code == quoted["status"]
-    assert answer.json() == without(quoted["body"], "detail")  # `detail`: see above
+    assert answer.json() == quoted["body"]
 
 
 def test_unknown_purpose_is_refused_as_recorded(batch_emulator: EmulatorHandle) -> None:
@@ -168,7 +165,7 @@ def test_unknown_purpose_is_refused_as_recorded(batch_emulator: EmulatorHandle) 
             data={"purpose": "world_domination"},
         )
     assert answer.status_code == want["status"]
-    assert answer.json() == without(want["response_body"], "detail")  # `detail`: see above
+    assert answer.json() == want["response_body"]
 
 
 def test_file_download_carries_a_content_disposition(batch_emulator: EmulatorHandle) -> None:

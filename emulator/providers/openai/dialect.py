@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from emulator.core.batch import View
@@ -59,6 +60,15 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
         )
     )
     return json_response(body.model_dump(), err.status)
+
+
+def render_files_error(err: EmulatorError, request_id: str) -> Response:
+    """A Files error as recorded (openai-dotnet FilesTests, every error there): the envelope
+    plus a top-level `detail` holding the message and code again."""
+    response = render_error(err, request_id)
+    body = orjson.loads(response.body)
+    body["detail"] = {"message": body["error"]["message"], "code": body["error"]["code"]}
+    return json_response(body, response.status_code)
 
 
 def file_to_wire(stored: StoredFile) -> dict[str, Any]:

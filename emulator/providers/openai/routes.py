@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
 from typing import Any, NoReturn
 from urllib.parse import quote
@@ -274,29 +275,42 @@ def _unrouted(known: list[BaseRoute], request: Request) -> NoReturn:
     raise EmulatorError(kind, f"Invalid URL ({request.method} {request.url.path})")
 
 
-def _fallbacks(service: BatchService, dialect: Dialect, known: list[BaseRoute]) -> list[Route]:
+def _fallbacks(
+    service: BatchService, dialects: dict[str, Dialect], known: list[BaseRoute]
+) -> list[Route]:
     """Catch-alls for the Files and Batches families, so their misses are journalled too."""
 
     async def handler(request: Request) -> Response:
         return _unrouted(known, request)
 
-    wrapped = operation(service, dialect, "unrouted", handler)
-    return [Route(f"/{family}{{rest:path}}", wrapped, methods=ANY_METHOD) for family in FAMILIES]
+    return [
+        Route(
+            f"/{family}{{rest:path}}",
+            operation(service, dialects[family], "unrouted", handler),
+            methods=ANY_METHOD,
+        )
+        for family in FAMILIES
+    ]
 
 
 def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]:
-    def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
-        return route(service, dialect, path, name, partial(handler, service, dialect.name), method)
+    # OpenAI's own Files errors carry a `detail` copy (recorded); other doors keep theirs.
+    files = replace(dialect, render_error=d.render_files_error) if dialect is DIALECT else dialect
+
+    def r(
+        path: str, name: str, handler: Any, method: str = "GET", via: Dialect = dialect
+    ) -> BaseRoute:
+        return route(service, via, path, name, partial(handler, service, dialect.name), method)
 
     known = [
-        r("/files", "files.create", upload_file, "POST"),
-        r("/files", "files.list", list_files),
-        r("/files/{file_id}", "files.retrieve", get_file),
-        r("/files/{file_id}", "files.delete", delete_file, "DELETE"),
-        r("/files/{file_id}/content", "files.content", file_content),
+        r("/files", "files.create", upload_file, "POST", files),
+        r("/files", "files.list", list_files, via=files),
+        r("/files/{file_id}", "files.retrieve", get_file, via=files),
+        r("/files/{file_id}", "files.delete", delete_file, "DELETE", files),
+        r("/files/{file_id}/content", "files.content", file_content, via=files),
         r("/batches", "batches.create", create_batch, "POST"),
         r("/batches", "batches.list", list_batches),
         r("/batches/{batch_id}", "batches.retrieve", get_batch),
         r("/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
     ]
-    return [*known, *_fallbacks(service, dialect, known)]
+    return [*known, *_fallbacks(service, {"files": files, "batches": dialect}, known)]
