@@ -45,6 +45,18 @@ SNAPSHOTS = {
     "gpt-5-nano": "gpt-5-nano-2025-08-07",
     "o3-mini": "o3-mini-2025-01-31",
     "o4-mini": "o4-mini-2025-04-16",
+    # Anthropic answers with the dated snapshot an alias names (a live capture: requested
+    # `claude-haiku-4-5`, message.model `claude-haiku-4-5-20251001`); aliases per Anthropic's
+    # models overview. A model with no dated alias (e.g. claude-sonnet-4-6) is echoed.
+    "claude-opus-4-5": "claude-opus-4-5-20251101",
+    "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
+    "claude-haiku-4-5": "claude-haiku-4-5-20251001",
+    "claude-opus-4-1": "claude-opus-4-1-20250805",
+    "claude-opus-4-0": "claude-opus-4-20250514",
+    "claude-sonnet-4-0": "claude-sonnet-4-20250514",
+    "claude-3-7-sonnet-latest": "claude-3-7-sonnet-20250219",
+    "claude-3-5-haiku-latest": "claude-3-5-haiku-20241022",
+    "claude-3-5-sonnet-latest": "claude-3-5-sonnet-20241022",
 }
 
 

@@ -54,6 +54,9 @@ def test_ended_batch_and_results_have_the_recorded_shapes(batch_emulator: Emulat
         assert ANTHROPIC_MESSAGE_ID.fullmatch(message["id"])
         assert ANTHROPIC_MESSAGE_ID.fullmatch(sample["message"]["id"])
         assert message["usage"]["service_tier"] == sample["message"]["usage"]["service_tier"]
+        # A live capture: the alias is answered with its dated snapshot (the recorded 4-6 model
+        # has no dated alias and is echoed).
+        assert message["model"] == "claude-sonnet-4-5-20250929"
 
 
 @pytest.mark.batch_emulator(timing="immediate")

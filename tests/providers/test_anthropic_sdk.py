@@ -102,7 +102,7 @@ def test_create_shape_and_results(batch_emulator, anthropic_client):
         Message.model_validate(result.message.model_dump())
         assert result.message.content[0].type == "text"
         assert result.message.usage.service_tier == "batch"
-        assert result.message.model == MODEL
+        assert result.message.model == "claude-haiku-4-5-20251001"  # the alias answers its snapshot
     assert short.message.stop_reason == "max_tokens" and short.message.usage.output_tokens == 1
     assert long.message.stop_reason == "end_turn"
     assert 1 <= long.message.usage.output_tokens <= 4096

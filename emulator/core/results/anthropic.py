@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.ids import base62_id
+from emulator.core.models import snapshot
 from emulator.core.results.context import GenContext, estimate_tokens, reply, sentence, words
 from emulator.core.results.structured import value_for
 from emulator.core.results.tools import Call, Choice, Tool, cut, pick, text_tokens
@@ -126,7 +127,7 @@ def message(ctx: GenContext) -> dict[str, Any]:
         "id": "msg_01" + base62_id(ctx.seed, ctx.batch_id, ctx.custom_id, "message", length=22),
         "type": "message",
         "role": "assistant",
-        "model": ctx.model,
+        "model": snapshot(ctx.model) or ctx.model,  # an alias answers with its snapshot
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": stop_sequence,

@@ -13,17 +13,7 @@ for claude-haiku-4-5-20251001`. The message names the dated snapshot the alias r
 
 from __future__ import annotations
 
-SNAPSHOT = {
-    "claude-opus-4-5": "claude-opus-4-5-20251101",
-    "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
-    "claude-haiku-4-5": "claude-haiku-4-5-20251001",
-    "claude-opus-4-1": "claude-opus-4-1-20250805",
-    "claude-opus-4-0": "claude-opus-4-20250514",
-    "claude-sonnet-4-0": "claude-sonnet-4-20250514",
-    "claude-3-7-sonnet-latest": "claude-3-7-sonnet-20250219",
-    "claude-3-5-haiku-latest": "claude-3-5-haiku-20241022",
-    "claude-3-5-sonnet-latest": "claude-3-5-sonnet-20241022",
-}
+from emulator.core.models import snapshot
 
 MAX_OUTPUT = {
     "claude-opus-4-5-20251101": 64_000,
@@ -41,13 +31,9 @@ MAX_OUTPUT = {
 }
 
 
-def snapshot(model: str) -> str:
-    return SNAPSHOT.get(model, model)
-
-
 def over_ceiling(model: str, max_tokens: int) -> str | None:
     """The real error message when `max_tokens` exceeds the model's ceiling, else None."""
-    name = snapshot(model)
+    name = snapshot(model) or model
     ceiling = MAX_OUTPUT.get(name)
     if ceiling is None or max_tokens <= ceiling:
         return None
