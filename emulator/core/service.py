@@ -19,7 +19,7 @@ from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
-from emulator.core.journal import Journal
+from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, FileRenderer, ItemResult, ResultsMixin
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
@@ -134,6 +134,7 @@ class BatchService(FilesMixin, ResultsMixin):
                 batch.extra["cancel_error_while_validating"] = True
             self._batches[batch_id] = batch
             created = timeline.moment(plan, plan.created_at - 1e-6)
+            note(batch_id, created.state.value)
             return View(batch, now, created, as_created=True)
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
@@ -182,8 +183,13 @@ class BatchService(FilesMixin, ResultsMixin):
     def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
         with self._lock:
             batch = self._find(batch_id, dialects)
-            now = self.now()
-            return View(batch, now, timeline.moment(batch.plan, now))
+            return self._seen(batch, self.now())
+
+    def _seen(self, batch: Batch, now: float) -> View:
+        """The batch as a call sees it now, noted for the journal (the client verdict)."""
+        view = View(batch, now, timeline.moment(batch.plan, now))
+        note(batch.id, view.state.value)
+        return view
 
     def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """A read by the client: counts as a poll for the poll-driven timing policies."""
@@ -192,7 +198,7 @@ class BatchService(FilesMixin, ResultsMixin):
             batch.polls += 1
             now = self.now()
             planning.on_poll(batch, now)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            return self._seen(batch, now)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
         """Newest first; ties (same clock instant) broken by creation order."""
@@ -219,7 +225,7 @@ class BatchService(FilesMixin, ResultsMixin):
                 )
             delay = batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            return self._seen(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
         with self._lock:
