@@ -40,12 +40,15 @@ def error_file_unread(scene: Scene) -> Iterator[Finding]:
     "any failed requests ... error information written to an error file" (`error_file_id`), and
     expired or cancelled requests go there too. A client that reads only `output_file_id` loses
     every failure without a trace (instructor's BatchProcessor, distilabel's offline batch
-    generation and autobatcher all did). Anthropic (`errored` lines in the one results stream)
+    generation and autobatcher all did). Only failed requests count: the expired or cancelled
+    ones a batch also lists there are the ones missing from the output, which a client can
+    tell by their custom_ids. Anthropic (`errored` lines in the one results stream)
     and Gemini (per-item errors beside the responses) have no separate file to miss.
     """
     for view in scene.views:
         batch = view.batch
-        if not reading.keeping(batch).failures_apart or batch.error_file_id is None:
+        failed = view.counts.errored
+        if not reading.keeping(batch).failures_apart or batch.error_file_id is None or not failed:
             continue
         calls = scene.about(batch.id)
         seen = _ended_sighting(view, calls)
@@ -54,10 +57,8 @@ def error_file_unread(scene: Scene) -> Iterator[Finding]:
         read = [e for e in calls if reading.reads_results(e, batch)]
         if batch.output_file_id is not None and not read:
             continue  # nothing read at all: results_unread / partial_results_unread say so
-        counts = view.counts
-        failed = counts.errored + counts.expired + counts.canceled
         message = (
-            f"{failed} request(s) of this {view.state.value} batch did not succeed, and their "
+            f"{failed} request(s) of this {view.state.value} batch failed, and their "
             f"lines are only in the error file {batch.error_file_id}, which was never "
             "downloaded: read error_file_id as well as output_file_id"
         )

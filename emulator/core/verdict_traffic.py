@@ -61,15 +61,16 @@ def retry_too_soon(scene: Scene) -> Iterator[Finding]:
     RFC 9110 (10.2.3): Retry-After is "how long the user agent ought to wait before making a
     follow-up request". OpenAI's and Anthropic's SDKs honour `retry-after-ms` / `retry-after`
     (openai-python up to 60 s in 1.x and 120 s since 2.x; a longer wait falls back to backoff or
-    no retry); google-genai's retries use their own exponential backoff. The repeat is the next
-    call with the same method and path; when the client numbers its attempts
-    (`x-stainless-retry-count`), a call numbered as a first attempt is a new call, not a retry.
+    no retry); google-genai's retries use their own exponential backoff and ignore it. The
+    repeat is the next call with the same method and path, whoever made it: a hand-written
+    retry loop around an SDK with `max_retries=0` numbers every attempt as a first one, and
+    is still told to wait.
     """
     waiting: dict[tuple[str, str, str], JournalEntry] = {}
     for entry in scene.entries:
         key = (entry.dialect, entry.method, entry.path)
         earlier = waiting.pop(key, None)
-        if earlier is not None and _is_retry(earlier, entry):
+        if earlier is not None:
             asked = earlier.retry_after or 0.0
             gap = entry.wall - earlier.wall
             if gap < asked - RETRY_SLACK:
@@ -82,12 +83,6 @@ def retry_too_soon(scene: Scene) -> Iterator[Finding]:
                 yield Finding("retry_too_soon", earlier.batch_id, entry.dialect, message, evidence)
         if entry.retry_after and (entry.status is None or entry.status >= 400):
             waiting[key] = entry
-
-
-def _is_retry(earlier: JournalEntry, later: JournalEntry) -> bool:
-    if earlier.retry_count is None or later.retry_count is None:
-        return True
-    return later.retry_count > earlier.retry_count
 
 
 def duplicate_create(scene: Scene) -> Iterator[Finding]:
