@@ -73,13 +73,13 @@ def judge(item: pytest.Item) -> None:
     if not findings:
         return
     text = report(findings)
-    item.add_report_section("call", "batch_emulator verdict", text)
     howto = (
         "Silence a rule with @pytest.mark.batch_emulator(verdict_ignore=[...]) or the ini option "
         f"{IGNORE_INI}; turn the verdict off with verdict='off'."
     )
     if armed.mode == "strict":
         pytest.fail(f"batch_emulator verdict (strict):\n{text}\n{howto}", pytrace=False)
+    item.add_report_section("call", "batch_emulator verdict", text)
     line = item.location[1]
     warnings.warn_explicit(
         f"batch_emulator verdict:\n{text}",

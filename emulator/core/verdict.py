@@ -13,6 +13,7 @@ everything right gets no finding. What "reading the results" means per provider 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from emulator.core import verdict_reads, verdict_traffic
 from emulator.core.batch import View
@@ -57,12 +58,17 @@ def report(findings: Sequence[Finding]) -> str:
         for entry in finding.evidence[:6]:
             status = "dropped" if entry.status is None else entry.status
             lines.append(
-                f"    t={entry.at:.3f} {entry.method} {entry.path} -> {status}"
+                f"    {_clock(entry.at)} {entry.method} {entry.path} -> {status}"
                 + (f" [{entry.state}]" if entry.state else "")
             )
         if len(finding.evidence) > 6:
             lines.append(f"    ... and {len(finding.evidence) - 6} more call(s)")
     return "\n".join(lines)
+
+
+def _clock(at: float) -> str:
+    """An emulator-clock instant as a UTC time of day to the millisecond."""
+    return datetime.fromtimestamp(at, UTC).strftime("%H:%M:%S.%f")[:-3]
 
 
 __all__ = ["RULES", "Finding", "Scene", "check_ignore", "judge", "report", "rule_names"]

@@ -95,9 +95,7 @@ def test_results_asked_for_before_the_batch_ended(
 def test_create_retried_after_a_lost_answer_is_a_duplicate(
     batch_emulator: Any, anthropic_client: Any
 ) -> None:
-    batch_emulator.faults.add(
-        HttpFault(operation="messages.batches.create", truncate=0.5, times=1)
-    )
+    batch_emulator.faults.add(HttpFault(operation="messages.batches.create", truncate=0.5, times=1))
     second = anthropic_client.messages.batches.create(requests=anthropic_requests())
     [finding] = batch_emulator.verdict()
     assert (finding.rule, finding.batch_id) == ("duplicate_create", second.id)
@@ -115,9 +113,7 @@ def test_different_requests_are_no_duplicate(batch_emulator: Any, anthropic_clie
 
 
 @BUGGY
-def test_hand_rolled_retry_ignoring_retry_after(
-    batch_emulator: Any, anthropic_client: Any
-) -> None:
+def test_hand_rolled_retry_ignoring_retry_after(batch_emulator: Any, anthropic_client: Any) -> None:
     batch_emulator.faults.add(
         HttpFault(status=529, operation="messages.batches.create", retry_after=3, times=1)
     )

@@ -17,7 +17,7 @@ from google import genai
 from google.genai import errors, types
 
 from emulator import HttpFault, ItemFault
-from tests.verdict.conftest import rules, until
+from tests.verdict.conftest import until
 
 pytestmark = pytest.mark.batch_emulator(timing="immediate")
 BUGGY = pytest.mark.batch_emulator(verdict="off")
@@ -28,8 +28,7 @@ INLINE = [{"contents": [{"role": "user", "parts": [{"text": f"q{i}"}]}]} for i i
 
 def lines(n: int = 3) -> bytes:
     return "".join(
-        json.dumps({"key": f"k{i}", "request": {"contents": [{"parts": [{"text": "hi"}]}]}})
-        + "\n"
+        json.dumps({"key": f"k{i}", "request": {"contents": [{"parts": [{"text": "hi"}]}]}}) + "\n"
         for i in range(n)
     ).encode()
 
@@ -100,7 +99,9 @@ def test_the_same_inline_requests_twice_is_a_duplicate(
 def test_sdk_retries_ignore_retry_after(batch_emulator: Any) -> None:
     """google-genai's retries use their own backoff: told to wait 2 s, it comes back after
     0.05 s. The verdict names the SDK's behaviour for what it is."""
-    batch_emulator.faults.add(HttpFault(status=429, operation="batches.get", retry_after=2, times=1))
+    batch_emulator.faults.add(
+        HttpFault(status=429, operation="batches.get", retry_after=2, times=1)
+    )
     retry = types.HttpRetryOptions(attempts=2, initial_delay=0.05, max_delay=0.05, jitter=0)
     client = batch_emulator.gemini_client(http_options={"retry_options": retry})
     job = client.batches.create(model=MODEL, src=INLINE)
