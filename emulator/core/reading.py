@@ -47,8 +47,8 @@ DOORS: dict[str, Door] = {
         status=frozenset({"messages.batches.retrieve"}),
         results=frozenset({"messages.batches.results"}),
     ),
-    # `files.download` of `batch-<id>` is the responses file; the route notes its batch.
-    "gemini": Door(status=frozenset({"batches.get"}), results=frozenset({"files.download"})),
+    # A file job's responses file (`files/batch-<id>`) is its output file.
+    "gemini": Door(status=frozenset({"batches.get"}), files=frozenset({"files.download"})),
     # Bifrost's unified results call: in its default `wire` mode an OpenAI batch's answer leaves
     # the error file out (the gateway never reads it), in `schema` mode it has both; the journal
     # cannot tell the modes apart, so it counts as reading both (no finding without evidence).

@@ -110,9 +110,9 @@ def results_before_ready(scene: Scene) -> Iterator[Finding]:
     """Results asked for, again and again, while the batch had not ended.
 
     Anthropic: results are available "once processing_status is ended" (before that the
-    results call is a 404); Bifrost answers an error; a Gemini job's responses file exists only
-    once it succeeded. The documented way is to poll the batch's status and read the results
-    once it has ended. (OpenAI gives no output file id before the end, so it cannot happen there.)
+    results call is a 404); Bifrost answers an error. The documented way is to poll the batch's
+    status and read the results once it has ended. (OpenAI and Gemini name their result files
+    only once the batch has ended, so a client cannot ask for them early.)
     """
     for view in scene.views:
         batch = view.batch
