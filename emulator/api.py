@@ -92,7 +92,7 @@ class Emulator:
         `ignore` silences rules by name."""
         from emulator.core.verdict import judge
 
-        return judge(self.batches, self.requests, ignore)
+        return judge(self.batches, self.requests, self.service.profiles, ignore)
 
     def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a fault rule: a value (`HttpFault(...)`), its JSON form, or keyword fields."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from emulator.core.batch import View
 from emulator.core.journal import JournalEntry
+from emulator.core.reading import Reader
 
 EVIDENCE_FIELDS = (
     "at",
@@ -54,6 +55,7 @@ class Scene:
 
     views: list[View]
     entries: list[JournalEntry]
+    read: Reader  # what reading results and failures means for each provider (its profile)
     _about: dict[str, list[JournalEntry]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

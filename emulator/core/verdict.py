@@ -7,18 +7,20 @@ same batch twice. Each rule (`emulator.core.verdict_reads`, `emulator.core.verdi
 a stable name, raises a finding only on evidence (the calls it saw, with their times), and cites
 in its docstring what the provider's documentation tells clients to do. A client that does
 everything right gets no finding. What "reading the results" means per provider is data in
-`emulator.core.reading`.
+each provider's profile (`Door`, `Keeping`), read by `emulator.core.reading`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from emulator.core import verdict_reads, verdict_traffic
 from emulator.core.batch import View
 from emulator.core.findings import Finding, Rule, Scene
 from emulator.core.journal import JournalEntry
+from emulator.core.profile import Profile
+from emulator.core.reading import Reader
 
 RULES: dict[str, Rule] = {**verdict_reads.RULES, **verdict_traffic.RULES}
 
@@ -40,11 +42,14 @@ def check_ignore(ignore: Iterable[str]) -> frozenset[str]:
 
 
 def judge(
-    views: Sequence[View], entries: Sequence[JournalEntry], ignore: Iterable[str] = ()
+    views: Sequence[View],
+    entries: Sequence[JournalEntry],
+    profiles: Mapping[str, Profile],
+    ignore: Iterable[str] = (),
 ) -> list[Finding]:
     """Every finding over these batches and calls, rule by rule in a fixed order."""
     silenced = check_ignore(ignore)
-    scene = Scene(list(views), list(entries))
+    scene = Scene(list(views), list(entries), Reader(profiles))
     return [
         finding for name, rule in RULES.items() if name not in silenced for finding in rule(scene)
     ]

@@ -22,8 +22,8 @@ def _ended_sighting(view: View, calls: list[JournalEntry]) -> JournalEntry | Non
     return next((e for e in calls if reading.saw_ended(e, view.batch)), None)
 
 
-def _has_results(view: View) -> bool:
-    if reading.keeping(view.batch).failures_apart:
+def _has_results(scene: Scene, view: View) -> bool:
+    if scene.read.keeping(view.batch).failures_apart:
         return view.batch.output_file_id is not None
     counts = view.counts
     return counts.succeeded + counts.errored > 0
@@ -48,13 +48,17 @@ def error_file_unread(scene: Scene) -> Iterator[Finding]:
     for view in scene.views:
         batch = view.batch
         failed = view.counts.errored
-        if not reading.keeping(batch).failures_apart or batch.error_file_id is None or not failed:
+        if (
+            not scene.read.keeping(batch).failures_apart
+            or batch.error_file_id is None
+            or not failed
+        ):
             continue
         calls = scene.about(batch.id)
         seen = _ended_sighting(view, calls)
-        if seen is None or any(reading.reads_failures(e, batch) for e in calls):
+        if seen is None or any(scene.read.reads_failures(e, batch) for e in calls):
             continue
-        read = [e for e in calls if reading.reads_results(e, batch)]
+        read = [e for e in calls if scene.read.reads_results(e, batch)]
         if batch.output_file_id is not None and not read:
             continue  # nothing read at all: results_unread / partial_results_unread say so
         message = (
@@ -89,19 +93,19 @@ def partial_results_unread(scene: Scene) -> Iterator[Finding]:
 def _unread(scene: Scene, states: set[BatchState], rule: str) -> Iterator[Finding]:
     for view in scene.views:
         batch = view.batch
-        if view.state not in states or not _has_results(view):
+        if view.state not in states or not _has_results(scene, view):
             continue
-        if rule == "partial_results_unread" and not reading.keeping(batch).partial_output:
+        if rule == "partial_results_unread" and not scene.read.keeping(batch).partial_output:
             continue
         calls = scene.about(batch.id)
         seen = _ended_sighting(view, calls)
-        if seen is None or any(reading.reads_results(e, batch) for e in calls):
+        if seen is None or any(scene.read.reads_results(e, batch) for e in calls):
             continue
         counts = view.counts
         message = (
             f"the client saw this batch {view.state.value} ({counts.succeeded} succeeded, "
             f"{counts.errored} errored) but never fetched its results: "
-            f"{reading.keeping(batch).results_hint}"
+            f"{scene.read.keeping(batch).results_hint}"
         )
         yield _finding(rule, view, message, [seen])
 
@@ -119,7 +123,7 @@ def results_before_ready(scene: Scene) -> Iterator[Finding]:
         early = [
             e
             for e in scene.about(batch.id)
-            if reading.asks_results(e, batch)
+            if scene.read.asks_results(e, batch)
             and e.state is not None
             and BatchState(e.state) not in reading.ENDED
         ]

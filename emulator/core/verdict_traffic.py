@@ -31,12 +31,12 @@ def poll_too_fast(scene: Scene) -> Iterator[Finding]:
     """
     for view in scene.views:
         batch = view.batch
-        reads = [e for e in scene.about(batch.id) if reading.is_status_read(e, batch)]
+        reads = [e for e in scene.about(batch.id) if scene.read.is_status_read(e, batch)]
         burst = _burst(reads)
         if burst is None:
             continue
         first, last = burst
-        keeping = reading.keeping(batch)
+        keeping = scene.read.keeping(batch)
         span = max(last.at - first.at, last.wall - first.wall)
         message = (
             f"status read {POLL_BURST} times within {span:.2f} s ({len(reads)} reads in all): "
