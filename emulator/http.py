@@ -231,7 +231,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 operation=name,
                 status=None if isinstance(response, Dropped) else response.status_code,
                 retry_count=_retry_count(request),
-                batch_id=batch_id,
+                batch_id=batch_id if batch_id or name != "batches.create" else _created(response),
                 fault=None if fault is None else _effect(fault, response),
                 wall=arrived,
                 request_id=request_id,
@@ -242,6 +242,19 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         return response
 
     return endpoint
+
+
+def _created(response: Response) -> str | None:
+    """The new batch's id, read from a create's answer (`id`, or Gemini's `batches/<id>`)."""
+    body = getattr(response, "body", b"")
+    if response.status_code >= 300 or not body:
+        return None
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    ident = value.get("id") or value.get("name") if isinstance(value, dict) else None
+    return ident.rsplit("/", 1)[-1] if isinstance(ident, str) else None
 
 
 def _effect(fault: HttpFault, response: Response) -> str:

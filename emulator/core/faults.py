@@ -56,6 +56,7 @@ class FaultBook:
     _rules: list[_Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: int = 0
+    _retired: list[_Rule] = field(default_factory=list)  # `using` rules that ended still owed
     # dialect -> operation names, filled by `emulator.http.route` as the app's routes are built.
     _operations: dict[str, set[str]] = field(default_factory=dict)
 
@@ -112,7 +113,11 @@ class FaultBook:
         try:
             yield rule
         finally:
+            # Still owed when the block ends: kept for `unconsumed()`, like an added rule.
+            owed = [r for r in self.unconsumed_rules() if r.id == rule]
             self.remove(rule)
+            with self._lock:
+                self._retired += owed
 
     def remove(self, rule_id: str) -> bool:
         with self._lock:
@@ -123,6 +128,7 @@ class FaultBook:
     def clear(self, seed: int | None = None) -> None:
         with self._lock:
             self._rules.clear()
+            self._retired.clear()
             self._counter = 0
             if seed is not None:
                 self.seed = seed
@@ -217,16 +223,24 @@ class FaultBook:
         raise KeyError(f"no fault rule {rule_id!r}")
 
     def unconsumed(self) -> list[str]:
-        """Required `times`-bounded HTTP rules that have not fired as often as they said."""
+        """Required `times`-bounded HTTP rules that have not fired as often as they said,
+        including `using(...)` rules whose block ended before they were used up."""
         with self._lock:
-            return [
-                r.id
-                for r in self._rules
-                if isinstance(r.fault, HttpFault)
-                and r.fault.times is not None
-                and not r.fault.optional
-                and r.fired < r.fault.times
-            ]
+            return [r.id for r in self._retired] + [r.id for r in self._owing()]
+
+    def unconsumed_rules(self) -> list[_Rule]:
+        with self._lock:
+            return self._owing()
+
+    def _owing(self) -> list[_Rule]:
+        return [
+            r
+            for r in self._rules
+            if isinstance(r.fault, HttpFault)
+            and r.fault.times is not None
+            and not r.fault.optional
+            and r.fired < r.fault.times
+        ]
 
 
 def _coerce(fault: Fault | Mapping[str, Any] | None, extra: dict[str, Any]) -> Fault:
