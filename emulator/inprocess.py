@@ -67,7 +67,8 @@ def _required(distribution: str) -> set[str]:
         requirements = importlib.metadata.requires(distribution) or []
     except importlib.metadata.PackageNotFoundError:
         return set()
-    names = {re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0].lower() for r in requirements if "extra" not in r}
+    plain = [r for r in requirements if "extra" not in r]
+    names = {re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0].lower() for r in plain}
     return names & set(PACKAGES)
 
 

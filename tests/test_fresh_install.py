@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 INNER = textwrap.dedent(
-    '''
+    """
     import asyncio
     import importlib.util
     import json
@@ -110,7 +110,7 @@ INNER = textwrap.dedent(
 
         assert asyncio.run(main()) == []
         assert batch_emulator_asgi.requests[0].path == "/v1/batches"
-    '''
+    """
 )
 
 
