@@ -231,7 +231,8 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 operation=name,
                 status=None if isinstance(response, Dropped) else response.status_code,
                 retry_count=_retry_count(request),
-                batch_id=batch_id if batch_id or name != "batches.create" else _created(response),
+                batch_id=batch_id
+                or (_created(response) if name.endswith("batches.create") else None),
                 fault=None if fault is None else _effect(fault, response),
                 wall=arrived,
                 request_id=request_id,
