@@ -174,7 +174,7 @@ def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = 
         (["serve", "--log-level", "bogus"], {}, "'bogus'; choose from critical, error, warning"),
         (["serve", "--seed", "x"], {}, "argument --seed: invalid int value: 'x'"),
         (["serve", "--timing", "soon"], {}, "invalid configuration: timing: "),
-        (["serve", "--config", "c.json"], {"c.json": '{"seed": '}, "--config c.json: not valid JSON"),
+        (["serve", "--config", "c.json"], {"c.json": '{"seed": '}, "c.json: not valid JSON"),
         (["serve", "--config", "c.toml"], {"c.toml": "seed = "}, "--config c.toml: not valid TOML"),
         (["serve", "--config", "c.yaml"], {"c.yaml": "seed: 1"}, "--config c.yaml: YAML is not"),
         (["serve", "--config", "none.json"], {}, "--config none.json: no such file"),

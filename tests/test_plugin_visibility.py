@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import HttpFault
 from emulator.batch_info import BatchInfo
 from emulator.handle import EmulatorHandle
 from emulator.pytest_plugin import FIXTURES
