@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -154,3 +155,35 @@ def test_fresh_install_without_httpx_runs_in_process_tests(tmp_path: Path) -> No
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "7 passed" in run.stdout, run.stdout[-2000:]
+
+
+def test_quick_start_as_written_on_a_fresh_install(tmp_path: Path) -> None:
+    """The README's serve command installs what its examples import: run them in the fresh
+    environment against its own `batch-emulator serve`."""
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install -e '.[sdks]' && .venv/bin/batch-emulator serve" in readme
+    examples = dict(re.findall(r"<!-- example: ([\w-]+) -->\n```python\n(.*?)```", readme, re.S))
+    python = _fresh_env()
+    serve = subprocess.Popen(
+        [str(python.parent / "batch-emulator"), "serve", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_clean(),
+    )
+    try:
+        assert serve.stdout is not None
+        found = re.search(r"http://127\.0\.0\.1:\d+", serve.stdout.readline())
+        assert found, "no URL in the banner"
+        for name in ("openai", "anthropic", "gemini"):
+            code = examples[name].replace("http://127.0.0.1:8000", found.group(0))
+            run = subprocess.run(
+                [str(python), "-c", code],
+                env=_clean(),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert run.returncode == 0 and run.stdout.strip(), (name, run.stderr[-2000:])
+    finally:
+        serve.terminate()
+        serve.wait(10)
