@@ -23,7 +23,8 @@ class BatchInfo:
     `completed`, `failed`, `expired`, `cancelling`, `cancelled`; each dialect renders it in its
     own words). `counts` are per-item outcomes so far. `failure` says why a failed batch failed
     (its validation errors, one per line), else None. `view` is the core's full snapshot, for
-    anything not surfaced here.
+    anything not surfaced here. `output_file_id` / `error_file_id` are the OpenAI-style result
+    files, made by the core as the batch finished.
     """
 
     id: str
@@ -38,6 +39,9 @@ class BatchInfo:
     polls: int
     timing: str
     failure: str | None
+    ended_at: float | None
+    output_file_id: str | None  # made by the core when the batch finished, read or not
+    error_file_id: str | None
     view: View = field(compare=False)
 
     @classmethod
@@ -56,6 +60,9 @@ class BatchInfo:
             polls=b.polls,
             timing=b.timing.policy,
             failure=failure_reason(view),
+            ended_at=view.moment.ended_at,
+            output_file_id=b.output_file_id,
+            error_file_id=b.error_file_id,
             view=view,
         )
 
@@ -85,6 +92,9 @@ class BatchInfo:
             "polls": self.polls,
             "timing": self.timing,
             "failure": self.failure,
+            "ended_at": self.ended_at,
+            "output_file_id": self.output_file_id,
+            "error_file_id": self.error_file_id,
             "counts": {
                 "total": c.total,
                 "processing": c.processing,
