@@ -98,7 +98,8 @@ class LoopThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
 
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run on the loop thread and wait (at most `timeout` seconds: then TimeoutError)."""
         with self._lock:
             if self._loop is None or self._loop.is_closed():
                 self._loop = self._start()
@@ -106,7 +107,12 @@ class LoopThread:
         if _running_loop() is loop:
             coroutine.close()
             raise RuntimeError("a sync in-process client cannot be called from its own loop")
-        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
     @staticmethod
     def _start() -> asyncio.AbstractEventLoop:
@@ -164,7 +170,12 @@ def _sync_transport_class(package: str) -> type:
                 raw = b"".join([chunk async for chunk in response.aiter_raw()])
                 return response.status_code, response.headers, raw
 
-            status, headers, raw = self.loop.run(call())
+            # The client's read timeout, as a socket would enforce it (latency faults rely on it).
+            timeout = (request.extensions.get("timeout") or {}).get("read")
+            try:
+                status, headers, raw = self.loop.run(call(), timeout)
+            except TimeoutError:
+                raise http.ReadTimeout("in-process read timed out", request=request) from None
             return http.Response(status, headers=headers, content=raw, request=request)
 
     SyncASGITransport.__qualname__ = f"SyncASGITransport[{package}]"

@@ -190,3 +190,14 @@ def test_mixing_the_two_emulators_with_a_client_fixture_fails_clearly(
             " batch_emulator (loopback server)*"
         ]
     )
+
+
+def test_a_sync_in_process_client_times_out_like_over_a_socket(batch_emulator_asgi, openai_client):
+    import openai
+
+    from emulator import HttpFault
+
+    batch_emulator_asgi.faults.add(HttpFault(latency=1.0, operation="batches.list", times=1))
+    with pytest.raises(openai.APITimeoutError):
+        openai_client.with_options(max_retries=0, timeout=0.2).batches.list()
+    assert openai_client.batches.list().data == []
