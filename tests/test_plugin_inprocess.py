@@ -201,3 +201,42 @@ def test_a_sync_in_process_client_times_out_like_over_a_socket(batch_emulator_as
     with pytest.raises(openai.APITimeoutError):
         openai_client.with_options(max_retries=0, timeout=0.2).batches.list()
     assert openai_client.batches.list().data == []
+
+
+EMBED = (
+    b'{"custom_id": "a", "method": "POST", "url": "/v1/embeddings",'
+    b' "body": {"model": "text-embedding-3-small", "input": "hi"}}\n'
+)
+
+
+def _create_embedding_batch(client: Any) -> Any:
+    upload = client.files.create(file=("in.jsonl", EMBED), purpose="batch")
+    return client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/embeddings", completion_window="24h"
+    )
+
+
+@pytest.mark.batch_emulator(timing="manual")
+def test_freezegun_moves_batches_behind_a_sync_in_process_client(
+    batch_emulator_asgi, openai_client
+):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    with freeze_time("2026-01-01") as frozen:
+        batch = _create_embedding_batch(openai_client)
+        frozen.tick(timedelta(hours=24))
+        assert openai_client.batches.retrieve(batch.id).status == "expired"
+
+
+@pytest.mark.batch_emulator(timing="manual")
+def test_time_machine_moves_batches_behind_a_sync_in_process_client(
+    batch_emulator_asgi, openai_client
+):
+    import time_machine
+
+    with time_machine.travel("2026-01-01", tick=False) as traveller:
+        batch = _create_embedding_batch(openai_client)
+        traveller.shift(24 * 3600)
+        assert openai_client.batches.retrieve(batch.id).status == "expired"
