@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from emulator.core.batch import ItemError
+from emulator.core.numbers import ascii_int
 
 
 class FaultError(ValueError):
@@ -292,8 +293,8 @@ def body_matches(body: dict[str, Any], spec: str) -> bool:
     for key in path.strip().split("."):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
+        elif isinstance(node, list) and (index := ascii_int(key)) is not None and index < len(node):
+            node = node[index]
         else:
             return False
     if isinstance(node, str):

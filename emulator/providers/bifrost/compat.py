@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator import bodies
 from emulator.core.errors import EmulatorError
 from emulator.core.service import BatchService
 from emulator.http import Dialect, json_response, read_json, route
@@ -32,7 +33,6 @@ from emulator.providers.openai import dialect as openai_dialect, params, routes 
 
 OPENAI = Dialect("bifrost-openai", openai_dialect.render_error)
 ROUTING_KEYS = ("provider", "model", "requests")
-FORM_OVERHEAD = 65_536
 Handler = Callable[[BatchService, Request], Awaitable[Response]]
 
 
@@ -71,7 +71,7 @@ def _routed(service: BatchService, request: Request, provider: str, kind: str) -
 
 # -- batches ------------------------------------------------------------------------------------
 async def create_batch(service: BatchService, request: Request) -> Response:
-    body = await read_json(request)
+    body = await read_json(request, limit=batches.MAX_BODY)  # inline `requests` may be big
     provider = _provider(request, creating.CREATE, body)
     if not isinstance(body, dict):
         params.parse_create(body)  # raises OpenAI's own type error
@@ -131,11 +131,9 @@ def _replay(request: Request, raw: bytes) -> Request:
 async def upload_file(service: BatchService, request: Request) -> Response:
     """The provider may sit in the multipart form (SDK `extra_body`), so the body is read once
     here and replayed to whichever handler serves the call."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > service.config.max_file_bytes + FORM_OVERHEAD:
-        return await openai_routes.upload_file(service, "openai", request)  # refuses it unread
-    raw = await request.body()
-    form = await files.read_form(_replay(request, raw))
+    limit = service.config.max_file_bytes
+    raw = await bodies.read_body(request, limit + bodies.FORM_OVERHEAD, openai_routes.too_large)
+    form = await files.read_form(_replay(request, raw), limit)
     field = form.get("provider")
     provider = _provider(request, "file_upload", {"provider": field})
     if provider == "openai":

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Scope
 
+from emulator import bodies
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
 from emulator.core.faults import HttpFault
@@ -145,7 +146,8 @@ def _from_file(service: BatchService, name: str) -> tuple[list[params.Request], 
 
 async def create_batch(service: BatchService, version: str, request: Request) -> Response:
     model = _model(request)
-    spec = params.parse_create(await request.body(), service.config.max_batch_requests)
+    raw = await bodies.read_body(request, params.INLINE_LIMIT, params.too_large)
+    spec = params.parse_create(raw, service.config.max_batch_requests)
     requests, errors = spec.requests, list[LineError]()
     if spec.file_name is not None:
         requests, errors = _from_file(service, spec.file_name)
