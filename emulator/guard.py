@@ -32,6 +32,7 @@ from emulator.config import EmulatorConfig
 from emulator.core.numbers import ascii_int
 
 CONTROL_PREFIX = "/_emulator"
+TOKEN_ENV = "BATCH_EMULATOR_CONTROL_TOKEN"
 TOKEN_HEADER = "x-emulator-token"
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 Reject = Callable[[Scope, int, str], Response]
