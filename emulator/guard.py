@@ -5,11 +5,12 @@ The emulator binds loopback by default, but a web page in the developer's browse
 reach loopback: by DNS rebinding (its own name resolving to 127.0.0.1, so the browser sends
 *that* name as Host) or by a "simple" cross-site POST (text/plain, no preflight). So:
 
-- Host must be a loopback name (localhost, *.localhost, 127.0.0.0/8, ::1), a `.invalid` name
-  (the in-process URL; RFC 6761: never resolvable), a name from `allowed_hosts` (the CLI adds
-  the `--host` it binds) or the host of `external_url`; otherwise 421 in the route's envelope.
-  Links built from Host (Gemini upload URLs, Anthropic `results_url`) are then never a
-  stranger's name either.
+- Host must be a loopback name (localhost, *.localhost, 127.0.0.0/8, ::1), a name from
+  `allowed_hosts` (the CLI adds the `--host` it binds) or the host of `external_url`;
+  otherwise 421 in the route's envelope. Links built from Host (Gemini upload URLs, Anthropic
+  `results_url`) are then never a stranger's name either. In-process calls (an ASGI transport:
+  no socket, so no browser and no DNS) are recognised by their `server` not being an IP
+  address, which a socket's always is, and may use any base URL.
 - `/_emulator/*`: a browser's Origin must be this very server; a body must be JSON (a plain
   form or text/plain POST is refused: 415); with `control_token` set, it must be sent as
   `Authorization: Bearer <token>` or `X-Emulator-Token: <token>` (401 otherwise).
@@ -55,7 +56,7 @@ def split_host(value: str) -> tuple[str, int | None] | None:
 
 
 def is_loopback(name: str) -> bool:
-    if name == "localhost" or name.endswith((".localhost", ".invalid")):
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
         address = ipaddress.ip_address(name)
@@ -135,6 +136,18 @@ def control_problem(
     return None
 
 
+def _over_socket(scope: Scope) -> bool:
+    """A request that came over a TCP socket: its `server` is the socket's IP address."""
+    server = scope.get("server")
+    if not server:
+        return False
+    try:
+        ipaddress.ip_address(str(server[0]))
+    except ValueError:
+        return False
+    return True
+
+
 class AccessGuard:
     """ASGI middleware applying the rules above before any route runs."""
 
@@ -153,7 +166,7 @@ class AccessGuard:
         config = self.config()
         host = headers.get("host")
         problem: tuple[int, str] | None = None
-        if host is not None and not host_allowed(host, config):
+        if host is not None and _over_socket(scope) and not host_allowed(host, config):
             problem = (
                 421,
                 (

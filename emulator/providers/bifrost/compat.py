@@ -18,9 +18,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator import bodies
 from emulator.core.errors import EmulatorError
 from emulator.core.service import BatchService
 from emulator.http import Dialect, json_response, read_json, route
@@ -114,30 +113,14 @@ async def cancel_batch(service: BatchService, request: Request) -> Response:
 
 
 # -- files --------------------------------------------------------------------------------------
-def _replay(request: Request, raw: bytes) -> Request:
-    """The same request with its already-read body, for a handler that reads it again."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    return Request(request.scope, receive)
-
-
 async def upload_file(service: BatchService, request: Request) -> Response:
-    """The provider may sit in the multipart form (SDK `extra_body`), so the body is read once
-    here and replayed to whichever handler serves the call."""
-    limit = service.config.max_file_bytes
-    raw = await bodies.read_body(request, limit + bodies.FORM_OVERHEAD, openai_routes.too_large)
-    form = await files.read_form(_replay(request, raw), limit)
+    """The provider may sit in the multipart form (SDK `extra_body`), so the form is parsed
+    once (streamed, capped, spooled to disk) and handed to whichever handler serves the call."""
+    form = await openai_routes.upload_form(request, service.config.max_file_bytes)
     field = form.get("provider")
     provider = _provider(request, "file_upload", {"provider": field})
     if provider == "openai":
-        return await openai_routes.upload_file(service, "openai", _replay(request, raw))
+        return await openai_routes.upload_file(service, "openai", request, form)
     call = _routed(service, request, provider, "file_upload")
     return json_response(_rewrite(await files.upload(call, form)))
 

@@ -55,7 +55,7 @@ def too_large() -> EmulatorError:
     return invalid("File is too large.")
 
 
-async def _form(request: Request, limit: int) -> FormData:
+async def upload_form(request: Request, limit: int) -> FormData:
     """The upload form, refused mid-stream once past the file limit (emulator.bodies)."""
     return await bodies.read_form(request, limit, too_large, _bad_form)
 
@@ -85,9 +85,12 @@ def _check_batch_file(filename: str, data: bytes) -> None:
         raise invalid(f"{BATCH_FILE_ERROR} (the first line is not valid JSON).") from None
 
 
-async def upload_file(service: BatchService, scope: str, request: Request) -> Response:
+async def upload_file(
+    service: BatchService, scope: str, request: Request, form: FormData | None = None
+) -> Response:
+    """`form`: already parsed by a caller that had to look inside it (Bifrost's compat route)."""
     limit = service.config.max_file_bytes
-    form = await _form(request, limit)
+    form = form if form is not None else await upload_form(request, limit)
     purpose = form.get("purpose")
     upload = form.get("file")
     if not isinstance(purpose, str):
