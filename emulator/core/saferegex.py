@@ -268,6 +268,6 @@ def _run(program: tuple[tuple[Any, ...], ...], text: str, *, anchored: bool) -> 
         if not anchored:
             following.append(0)  # a match may also start at the next position
         states = _closure(program, following, text, pos + 1)
-        if not states:
+        if not states and anchored:
             return False
     return False
