@@ -24,19 +24,22 @@ import functools
 import hmac
 import ipaddress
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.config import EmulatorConfig
 from emulator.core.numbers import ascii_int
 
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
 CONTROL_PREFIX = "/_emulator"
 TOKEN_ENV = "BATCH_EMULATOR_CONTROL_TOKEN"
 TOKEN_HEADER = "x-emulator-token"
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-Reject = Callable[[Scope, int, str], Response]
+Reject = Callable[[Scope, int, str], "Response"]
 
 
 def split_host(value: str) -> tuple[str, int | None] | None:

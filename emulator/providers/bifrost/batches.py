@@ -17,8 +17,9 @@ from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError
 from emulator.core.numbers import ascii_int
-from emulator.core.paging import window
+from emulator.core.paging import envelope, window
 from emulator.core.service import BatchService
+from emulator.http import origin
 from emulator.providers.bifrost import create as creating
 from emulator.providers.bifrost.errors import BifrostError, refused, upstream
 from emulator.providers.bifrost.providers import SCOPES, mode
@@ -33,13 +34,12 @@ MAX_BODY = 100 * bodies.MB
 
 def surface_url(service: BatchService, request: Request) -> str:
     """Absolute URL of the Bifrost surface this request came in on (`<origin>/bifrost` or root)."""
-    origin = service.config.external_url or f"{request.url.scheme}://{request.url.netloc}"
     root = str(request.scope.get("root_path", ""))
     for suffix in COMPAT_SUFFIXES:
         if root.endswith(suffix):
             root = root[: -len(suffix)]
             break
-    return origin.rstrip("/") + root
+    return origin(service, request) + root
 
 
 def make_call(service: BatchService, request: Request, provider: str, request_type: str) -> Call:
@@ -54,7 +54,7 @@ def upstream_errors(call: Call) -> Iterator[None]:
     try:
         yield
     except EmulatorError as err:
-        raise upstream(err, call.provider, call.request_type) from None
+        raise upstream(err, call.provider, call.request_type, call.mode) from None
 
 
 def too_large(request_type: str) -> Callable[[], Exception]:
@@ -167,10 +167,8 @@ def list_batches(call: Call, request: Request) -> dict[str, Any]:
         cursor = decode_cursor(after) if after else None
         page, more = window(views, ids, after=cursor, before=q.get("before"), limit=limit)
         data = [_list_item(call, v) for v in page]
-    body: dict[str, Any] = {"object": "list", "data": data}
-    if data:
-        body["first_id"], body["last_id"] = data[0]["id"], data[-1]["id"]
-    if more or call.mode == "schema":
+    body: dict[str, Any] = {"object": "list", **envelope(data, more, sparse=True)}
+    if call.mode == "schema":
         body["has_more"] = more
     if more:
         body["next_cursor"] = encode_cursor(page[-1].batch.id)
