@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -201,6 +202,15 @@ def _serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
     lines = [proc.stdout.readline()]
     while lines[-1].strip():
         lines.append(proc.stdout.readline())
+    found = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
+    assert found is not None, lines
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the banner comes just before uvicorn listens
+        try:
+            httpx.get(found.group(0) + "/_emulator/health")
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
     return proc, "".join(lines)
 
 
