@@ -95,10 +95,6 @@ def test_cancel_then_watch_records_the_cancelled_batch(
     assert batch_emulator.batches[0].state == "cancelled"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12 item 3: ids repeat after a reset, so the second batch gets the first one's id and "
-    "batchwizard's manifest refuses it (UNIQUE constraint jobs.provider, jobs.batch_id). "
-    "Fixed on branch i12a: remove this marker when it is merged."))
 @pytest.mark.batch_emulator(timing="immediate")
 def test_second_run_after_a_reset_gets_a_new_batch(
         batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]) -> None:

@@ -43,10 +43,6 @@ def test_openai_file_mode_parses_results_and_counts_the_failure(
     assert batch.id == out["batch_id"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 12 item 1: a BytesIO upload is named `upload` by the openai SDK and refused with 400 "
-    "'Must be .jsonl' (the real API accepts it). Fixed on branch i12a: remove this marker when "
-    "it is merged."))
 @pytest.mark.batch_emulator(timing="immediate")
 def test_openai_in_memory_mode(run: Run) -> None:
     out = summary(run("instructor_batch.py", "openai/gpt-4o-mini", "memory"))
