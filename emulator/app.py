@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
-from emulator import control
+from emulator import control, dashboard
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.http import Dialect
 from emulator.providers.anthropic import routes as anthropic
@@ -71,6 +71,9 @@ def create_app(emulator: Emulator, *, flavor: str = "all") -> Starlette:
         else [Mount("/bifrost", routes=bifrost.routes(service)), *provider_routes(emulator)]
     )
     return Starlette(
-        routes=[Mount("/_emulator", routes=control.routes(emulator)), *main],
+        routes=[
+            Mount("/_emulator", routes=[*control.routes(emulator), *dashboard.routes(emulator)]),
+            *main,
+        ],
         exception_handlers={HTTPException: _http_error(flavor)},
     )

@@ -65,6 +65,7 @@ def banner(url: str, flavor: str) -> str:
             f'  Gemini:     genai.Client(api_key="test", '
             f'http_options={{"base_url": "{url}/genai"}})\n'
             f"  Control:    {url}/_emulator/health\n"
+            f"  Dashboard:  {url}/_emulator/\n"
         )
     return (
         f"batch-emulator listening on {url}\n"
@@ -73,6 +74,7 @@ def banner(url: str, flavor: str) -> str:
         f'  Gemini:     genai.Client(api_key="test", http_options={{"base_url": "{url}"}})\n'
         f"  Bifrost:    {url}/bifrost/v1/batches\n"
         f"  Control:    {url}/_emulator/health\n"
+        f"  Dashboard:  {url}/_emulator/\n"
     )
 
 
