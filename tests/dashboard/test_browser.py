@@ -19,6 +19,7 @@ from tests.dashboard.conftest import jsonl
 from tests.dashboard.page import Page
 
 ROOT = Path(__file__).resolve().parents[2]
+DASH = "\N{EN DASH}"  # the pager says "1\N{EN DASH}50 of 1001"
 
 
 def _client(url: str) -> OpenAI:
@@ -190,17 +191,17 @@ def test_a_thousand_batches_and_a_100k_batch_in_progress_stay_paged(
     page = Page(browser, server).open()
     page.wait_state(big, "in_progress")
     assert len(page.all("#batches tbody tr")) == 50
-    assert page.text("#pager-info") == "1–50 of 1001"
+    assert page.text("#pager-info") == f"1{DASH}50 of 1001"
     done, total = page.row(big).find_element("css selector", ".progress small").text.split("/")
     assert total == "100000" and 0 < int(done) < 100_000
 
     page.row(big).click()
     page.wait(lambda: "100000 items" in page.text("#detail-counts"), "the big batch's counts")
     page.click("#pager-next")
-    page.wait(lambda: page.text("#pager-info") == "51–100 of 1001", "the second page")
+    page.wait(lambda: page.text("#pager-info") == f"51{DASH}100 of 1001", "the second page")
     assert len(page.all("#batches tbody tr")) == 50
     page.choose("#batch-filter-state", "in_progress")
-    page.wait(lambda: page.text("#pager-info") == "1–1 of 1", "the one batch in progress")
+    page.wait(lambda: page.text("#pager-info") == f"1{DASH}1 of 1", "the one batch in progress")
     page.after_refreshes(2)
 
     fetched = page.script(
