@@ -225,12 +225,19 @@ function size(bytes) {
   return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
 }
 
+// Each part of the detail is rebuilt only when what it shows changed (a link, an open select).
+function part(el, signature, build) {
+  if (el.dataset.sig === signature) return;
+  el.dataset.sig = signature;
+  el.replaceChildren(...build());
+}
+
 function renderDetail(b) {
   $("#detail-empty").classList.add("hidden");
   $("#detail-body").classList.remove("hidden");
-  $("#detail-id").textContent = b.id;
+  setText($("#detail-id"), b.id);
   $("#detail-state").className = `state ${b.state}`;
-  $("#detail-state").textContent = b.state;
+  setText($("#detail-state"), b.state);
   const meta = [
     ["provider", b.provider], ["door", b.dialect], ["endpoint", b.endpoint],
     ["model", b.model || "—"], ["timing", b.timing], ["polls", b.polls],
@@ -238,31 +245,37 @@ function renderDetail(b) {
     ["expires", `${stamp(b.expires_at)} (${relative(b.expires_at)})`],
   ];
   if (b.metadata && Object.keys(b.metadata).length) meta.push(["metadata", JSON.stringify(b.metadata)]);
-  $("#detail-meta").replaceChildren(...meta.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: String(v) })]));
-  $("#detail-counts").replaceChildren(
+  part($("#detail-meta"), JSON.stringify(meta),
+    () => meta.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: String(v) })]));
+  part($("#detail-counts"), JSON.stringify(b.counts), () => [
     h("span", { class: "total mono", text: `${b.counts.total} items` }),
     ...OUTCOMES.map((o) => h("span", { class: o, "data-outcome": o, text: `${b.counts[o]} ${o}` })),
-  );
-  $("#detail-timeline").replaceChildren(...b.timeline.map((t) => h("li",
+  ]);
+  const steps = b.timeline.map((t) => [t.state, t.at, t.reached, relative(t.at)]);
+  part($("#detail-timeline"), JSON.stringify(steps), () => b.timeline.map((t) => h("li",
     { class: t.reached ? "reached" : "planned", "data-state": t.state },
     h("span", { class: `state ${t.state}`, text: t.state }), " ",
     h("span", { class: "mono", text: stamp(t.at) }), " ",
     h("span", { class: "muted", text: t.reached ? relative(t.at) : `planned, ${relative(t.at)}` }))));
-  const files = b.files.map((f) => h("li", {},
-    `${f.kind}: `, f.url ? link(f.url, f.id, f.filename) : h("span", { class: "mono", text: f.id }),
-    h("span", { class: "muted", text: ` ${size(f.size)}` })));
-  if (b.results_url) files.push(h("li", {}, link(b.results_url, "every item's outcome (JSONL)")));
-  if (!files.length) files.push(h("li", { class: "muted", text: "none yet" }));
-  $("#detail-files").replaceChildren(...files);
+  part($("#detail-files"), JSON.stringify([b.id, b.files, b.results_url]), () => {
+    const files = b.files.map((f) => h("li", {},
+      `${f.kind}: `, f.url ? link(f.url, f.id, f.filename) : h("span", { class: "mono", text: f.id }),
+      h("span", { class: "muted", text: ` ${size(f.size)}` })));
+    if (b.results_url) files.push(h("li", {}, link(b.results_url, "every item's outcome (JSONL)")));
+    if (!files.length) files.push(h("li", { class: "muted", text: "none yet" }));
+    return files;
+  });
   $("#detail-errors-box").classList.toggle("hidden", !b.errors.length);
-  const errors = b.errors.map((e) => h("li", {},
-    h("span", { class: "mono", text: e.code }), e.line ? ` line ${e.line}: ` : ": ", e.message));
-  if (b.error_count > b.errors.length) errors.push(h("li", { class: "muted", text: `…and ${b.error_count - b.errors.length} more` }));
-  $("#detail-errors").replaceChildren(...errors);
-  const choices = b.allowed.length ? b.allowed : [];
+  part($("#detail-errors"), JSON.stringify([b.errors, b.error_count]), () => {
+    const errors = b.errors.map((e) => h("li", {},
+      h("span", { class: "mono", text: e.code }), e.line ? ` line ${e.line}: ` : ": ", e.message));
+    if (b.error_count > b.errors.length) errors.push(h("li", { class: "muted", text: `…and ${b.error_count - b.errors.length} more` }));
+    return errors;
+  });
+  const choices = b.allowed;
   const picker = $("#detail-transition-to");
   const kept = picker.value;
-  picker.replaceChildren(...choices.map((s) => h("option", { value: s, text: s })));
+  part(picker, JSON.stringify(choices), () => choices.map((s) => h("option", { value: s, text: s })));
   if (choices.includes(kept)) picker.value = kept;
   picker.disabled = $("#detail-transition").disabled = !choices.length;
   $("#detail-cancel").disabled = !choices.includes("cancelling");
@@ -274,9 +287,11 @@ function renderFindings() {
   const box = $("#detail-findings-box");
   const mine = (ui.findings || []).filter((f) => f.batch_id === ui.selected);
   box.classList.toggle("hidden", ui.findings === null);
-  const items = mine.map((f) => h("li", {}, h("span", { class: "mono", text: f.rule }), `: ${f.message}`));
-  if (!items.length) items.push(h("li", { class: "muted", text: "none" }));
-  $("#detail-findings").replaceChildren(...items);
+  part($("#detail-findings"), JSON.stringify(mine), () => {
+    const items = mine.map((f) => h("li", {}, h("span", { class: "mono", text: f.rule }), `: ${f.message}`));
+    if (!items.length) items.push(h("li", { class: "muted", text: "none" }));
+    return items;
+  });
   const badge = $("#findings-badge");
   const count = (ui.findings || []).length;
   badge.classList.toggle("hidden", !count);

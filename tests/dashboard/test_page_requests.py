@@ -1,0 +1,121 @@
+"""What the page sends: same-origin JSON requests carrying the control token from its URL.
+
+The server here is an in-process emulator behind a recorder of request headers, with a stand-in
+`GET /_emulator/verdict` (the client verdict's route) to show how the page presents findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from openai import OpenAI
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator import Emulator
+from emulator.server import ServerThread
+from tests.dashboard.conftest import jsonl
+from tests.dashboard.page import Page
+
+TOKEN = "s3cret-token"
+
+
+class Recorder:
+    """Notes the method, path and headers of every control-plane request, then passes it on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.seen: list[tuple[str, str, dict[str, str]]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/_emulator/"):
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            self.seen.append((scope["method"], scope["path"], headers))
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Recorded:
+    emulator: Emulator
+    recorder: Recorder
+    url: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+def recorded() -> Iterator[Recorded]:
+    emulator = Emulator(timing="manual")
+    setup = Recorded(emulator, Recorder(emulator.app))
+
+    async def verdict(request: Request) -> Response:
+        return JSONResponse({"findings": setup.findings})
+
+    emulator.app.router.routes.insert(0, Route("/_emulator/verdict", verdict))
+    server = ServerThread(setup.recorder)
+    setup.url = server.start()
+    try:
+        yield setup
+    finally:
+        server.stop()
+
+
+def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
+    recorded: Recorded, browser: object
+) -> None:
+    emulator, recorder, url = recorded.emulator, recorded.recorder, recorded.url
+    client = OpenAI(base_url=url + "/v1", api_key="test", max_retries=0, timeout=30)
+    upload = client.files.create(file=("in.jsonl", jsonl(2)), purpose="batch")
+    batch = client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    recorded.findings.append(
+        {"rule": "poll_interval", "batch_id": batch.id, "dialect": "openai",
+         "message": "polled 40 times in 2 s", "evidence": {}}
+    )
+
+    page = Page(browser, url, f"?token={TOKEN}").open()
+    page.wait(lambda: page.all(f'#batches tbody tr[data-id="{batch.id}"]'), "the batch")
+    page.row(batch.id).click()
+    page.wait(lambda: "polled 40 times" in page.text("#detail-findings"), "the finding")
+    assert page.text("#findings-badge") == "1 finding"
+    page.wait(lambda: page.all("#detail-files a"), "the input file link")[0].click()
+    page.click("[data-advance='60']")
+    page.wait(lambda: any(m == "POST" for m, _, _ in recorder.seen), "the advance call")
+    page.wait(
+        lambda: any("/dashboard/files/" in p for _, p, _ in recorder.seen), "the download"
+    )
+
+    calls = [(m, p, h) for m, p, h in recorder.seen if "/static/" not in p and p != "/_emulator/"]
+    assert {p for _, p, _ in calls} >= {
+        "/_emulator/clock", "/_emulator/faults", "/_emulator/verdict",
+        "/_emulator/dashboard/batches", f"/_emulator/dashboard/batches/{batch.id}",
+        f"/_emulator/dashboard/files/{upload.id}", "/_emulator/clock/advance",
+    }
+    for method, path, headers in calls:
+        assert headers.get("x-emulator-token") == TOKEN, (method, path)
+        assert headers.get("sec-fetch-site") == "same-origin", (method, path)
+        assert headers.get("content-type") == "application/json", (method, path)
+    for method, path, headers in calls:
+        if method != "GET":
+            assert headers.get("origin") == url, (method, path)
+    assert emulator.clock.offset == 60  # type: ignore[attr-defined]  # SystemClock
+
+
+def test_without_a_verdict_route_the_page_shows_no_findings(server: str, browser: object) -> None:
+    client = OpenAI(base_url=server + "/v1", api_key="test", max_retries=0, timeout=30)
+    upload = client.files.create(file=("in.jsonl", jsonl(1)), purpose="batch")
+    batch = client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    page = Page(browser, server).open()
+    page.wait(lambda: page.all(f'#batches tbody tr[data-id="{batch.id}"]'), "the batch")
+    page.row(batch.id).click()
+    page.wait(lambda: page.text("#detail-id") == batch.id, "the detail")
+    answered = httpx.get(server + "/_emulator/verdict").status_code == 200
+    assert page.find("#detail-findings-box").is_displayed() is answered
