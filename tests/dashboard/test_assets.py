@@ -36,10 +36,8 @@ def _references(html: str) -> list[str]:
 def test_page_loads_only_what_the_emulator_serves(batch_emulator: EmulatorHandle) -> None:
     page = httpx.get(batch_emulator.url + "/_emulator/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    policy = dict(
-        (part.split()[0], part.split()[1:]) for part in page.headers["content-security-policy"]
-        .split(";")
-    )
+    parts = [part.split() for part in page.headers["content-security-policy"].split(";")]
+    policy = {words[0]: words[1:] for words in parts}
     assert policy["default-src"] == ["'none'"]
     for directive in ("script-src", "style-src", "img-src", "connect-src"):
         assert policy[directive] == ["'self'"], directive
