@@ -169,7 +169,8 @@ def batch_detail(emulator: Emulator, batch_id: str) -> dict[str, Any]:
 
 
 def _allowed(state: BatchState) -> list[str]:
-    return sorted(s.value for s in ALLOWED[state])
+    """Where a forced transition may go, in the state machine's own order."""
+    return [s.value for s in BatchState if s in ALLOWED[state]]
 
 
 def results_lines(emulator: Emulator, batch_id: str) -> Iterator[bytes]:

@@ -88,10 +88,12 @@ function span(seconds) {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
 }
 
-function relative(epoch) {
+function relative(epoch, short) {
   if (epoch === null || epoch === undefined || ui.now === null) return "";
   const delta = epoch - ui.now;
-  return delta >= 0 ? `in ${span(delta)}` : `${span(delta)} ago`;
+  let text = span(delta);
+  if (short && Math.abs(delta) >= 60 && Math.abs(delta) < 3600) text = text.split(" ")[0];
+  return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 function parseDuration(text) {
@@ -138,20 +140,21 @@ function batchRow(batch) {
   if (!row) {
     row = h("tr", { "data-id": batch.id, onclick: () => select(batch.id) },
       h("td", { class: "mono id", title: batch.id, text: batch.id }),
-      h("td", { title: "provider · door (the API it came through)" }), h("td", { class: "mono" }),
+      h("td", { title: "provider · door (the API it came through)" }), h("td", { class: "mono endpoint" }),
       h("td", { class: "model" }), h("td"), h("td"), h("td"), h("td"), h("td"));
     batchRows.set(batch.id, row);
   }
   const cells = row.children; // ids repeat after a reset (they are seeded): refresh every cell
   setText(cells[1], door(batch));
   setText(cells[2], batch.endpoint);
+  cells[2].title = batch.endpoint;
   setText(cells[3], batch.model || "");
   cells[3].title = batch.model || "";
   setCell(cells[4], batch.state, () => h("span", { class: `state ${batch.state}`, text: batch.state }));
   setCell(cells[5], JSON.stringify(batch.counts), () => bar(batch.counts));
   for (const [cell, at] of [[cells[6], batch.created_at], [cells[7], batch.expires_at]]) {
     cell.title = stamp(at);
-    setText(cell, relative(at));
+    setText(cell, relative(at, true));
   }
   setText(cells[8], String(batch.polls));
   row.classList.toggle("selected", batch.id === ui.selected);
