@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import orjson
 
@@ -122,19 +123,26 @@ def _timeline(view: View) -> list[dict[str, Any]]:
 
 
 def _file(service: BatchService, kind: str, file_id: str | None) -> dict[str, Any] | None:
+    """A file the batch names, with a download URL while it is still stored.
+
+    A batch may name a file by its resource name (Gemini's `files/abc`); the store keys it by
+    the last segment, so that is tried too.
+    """
     if file_id is None:
         return None
-    try:
-        stored = service.get_file(file_id)
-    except EmulatorError:  # deleted by the client since: show the id, offer no link
-        return {"kind": kind, "id": file_id, "size": None, "url": None}
-    return {
-        "kind": kind,
-        "id": file_id,
-        "filename": stored.filename,
-        "size": stored.size,
-        "url": f"dashboard/files/{file_id}",
-    }
+    for key in dict.fromkeys((file_id, file_id.rsplit("/", 1)[-1])):
+        try:
+            stored = service.get_file(key)
+        except EmulatorError:
+            continue
+        return {
+            "kind": kind,
+            "id": file_id,
+            "filename": stored.filename,
+            "size": stored.size,
+            "url": f"dashboard/files/{quote(stored.id, safe='')}",
+        }
+    return {"kind": kind, "id": file_id, "size": None, "url": None}  # deleted by the client
 
 
 def batch_detail(emulator: Emulator, batch_id: str) -> dict[str, Any]:

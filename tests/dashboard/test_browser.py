@@ -67,7 +67,7 @@ def test_batch_appears_completes_on_plus_one_hour_and_a_form_fault_fails_the_sdk
     assert timeline == ["validating", "in_progress", "finalizing", "completed"]
     assert "3 succeeded" in page.text("#detail-counts")
 
-    done = client.batches.retrieve(batch_id)  # the client sees it finished: files exist now
+    done = client.batches.retrieve(batch_id)
     assert done.output_file_id is not None
     link = page.wait(
         lambda: [a for a in page.all("#detail-files a") if done.output_file_id in a.text],

@@ -6,6 +6,7 @@ Batches are made with the official SDKs; expected values come from what those SD
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -98,7 +99,7 @@ def test_detail_has_timeline_files_and_every_outcome(batch_emulator: EmulatorHan
     sdk = OpenAI(base_url=batch_emulator.openai_base_url, api_key="t", max_retries=0)
     made = openai_batch(sdk, 3)
     batch_emulator.advance(minutes=5)
-    done = sdk.batches.retrieve(made.id)  # the client reads it finished: files exist now
+    done = sdk.batches.retrieve(made.id)
     assert done.output_file_id and done.error_file_id
 
     detail = get(batch_emulator, f"dashboard/batches/{made.id}")
@@ -126,6 +127,29 @@ def test_detail_has_timeline_files_and_every_outcome(batch_emulator: EmulatorHan
     by_id = {r["custom_id"]: r for r in results}
     assert by_id["q1"]["outcome"] == "errored" and by_id["q1"]["error"]["status"] == 400
     assert by_id["q0"]["outcome"] == "succeeded" and by_id["q0"]["response"]["choices"]
+
+
+def test_gemini_files_named_by_resource_name_download(batch_emulator: EmulatorHandle) -> None:
+    gemini = genai.Client(api_key="t", http_options={"base_url": batch_emulator.gemini_base_url})
+    line = {"key": "k1", "request": {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}}
+    source = (json.dumps(line) + "\n").encode()
+    uploaded = gemini.files.upload(
+        file=io.BytesIO(source), config={"mime_type": "application/jsonl"}
+    )
+    assert uploaded.name is not None
+    job = gemini.batches.create(model="gemini-2.5-flash", src=uploaded.name)
+    batch_emulator.advance(minutes=5)
+    assert job.name is not None
+    done = gemini.batches.get(name=job.name)
+    assert done.dest is not None and done.dest.file_name is not None
+
+    detail = get(batch_emulator, f"dashboard/batches/{job.name.rsplit('/', 1)[-1]}")
+    files = {f["kind"]: f for f in detail["files"]}
+    assert files["input"]["id"] == uploaded.name
+    got = httpx.get(f"{batch_emulator.url}/_emulator/{files['input']['url']}").content
+    assert got == source
+    output = httpx.get(f"{batch_emulator.url}/_emulator/{files['output']['url']}").content
+    assert output == gemini.files.download(file=done.dest.file_name)
 
 
 @pytest.mark.batch_emulator(timing="manual")
