@@ -30,6 +30,7 @@ BATCH_PAGE = 50
 MAX_BATCH_PAGE = 200
 JOURNAL_TAIL = 100
 MAX_JOURNAL_TAIL = 500
+SCAN = 20_000  # newest calls a journal filter searches
 LINE_ERRORS = 20  # validation errors shown per batch; the rest are counted
 
 
@@ -240,21 +241,30 @@ def journal_tail(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]
     """The last `limit` client calls matching the filters, newest first.
 
     Filters: `q` (substring of method, path, operation, batch id or fault), `dialect`,
-    `status` (`429`, `5xx`, `dropped`), `faulted=true`. The control plane and this page are
-    never in the journal: only provider routes write to it (`emulator.http.operation`).
+    `status` (`429`, `5xx`, `dropped`), `faulted=true`. They search the newest `SCAN` calls
+    only, so a page polling with a filter costs the same with a full 100,000-entry journal;
+    `scanned` says how many were searched. The control plane and this page are never in the
+    journal: only provider routes write to it (`emulator.http.operation`).
     """
     limit = _bounded(query, "limit", JOURNAL_TAIL, MAX_JOURNAL_TAIL)
     text = (query.get("q") or "").strip().lower()
-    entries = emulator.service.journal.entries()
+    journal = emulator.service.journal
+    total = len(journal)
     if not text and not any(query.get(k) for k in ("dialect", "status", "faulted")):
-        tail = entries[: -limit - 1 : -1] if limit else []
-        data = [e.as_dict() for e in tail]
-        return {"data": data, "matched": len(entries), "total": len(entries), "limit": limit}
+        data = [e.as_dict() for e in reversed(journal.tail(limit))]
+        return {"data": data, "matched": total, "total": total, "scanned": total, "limit": limit}
+    window = journal.tail(SCAN)
     picked: list[dict[str, Any]] = []
     matched = 0
-    for entry in reversed(entries):
+    for entry in reversed(window):
         if _entry_matches(entry, query, text):
             matched += 1
             if len(picked) < limit:
                 picked.append(entry.as_dict())
-    return {"data": picked, "matched": matched, "total": len(entries), "limit": limit}
+    return {
+        "data": picked,
+        "matched": matched,
+        "total": total,
+        "scanned": len(window),
+        "limit": limit,
+    }

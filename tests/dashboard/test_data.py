@@ -19,6 +19,7 @@ from openai import OpenAI
 
 from emulator import Emulator, HttpFault, ItemFault
 from emulator.core.batch import Item
+from emulator.core.journal import JournalEntry
 from emulator.core.service import NewBatch
 from emulator.dashboard import data
 from emulator.handle import EmulatorHandle
@@ -253,3 +254,17 @@ def test_pages_partition_the_filtered_list(limit: int, dialect: str) -> None:
         offset += limit
     assert seen == [b["id"] for b in everything["data"]]
     assert len(seen) == (37 if not dialect else 37 // 3 + (dialect == "openai"))
+
+
+def test_journal_filters_search_a_bounded_window() -> None:
+    emulator = Emulator()
+    journal = emulator.service.journal
+    for i in range(data.SCAN + 50):
+        journal.add(JournalEntry(at=float(i), method="GET", path=f"/v1/batches/b{i}",
+                                 dialect="openai", operation="batches.retrieve", status=200,
+                                 retry_count=0))
+    oldest = data.journal_tail(emulator, {"q": "/v1/batches/b7"})
+    assert (oldest["scanned"], oldest["total"]) == (data.SCAN, data.SCAN + 50)
+    assert all(e["at"] >= 50 for e in oldest["data"])  # the 50 oldest are outside the window
+    newest = data.journal_tail(emulator, {"limit": "3"})
+    assert [e["at"] for e in newest["data"]] == [data.SCAN + 49, data.SCAN + 48, data.SCAN + 47]

@@ -349,7 +349,9 @@ function renderJournal(tail) {
   const shown = new Set(pairs.map(([key]) => key));
   for (const key of journalRows.keys()) if (!shown.has(key)) journalRows.delete(key);
   placeRows($("#journal tbody"), pairs.map(([, row]) => row));
-  $("#journal-info").textContent = `(${tail.data.length} of ${tail.matched}${tail.matched === tail.total ? "" : `, ${tail.total} in all`})`;
+  const within = tail.scanned < tail.total ? ` in the last ${tail.scanned}` : "";
+  const all = tail.matched === tail.total ? "" : `, ${tail.total} in all`;
+  setText($("#journal-info"), `(${tail.data.length} of ${tail.matched}${within}${all})`);
 }
 
 // ---- faults ----------------------------------------------------------------------------------
