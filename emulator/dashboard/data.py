@@ -231,9 +231,8 @@ def _entry_matches(entry: JournalEntry, query: Mapping[str, str], text: str) -> 
         return False
     if not text:
         return True
-    haystack = " ".join(
-        str(v) for v in (entry.method, entry.path, entry.operation, entry.batch_id, entry.fault)
-    )
+    fields = (entry.method, entry.path, entry.operation, entry.batch_id, entry.fault)
+    haystack = " ".join(v for v in fields if v is not None)
     return text in haystack.lower()
 
 

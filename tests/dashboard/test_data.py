@@ -268,3 +268,49 @@ def test_journal_filters_search_a_bounded_window() -> None:
     assert all(e["at"] >= 50 for e in oldest["data"])  # the 50 oldest are outside the window
     newest = data.journal_tail(emulator, {"limit": "3"})
     assert [e["at"] for e in newest["data"]] == [data.SCAN + 49, data.SCAN + 48, data.SCAN + 47]
+
+
+ENTRY = st.builds(
+    JournalEntry,
+    at=st.just(0.0),
+    method=st.sampled_from(["GET", "POST"]),
+    path=st.sampled_from(["/v1/files", "/v1/batches", "/v1/messages/batches"]),
+    dialect=st.sampled_from(["openai", "anthropic"]),
+    operation=st.just("op"),
+    status=st.sampled_from([None, 200, 404, 429, 500]),
+    retry_count=st.none(),
+    fault=st.sampled_from([None, "http:429", "drop"]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    entries=st.lists(ENTRY, max_size=40),
+    limit=st.integers(0, 12),
+    status=st.sampled_from(["", "4xx", "429", "5xx", "dropped", "200"]),
+    dialect=st.sampled_from(["", "openai", "anthropic"]),
+    faulted=st.booleans(),
+    text=st.sampled_from(["", "FILES", "messages", "post", "none"]),
+)
+def test_journal_filters_pick_the_newest_matching_calls(
+    entries: list[JournalEntry], limit: int, status: str, dialect: str, faulted: bool, text: str
+) -> None:
+    emulator = Emulator()
+    for i, entry in enumerate(entries):
+        emulator.service.journal.add(JournalEntry(**{**entry.as_dict(), "wall": float(i)}))
+    query = {"limit": str(limit), "status": status, "dialect": dialect, "q": text,
+             "faulted": "true" if faulted else ""}
+    got = data.journal_tail(emulator, query)
+
+    def wanted(e: JournalEntry) -> bool:
+        code = "dropped" if e.status is None else str(e.status)
+        return (
+            (not status or code == status or (status.endswith("xx") and code[0] == status[0]))
+            and (not dialect or e.dialect == dialect)
+            and (not faulted or e.fault is not None)
+            and (not text or text.lower() in f"{e.method} {e.path}".lower())
+        )
+
+    matching = [float(i) for i, e in enumerate(entries) if wanted(e)]
+    assert [e["wall"] for e in got["data"]] == matching[::-1][:limit]
+    assert got["matched"] == len(matching) and got["total"] == len(entries)

@@ -20,7 +20,7 @@ const TOKEN = new URLSearchParams(location.search).get("token");
 
 const ui = {
   offset: 0, selected: null, now: null, ticks: 0, findings: null, verdictAbsent: false,
-  operations: {}, busy: false, timer: null,
+  operations: {}, busy: false, again: false, timer: null, faultsSig: null,
 };
 
 // ---- small helpers ---------------------------------------------------------------------------
