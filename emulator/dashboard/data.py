@@ -32,6 +32,13 @@ JOURNAL_TAIL = 100
 MAX_JOURNAL_TAIL = 500
 SCAN = 20_000  # newest calls a journal filter searches
 LINE_ERRORS = 20  # validation errors shown per batch; the rest are counted
+BATCH_FINDINGS = 20  # findings shown for one batch
+# What a journal row on the page shows: a fixed set, so the tail's size stays the same when the
+# journal learns new fields.
+JOURNAL_FIELDS = (
+    "at", "wall", "method", "path", "dialect", "operation", "status", "retry_count", "batch_id",
+    "fault", "rule", "request_id",
+)  # fmt: skip
 
 
 def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> int:
@@ -213,6 +220,39 @@ def _lines(service: BatchService, view: View) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
+def findings(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]:
+    """The client verdict, bounded: how many findings per rule, and one batch's findings
+    (`batch_id`) with the number of calls in evidence rather than the calls themselves.
+
+    `GET /_emulator/verdict` carries every finding with its evidence, which grows with the
+    batches (1,000 unread results are ~1 MB); the page reads this instead every few seconds.
+    """
+    batch_id = query.get("batch_id") or None
+    found = emulator.verdict()
+    rules: dict[str, int] = {}
+    for finding in found:
+        rules[finding.rule] = rules.get(finding.rule, 0) + 1
+    mine = [f for f in found if batch_id is not None and f.batch_id == batch_id]
+    return {
+        "total": len(found),
+        "rules": rules,
+        "data": [
+            {
+                "rule": f.rule,
+                "batch_id": f.batch_id,
+                "dialect": f.dialect,
+                "message": f.message,
+                "evidence": len(f.evidence),
+            }
+            for f in mine[:BATCH_FINDINGS]
+        ],
+    }
+
+
+def _row(entry: JournalEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in JOURNAL_FIELDS}
+
+
 def _status_matches(entry: JournalEntry, wanted: str) -> bool:
     if wanted == "dropped":
         return entry.status is None
@@ -250,7 +290,7 @@ def journal_tail(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]
     journal = emulator.service.journal
     total = len(journal)
     if not text and not any(query.get(k) for k in ("dialect", "status", "faulted")):
-        data = [e.as_dict() for e in reversed(journal.tail(limit))]
+        data = [_row(e) for e in reversed(journal.tail(limit))]
         return {"data": data, "matched": total, "total": total, "scanned": total, "limit": limit}
     window = journal.tail(SCAN)
     picked: list[dict[str, Any]] = []
@@ -259,7 +299,7 @@ def journal_tail(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]
         if _entry_matches(entry, query, text):
             matched += 1
             if len(picked) < limit:
-                picked.append(entry.as_dict())
+                picked.append(_row(entry))
     return {
         "data": picked,
         "matched": matched,

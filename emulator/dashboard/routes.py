@@ -83,6 +83,9 @@ def routes(emulator: Emulator) -> list[Route]:
         response.headers["content-disposition"] = _attachment(stored.filename)
         return response
 
+    async def verdict(request: Request) -> Response:
+        return json_response(data.findings(emulator, request.query_params))
+
     async def journal(request: Request) -> Response:
         return json_response(data.journal_tail(emulator, request.query_params))
 
@@ -94,5 +97,6 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/dashboard/batches/{batch_id}/results", results),
         ("/dashboard/files/{file_id}", download),
         ("/dashboard/requests", journal),
+        ("/dashboard/findings", verdict),
     ]
     return [Route(path, guard(fn), methods=["GET"]) for path, fn in table]

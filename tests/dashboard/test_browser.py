@@ -134,7 +134,9 @@ def test_drive_batches_clock_faults_and_reset_from_the_page(server: str, browser
     page.choose("#detail-transition-to", "completed")
     page.click("#detail-transition")
     page.wait_state(first, "completed")
-    assert client.batches.retrieve(first).status == "completed"
+    assert client.batches.retrieve(first).status == "completed"  # seen, results never read
+    page.wait(lambda: "results_unread" in page.text("#detail-findings"), "the verdict's finding")
+    assert page.text("#findings-badge") == "1 finding"
 
     page.row(second).click()
     page.wait(lambda: page.text("#detail-id") == second, "the second batch's detail")

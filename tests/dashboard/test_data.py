@@ -177,7 +177,10 @@ def test_journal_tail_newest_first_and_filtered(batch_emulator: EmulatorHandle) 
     assert len(journal) == 4
 
     tail = get(batch_emulator, "dashboard/requests", limit=2)
-    assert tail["data"] == journal[::-1][:2]
+    shown = ("request_id", "method", "path", "status", "dialect", "fault", "retry_count")
+    assert [{k: e[k] for k in shown} for e in tail["data"]] == [
+        {k: e[k] for k in shown} for e in journal[::-1][:2]
+    ]
     assert (tail["matched"], tail["total"]) == (4, 4)
     faulted = get(batch_emulator, "dashboard/requests", faulted="true")["data"]
     assert [(e["status"], e["fault"]) for e in faulted] == [(429, "http:429")]
@@ -211,7 +214,8 @@ def test_what_the_page_polls_stays_small_with_a_thousand_batches(
     for _ in range(1000):
         claude.messages.batches.create(requests=[{"custom_id": "a", "params": MESSAGE}])
     sizes = {}
-    for path in ("dashboard/batches", "dashboard/requests", "faults", "clock"):
+    for path in ("dashboard/batches", "dashboard/requests", "dashboard/findings", "faults",
+                 "clock"):
         sizes[path] = len(httpx.get(f"{batch_emulator.url}/_emulator/{path}").content)
     page = get(batch_emulator, "dashboard/batches")
     assert (len(page["data"]), page["total"]) == (50, 1000)
@@ -221,6 +225,27 @@ def test_what_the_page_polls_stays_small_with_a_thousand_batches(
     assert len(biggest) < 4 * 32 * 1024
     everything = httpx.get(f"{batch_emulator.url}/_emulator/batches").content
     assert len(everything) > 10 * sizes["dashboard/batches"]  # what paging saves the page
+
+
+@pytest.mark.batch_emulator(timing="immediate")
+def test_findings_are_counted_and_shown_per_batch(batch_emulator: EmulatorHandle) -> None:
+    """A client that sees batches end and never reads results: one finding per batch, and the
+    page gets the counts plus one batch's findings, whatever the number of batches."""
+    sdk = OpenAI(base_url=batch_emulator.openai_base_url, api_key="t", max_retries=0)
+    made = [openai_batch(sdk, 1).id for _ in range(30)]
+    for batch_id in made:
+        assert sdk.batches.retrieve(batch_id).status == "completed"
+    full = get(batch_emulator, "verdict")["findings"]
+    assert {(f["rule"], f["batch_id"]) for f in full} == {("results_unread", b) for b in made}
+
+    summary = get(batch_emulator, "dashboard/findings", batch_id=made[3])
+    assert (summary["total"], summary["rules"]) == (30, {"results_unread": 30})
+    assert [(f["rule"], f["batch_id"]) for f in summary["data"]] == [("results_unread", made[3])]
+    mine = next(f for f in full if f["batch_id"] == made[3])
+    assert summary["data"][0]["message"] == mine["message"]
+    assert summary["data"][0]["evidence"] == len(mine["evidence"])
+    assert get(batch_emulator, "dashboard/findings")["data"] == []
+    assert batch_emulator.requests[-1].operation == "batches.retrieve"  # none from the page
 
 
 def _service_batches(count: int) -> Emulator:

@@ -1,21 +1,15 @@
 """What the page sends: same-origin JSON requests carrying the control token from its URL.
 
-The server here is an in-process emulator behind a recorder of request headers, with a stand-in
-`GET /_emulator/verdict` (the client verdict's route) to show how the page presents findings.
+The server here is an in-process emulator behind a recorder of request headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-import httpx
 import pytest
 from openai import OpenAI
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import Emulator
@@ -45,18 +39,12 @@ class Recorded:
     emulator: Emulator
     recorder: Recorder
     url: str = ""
-    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @pytest.fixture
 def recorded() -> Iterator[Recorded]:
     emulator = Emulator(timing="manual")
     setup = Recorded(emulator, Recorder(emulator.app))
-
-    async def verdict(request: Request) -> Response:
-        return JSONResponse({"findings": setup.findings})
-
-    emulator.app.router.routes.insert(0, Route("/_emulator/verdict", verdict))
     server = ServerThread(setup.recorder)
     setup.url = server.start()
     try:
@@ -74,15 +62,14 @@ def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
     batch = client.batches.create(
         input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
     )
-    recorded.findings.append(
-        {"rule": "poll_interval", "batch_id": batch.id, "dialect": "openai",
-         "message": "polled 40 times in 2 s", "evidence": {}}
-    )
+    emulator.transition(batch.id, "in_progress")
+    emulator.transition(batch.id, "completed")
+    assert client.batches.retrieve(batch.id).status == "completed"  # seen, results never read
 
     page = Page(browser, url, f"?token={TOKEN}").open()
     page.wait(lambda: page.all(f'#batches tbody tr[data-id="{batch.id}"]'), "the batch")
     page.row(batch.id).click()
-    page.wait(lambda: "polled 40 times" in page.text("#detail-findings"), "the finding")
+    page.wait(lambda: "results_unread" in page.text("#detail-findings"), "the finding")
     assert page.text("#findings-badge") == "1 finding"
     page.wait(lambda: page.all("#detail-files a"), "the input file link")[0].click()
     page.click("[data-advance='60']")
@@ -93,7 +80,7 @@ def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
 
     calls = [(m, p, h) for m, p, h in recorder.seen if "/static/" not in p and p != "/_emulator/"]
     assert {p for _, p, _ in calls} >= {
-        "/_emulator/clock", "/_emulator/faults", "/_emulator/verdict",
+        "/_emulator/clock", "/_emulator/faults", "/_emulator/dashboard/findings",
         "/_emulator/dashboard/batches", f"/_emulator/dashboard/batches/{batch.id}",
         f"/_emulator/dashboard/files/{upload.id}", "/_emulator/clock/advance",
     }
@@ -105,17 +92,3 @@ def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
         if method != "GET":
             assert headers.get("origin") == url, (method, path)
     assert emulator.clock.offset == 60  # type: ignore[attr-defined]  # SystemClock
-
-
-def test_without_a_verdict_route_the_page_shows_no_findings(server: str, browser: object) -> None:
-    client = OpenAI(base_url=server + "/v1", api_key="test", max_retries=0, timeout=30)
-    upload = client.files.create(file=("in.jsonl", jsonl(1)), purpose="batch")
-    batch = client.batches.create(
-        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
-    )
-    page = Page(browser, server).open()
-    page.wait(lambda: page.all(f'#batches tbody tr[data-id="{batch.id}"]'), "the batch")
-    page.row(batch.id).click()
-    page.wait(lambda: page.text("#detail-id") == batch.id, "the detail")
-    answered = httpx.get(server + "/_emulator/verdict").status_code == 200
-    assert page.find("#detail-findings-box").is_displayed() is answered

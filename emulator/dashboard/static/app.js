@@ -10,7 +10,7 @@
 "use strict";
 
 const POLL_MS = 1000;
-const VERDICT_EVERY = 5; // ticks between reads of the client verdict
+const VERDICT_EVERY = 5; // ticks between reads of the client verdict (it reads the journal)
 const PAGE_SIZE = 50;
 const JOURNAL_ROWS = 100;
 const OUTCOMES = ["succeeded", "errored", "canceled", "expired", "processing"];
@@ -19,7 +19,7 @@ const STATES = ["validating", "in_progress", "finalizing", "completed", "failed"
 const TOKEN = new URLSearchParams(location.search).get("token");
 
 const ui = {
-  offset: 0, selected: null, now: null, ticks: 0, findings: null, verdictAbsent: false,
+  offset: 0, selected: null, now: null, ticks: 0, findings: null,
   operations: {}, busy: false, again: false, timer: null, faultsSig: null,
 };
 
@@ -288,28 +288,29 @@ function renderDetail(b) {
 
 function renderFindings() {
   const box = $("#detail-findings-box");
-  const mine = (ui.findings || []).filter((f) => f.batch_id === ui.selected);
-  box.classList.toggle("hidden", ui.findings === null);
+  const found = ui.findings;
+  const mine = found && found.for === ui.selected ? found.data : [];
+  box.classList.toggle("hidden", found === null);
   part($("#detail-findings"), JSON.stringify(mine), () => {
     const items = mine.map((f) => h("li", {}, h("span", { class: "mono", text: f.rule }), `: ${f.message}`));
     if (!items.length) items.push(h("li", { class: "muted", text: "none" }));
     return items;
   });
   const badge = $("#findings-badge");
-  const count = (ui.findings || []).length;
+  const count = found ? found.total : 0;
   badge.classList.toggle("hidden", !count);
-  badge.textContent = `${count} finding${count === 1 ? "" : "s"}`;
+  badge.title = found ? Object.entries(found.rules).map(([r, n]) => `${n} ${r}`).join(", ") : "";
+  setText(badge, `${count} finding${count === 1 ? "" : "s"}`);
 }
 
-async function readVerdict() {
-  // The verdict route may not exist on every build: no answer just means no findings section.
-  if (ui.verdictAbsent) return;
+async function readFindings() {
+  // The client verdict, bounded: counts per rule and the selected batch's findings only.
+  const wanted = ui.selected;
+  const q = new URLSearchParams(wanted ? { batch_id: wanted } : {});
   try {
-    const verdict = await api("verdict");
-    ui.findings = Array.isArray(verdict && verdict.findings) ? verdict.findings : null;
+    ui.findings = { ...(await api(`dashboard/findings?${q}`)), for: wanted };
   } catch (e) {
     ui.findings = null;
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) ui.verdictAbsent = true;
   }
 }
 
@@ -508,7 +509,8 @@ async function refresh() {
   if (ui.busy) { ui.again = true; return; }
   ui.busy = true;
   try {
-    if (ui.ticks % VERDICT_EVERY === 0) await readVerdict();
+    const stale = ui.findings && ui.findings.for !== ui.selected;
+    if (ui.ticks % VERDICT_EVERY === 0 || stale) await readFindings();
     const [clock, page, tail, faults] = await Promise.all([
       api("clock"), api(batchQuery()), api(journalQuery()), api("faults"),
     ]);
