@@ -14,10 +14,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -55,6 +56,8 @@ def start_serve(config: dict[str, Any], tmp: Path) -> tuple[subprocess.Popen[str
         proc.kill()
         raise AssertionError(f"no URL in banner {banner!r}")
     url = found.group(0)
+    # serve logs every call to stdout: keep reading it, or a full pipe would stall the server.
+    threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         try:
@@ -64,6 +67,11 @@ def start_serve(config: dict[str, Any], tmp: Path) -> tuple[subprocess.Popen[str
             time.sleep(0.05)
     proc.kill()
     raise AssertionError("serve did not answer /_emulator/health")
+
+
+def _drain(stream: IO[str]) -> None:
+    for _ in stream:
+        pass
 
 
 @pytest.fixture(scope="module")

@@ -176,7 +176,7 @@ def test_a_thousand_batches_and_a_100k_batch_in_progress_stay_paged(
     server: str, browser: object
 ) -> None:
     """Responsiveness by construction: what the page fetches is bounded by its page sizes."""
-    small = Anthropic(base_url=server, api_key="test", max_retries=0)
+    small = Anthropic(base_url=server, api_key="test", max_retries=0, timeout=30)
     request = {"custom_id": "a", "params": {"model": "claude-sonnet-4-5", "max_tokens": 8,
                                             "messages": [{"role": "user", "content": "hi"}]}}
     for _ in range(1000):  # these finish at once; only the big one is still in progress
