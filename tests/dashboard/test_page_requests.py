@@ -1,6 +1,6 @@
 """What the page sends: same-origin JSON requests carrying the control token from its URL.
 
-The server here is an in-process emulator behind a recorder of request headers.
+The server here is an emulator that requires a control token, behind a recorder of headers.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from openai import OpenAI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,7 +44,7 @@ class Recorded:
 
 @pytest.fixture
 def recorded() -> Iterator[Recorded]:
-    emulator = Emulator(timing="manual")
+    emulator = Emulator(timing="manual", control_token=TOKEN)
     setup = Recorded(emulator, Recorder(emulator.app))
     server = ServerThread(setup.recorder)
     setup.url = server.start()
@@ -51,6 +52,18 @@ def recorded() -> Iterator[Recorded]:
         yield setup
     finally:
         server.stop()
+
+
+def test_the_page_opens_without_the_token_and_its_data_needs_it(recorded: Recorded) -> None:
+    for path in ("", "static/app.js", "static/style.css"):
+        assert httpx.get(f"{recorded.url}/_emulator/{path}").status_code == 200, path
+    for path in ("dashboard/batches", "dashboard/requests", "dashboard/findings", "clock"):
+        refused = httpx.get(f"{recorded.url}/_emulator/{path}")
+        assert refused.status_code == 401, path
+        allowed = httpx.get(f"{recorded.url}/_emulator/{path}", headers={"x-emulator-token": TOKEN})
+        assert allowed.status_code == 200, path
+    posted = httpx.post(f"{recorded.url}/_emulator/", json={})
+    assert posted.status_code in (401, 405)
 
 
 def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
@@ -92,3 +105,9 @@ def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
         if method != "GET":
             assert headers.get("origin") == url, (method, path)
     assert emulator.clock.offset == 60  # type: ignore[attr-defined]  # SystemClock
+
+
+def test_without_the_token_the_page_says_why(recorded: Recorded, browser: object) -> None:
+    page = Page(browser, recorded.url).open()
+    page.wait(lambda: "control token" in page.text("#clock-kind"), "the refusal")
+    assert "offline" in (page.find("body").get_attribute("class") or "")

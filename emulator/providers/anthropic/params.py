@@ -8,12 +8,13 @@ the problem and the core plans it as the item's outcome.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from starlette.requests import Request
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import is_known_model
@@ -33,18 +34,9 @@ def too_large() -> EmulatorError:
 
 async def read_body(request: Request) -> Any:
     """The JSON body, refused (413) as soon as it is known to exceed the size limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large()
-        chunks.append(chunk)
+    raw = await bodies.read_body(request, MAX_BODY_BYTES, too_large)
     try:
-        return json.loads(b"".join(chunks))
+        return jsonsafe.loads(raw)
     except ValueError as exc:
         raise invalid(f"The request body is not valid JSON: {exc}") from None
 
@@ -146,19 +138,3 @@ def params_error(params: dict[str, Any]) -> ItemError | None:
     if not is_known_model(model):
         return ItemError(404, "not_found_error", f"model: {model}", param="model")
     return None
-
-
-def parse_limit(raw: str | None) -> int:
-    if raw is None:
-        return 20
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(
-            "limit: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
-    if value < 1:
-        raise invalid("limit: Input should be greater than or equal to 1")
-    if value > LIMIT_MAX:
-        raise invalid(f"limit: Input should be less than or equal to {LIMIT_MAX}")
-    return value

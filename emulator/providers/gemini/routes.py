@@ -17,9 +17,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Scope
 
+from emulator import bodies
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.models import is_known_model
+from emulator.core.paging import page_limit
 from emulator.core.results.gemini import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
@@ -132,7 +134,8 @@ def _from_file(service: BatchService, name: str) -> tuple[list[params.Request], 
 
 async def create_batch(service: BatchService, version: str, request: Request) -> Response:
     model = _model(request)
-    spec = params.parse_create(await request.body(), service.config.max_batch_requests)
+    raw = await bodies.read_body(request, params.INLINE_LIMIT, params.too_large)
+    spec = params.parse_create(raw, service.config.max_batch_requests)
     requests, errors = spec.requests, list[LineError]()
     if spec.file_name is not None:
         requests, errors = _from_file(service, spec.file_name)
@@ -165,7 +168,13 @@ async def get_batch(service: BatchService, version: str, request: Request) -> Re
 
 async def list_batches(service: BatchService, version: str, request: Request) -> Response:
     q = request.query_params
-    size = params.page_size(q.get("pageSize", q.get("page_size")), 50, 1000)
+    size = page_limit(
+        q.get("pageSize", q.get("page_size")),
+        default=50,
+        maximum=1000,
+        clamp=True,
+        param="page_size",
+    )
     views = service.list_batches({SCOPE})
     ids = [v.batch.id for v in views]
     start, stop, token = params.page(ids, q.get("pageToken", q.get("page_token")), size)

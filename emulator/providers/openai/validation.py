@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.models import EMBEDDING_DIMS, is_known_model
 from emulator.core.service import BatchService
@@ -106,8 +105,8 @@ def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
     try:
-        value = orjson.loads(raw)  # strict RFC 8259: a BOM, NaN or bad UTF-8 is a bad line
-    except orjson.JSONDecodeError:
+        value = jsonsafe.loads_strict(raw)  # RFC 8259 (no BOM, NaN, bad UTF-8), depth-limited
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 
