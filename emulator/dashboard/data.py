@@ -19,6 +19,7 @@ from emulator.control import summary
 from emulator.core import timeline
 from emulator.core.errors import EmulatorError
 from emulator.core.journal import JournalEntry
+from emulator.core.numbers import ascii_int
 from emulator.core.states import ALLOWED, BatchState
 
 if TYPE_CHECKING:
@@ -45,9 +46,10 @@ def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> in
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        raise ValueError(f"'{name}' must be a non-negative integer, got {raw!r}")
-    return min(int(raw), high)
+    value = ascii_int(raw)
+    if value is None:
+        raise ValueError(f"'{name}' must be a non-negative integer, got {raw[:40]!r}")
+    return min(value, high)
 
 
 def _matches_text(view: View, text: str) -> bool:

@@ -85,7 +85,7 @@ def test_batches_come_newest_first_in_pages_and_filter(batch_emulator: EmulatorH
 def test_page_sizes_are_capped_and_bad_queries_refused(batch_emulator: EmulatorHandle) -> None:
     assert get(batch_emulator, "dashboard/batches", limit=10**9)["limit"] == 200
     assert get(batch_emulator, "dashboard/requests", limit=10**9)["limit"] == 500
-    for query in ({"limit": "ten"}, {"offset": "-1"}, {"state": "running"}):
+    for query in ({"limit": "ten"}, {"offset": "-1"}, {"limit": "²"}, {"state": "running"}):
         response = httpx.get(f"{batch_emulator.url}/_emulator/dashboard/batches", params=query)
         assert response.status_code == 400
         assert set(response.json()["error"]) == {"message", "status"}
