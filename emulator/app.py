@@ -14,6 +14,7 @@ from emulator import control
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.http import Dialect
 from emulator.providers.anthropic import routes as anthropic
+from emulator.providers.azure import routes as azure
 from emulator.providers.bifrost import routes as bifrost
 from emulator.providers.gemini import routes as gemini
 from emulator.providers.openai import routes as openai
@@ -27,7 +28,8 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    for module in (anthropic, gemini, bifrost):
+    native = (azure,) if flavor != "bifrost" else ()
+    for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
             return dialect
@@ -59,6 +61,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         *anthropic.routes(service),
         *gemini.routes(service),
         Mount("/v1", routes=openai.routes(service)),
+        Mount("/openai", routes=azure.routes(service)),
     ]
 
 

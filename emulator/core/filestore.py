@@ -12,7 +12,7 @@ from emulator.core.batch import LineError
 from emulator.core.errors import not_found
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource
-from emulator.core.validation import Parsed, parse_jsonl
+from emulator.core.validation import OPENAI_RULES, LineRules, Parsed, parse_jsonl
 
 
 class FilesMixin:
@@ -70,8 +70,18 @@ class FilesMixin:
             del self._files[file_id]
             return stored
 
-    def parse_input_file(self, file_id: str, endpoint: str) -> Parsed:
-        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously."""
+    def parse_input_file(
+        self,
+        file_id: str,
+        endpoint: str,
+        rules: LineRules = OPENAI_RULES,
+        *,
+        purpose: str = "batch",
+        max_requests: int | None = None,
+    ) -> Parsed:
+        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously.
+
+        `rules`, `purpose` and `max_requests` are the provider's (OpenAI's by default)."""
         with self._lock:
             stored = self._files.get(file_id)
         if stored is None:
@@ -86,7 +96,7 @@ class FilesMixin:
                 ],
                 None,
             )
-        if stored.purpose != "batch":
+        if stored.purpose != purpose:
             return Parsed(
                 [],
                 [
@@ -94,10 +104,11 @@ class FilesMixin:
                         "invalid_request",
                         f"The file {file_id} has purpose "
                         f"'{stored.purpose}'; a batch input file must have "
-                        "purpose 'batch'.",
+                        f"purpose '{purpose}'.",
                         "input_file_id",
                     )
                 ],
                 None,
             )
-        return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)
+        limit = self.config.max_batch_requests if max_requests is None else max_requests
+        return parse_jsonl(stored.data, endpoint, limit, rules)

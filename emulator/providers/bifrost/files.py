@@ -86,7 +86,7 @@ async def upload(call: Call, form: FormData) -> dict[str, Any]:
         if profile.purposes is not None and purpose not in profile.purposes:
             raise params.invalid_value("purpose", purpose, profile.purposes)
         if call.provider == "openai" and purpose == "batch":
-            openai_routes._check_batch_file(filename, data)
+            openai_routes.check_batch_file(filename, data)
         stored = call.service.add_file(
             profile.scope,
             filename,

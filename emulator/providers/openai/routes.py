@@ -76,7 +76,7 @@ def _capped(request: Request, limit: int) -> Request:
     return Request(request.scope, receive)
 
 
-async def _form(request: Request, limit: int) -> FormData:
+async def read_form(request: Request, limit: int) -> FormData:
     cap = limit + FORM_OVERHEAD
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > cap:
@@ -87,7 +87,7 @@ async def _form(request: Request, limit: int) -> FormData:
         raise invalid(f"Could not parse multipart form: {exc}") from None
 
 
-def _form_expiry(form: FormData) -> int | None:
+def form_expiry(form: FormData) -> int | None:
     found = {
         key.split("[")[-1].rstrip("]").split(".")[-1]: value
         for key, value in form.items()
@@ -96,7 +96,7 @@ def _form_expiry(form: FormData) -> int | None:
     return params.parse_expiry("expires_after", found) if found else None
 
 
-def _check_batch_file(filename: str, data: bytes) -> None:
+def check_batch_file(filename: str, data: bytes) -> None:
     if not filename.endswith(".jsonl"):
         raise invalid(BATCH_FILE_ERROR)
     first = data.lstrip().split(b"\n", 1)[0]
@@ -110,7 +110,7 @@ def _check_batch_file(filename: str, data: bytes) -> None:
 
 async def upload_file(service: BatchService, scope: str, request: Request) -> Response:
     limit = service.config.max_file_bytes
-    form = await _form(request, limit)
+    form = await read_form(request, limit)
     purpose = form.get("purpose")
     upload = form.get("file")
     if not isinstance(purpose, str):
@@ -129,15 +129,15 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
         raise _too_large()
     data = await upload.read()
     filename = upload.filename or "upload"
-    expiry = _form_expiry(form)
+    expiry = form_expiry(form)
     if purpose == "batch":
-        _check_batch_file(filename, data)
+        check_batch_file(filename, data)
         expiry = expiry or 30 * DAY
     stored = service.add_file(scope, filename, purpose, data, expires_after=expiry)
     return json_response(d.file_to_wire(stored))
 
 
-def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+def list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
     return {
         "object": "list",
         "data": data,
@@ -161,7 +161,7 @@ async def list_files(service: BatchService, scope: str, request: Request) -> Res
     if order == "desc":
         files.reverse()
     page, more = window(files, [f.id for f in files], after=q.get("after"), limit=limit)
-    return json_response(_list_body([d.file_to_wire(f) for f in page], more))
+    return json_response(list_body([d.file_to_wire(f) for f in page], more))
 
 
 async def get_file(service: BatchService, scope: str, request: Request) -> Response:
@@ -227,7 +227,7 @@ async def list_batches(service: BatchService, scope: str, request: Request) -> R
     views = service.list_batches({scope})
     ids = [v.batch.id for v in views]
     page, more = window(views, ids, after=request.query_params.get("after"), limit=limit)
-    return json_response(_list_body([render(service, v) for v in page], more))
+    return json_response(list_body([render(service, v) for v in page], more))
 
 
 async def cancel_batch(service: BatchService, scope: str, request: Request) -> Response:
