@@ -18,6 +18,7 @@ from emulator.providers.azure import routes as azure
 from emulator.providers.bifrost import routes as bifrost
 from emulator.providers.gemini import routes as gemini
 from emulator.providers.groq import routes as groq
+from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq) if flavor != "bifrost" else ()
+    native = (azure, groq, mistral) if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -64,6 +65,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/v1", routes=openai.routes(service)),
         Mount("/openai", routes=azure.routes(service)),
         Mount("/groq/openai/v1", routes=groq.routes(service)),
+        Mount("/mistral", routes=mistral.routes(service)),
     ]
 
 
