@@ -20,6 +20,7 @@ from emulator.providers.gemini import routes as gemini
 from emulator.providers.groq import routes as groq
 from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
+from emulator.providers.together import routes as together
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
@@ -30,7 +31,7 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq, mistral) if flavor != "bifrost" else ()
+    native = (azure, groq, mistral, together) if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -66,6 +67,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/openai", routes=azure.routes(service)),
         Mount("/groq/openai/v1", routes=groq.routes(service)),
         Mount("/mistral", routes=mistral.routes(service)),
+        Mount("/together", routes=together.routes(service)),
     ]
 
 
