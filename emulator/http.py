@@ -304,12 +304,16 @@ def builtin_operations() -> dict[str, frozenset[str]]:
     from emulator.clock import ManualClock
     from emulator.config import EmulatorConfig
     from emulator.providers.anthropic import routes as anthropic
+    from emulator.providers.azure import routes as azure
     from emulator.providers.bifrost import routes as bifrost
     from emulator.providers.gemini import routes as gemini
+    from emulator.providers.groq import routes as groq
+    from emulator.providers.mistral import routes as mistral
     from emulator.providers.openai import routes as openai
+    from emulator.providers.together import routes as together
 
     scratch = BatchService(EmulatorConfig(), ManualClock())
-    for module in (openai, anthropic, gemini, bifrost):
+    for module in (openai, anthropic, gemini, bifrost, azure, groq, mistral, together):
         module.routes(scratch)
         scratch.faults.know(module.DIALECT.name, "")  # a dialect with no routes yet is known
     known = scratch.faults._operations

@@ -18,8 +18,11 @@ import pytest
 
 if TYPE_CHECKING:
     import anthropic
+    import groq
     import openai
+    import together
     from google import genai
+    from mistralai.client import Mistral
 
     from emulator.config import EmulatorConfig
     from emulator.handle import EmulatorHandle
@@ -201,6 +204,38 @@ if _installed("openai"):
     @pytest.fixture
     def async_openai_client(batch_emulator: EmulatorHandle) -> openai.AsyncOpenAI:
         return batch_emulator.async_openai_client()
+
+
+if _installed("openai"):
+
+    @pytest.fixture
+    def azure_client(batch_emulator: EmulatorHandle) -> Iterator[openai.AzureOpenAI]:
+        with batch_emulator.azure_client() as client:
+            yield client
+
+
+if _installed("groq"):
+
+    @pytest.fixture
+    def groq_client(batch_emulator: EmulatorHandle) -> Iterator[groq.Groq]:
+        with batch_emulator.groq_client() as client:
+            yield client
+
+
+if _installed("mistralai"):
+
+    @pytest.fixture
+    def mistral_client(batch_emulator: EmulatorHandle) -> Iterator[Mistral]:
+        with batch_emulator.mistral_client() as client:
+            yield client
+
+
+if _installed("together"):
+
+    @pytest.fixture
+    def together_client(batch_emulator: EmulatorHandle) -> Iterator[together.Together]:
+        with batch_emulator.together_client() as client:
+            yield client
 
 
 if _installed("anthropic"):

@@ -8,7 +8,7 @@ our own output from drifting. Field lists: `mistralai.client.models` 3.7 (`Batch
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -67,7 +67,7 @@ class Job(Wire):
     output_file: str | None
     error_file: str | None
     errors: list[JobError]
-    outputs: list[dict[str, object]] | None = None
+    outputs: list[dict[str, Any]] | None = None
     status: str
     created_at: int
     total_requests: int

@@ -118,7 +118,7 @@ async def preprocess(service: BatchService, request: Request) -> Response:
 
 
 async def list_files(service: BatchService, request: Request) -> Response:
-    files = [f for f in reversed(service.list_files({SCOPE}))]
+    files = list(reversed(service.list_files({SCOPE})))
     return json_response({"data": [d.file_to_wire(f) for f in files]})
 
 
