@@ -55,28 +55,20 @@ class FaultBook:
     seed: int = 0
     _rules: list[_Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # dialect -> the operation names its routes serve, from the providers' profiles (a test
+    # checks every route table against them), so a rule naming anything else is refused.
+    operations_by_dialect: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _counter: int = 0
-    # dialect -> operation names, filled by `emulator.http.route` as the app's routes are built.
-    _operations: dict[str, set[str]] = field(default_factory=dict)
 
     # -- the catalogue of what can be matched ---------------------------------------------
-    def know(self, dialect: str, operation: str) -> None:
-        """Record a served (dialect, operation): the route tables are the source of truth."""
-        with self._lock:
-            self._operations.setdefault(dialect, set()).add(operation)
-
     def operations(self) -> dict[str, frozenset[str]]:
-        with self._lock:
-            known = {d: frozenset(ops) for d, ops in self._operations.items()}
-        if not known:  # no app built yet (pure Python use): ask every provider's route table
-            from emulator.http import builtin_operations
-
-            known = builtin_operations()
-        return known
+        return dict(self.operations_by_dialect)
 
     def check(self, fault: Fault) -> None:
         """Refuse a rule that names a dialect or operation no mounted route serves."""
         known = self.operations()
+        if not known:  # a bare book (unit use) has no catalogue to check against
+            return
         dialect = getattr(fault, "dialect", None)
         if dialect is not None and dialect not in known:
             raise FaultError(f"unknown dialect {dialect!r}; served: {', '.join(sorted(known))}")

@@ -9,7 +9,7 @@ import threading
 
 from emulator.config import EmulatorConfig
 from emulator.core.batch import LineError
-from emulator.core.errors import not_found
+from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource
 from emulator.core.validation import OPENAI_RULES, LineRules, Parsed, parse_jsonl
@@ -24,6 +24,10 @@ class FilesMixin:
     def now(self) -> float:
         raise NotImplementedError
 
+    def settle_due(self) -> None:
+        """Create the result files of every batch that has finished (the service's job)."""
+        raise NotImplementedError
+
     def add_file(
         self,
         dialect: str,
@@ -36,9 +40,12 @@ class FilesMixin:
         mime_type: str = "application/jsonl",
         file_id: str | None = None,
         display_name: str | None = None,
+        created_at: float | None = None,
     ) -> StoredFile:
+        """`created_at` backdates a file made after the fact (a batch's results, stamped with
+        the instant the batch finished); expiry counts from it."""
         with self._lock:
-            now = self.now()
+            now = self.now() if created_at is None else created_at
             stored = StoredFile(
                 id=file_id or prefix + self.ids.next("file"),
                 dialect=dialect,
@@ -54,14 +61,25 @@ class FilesMixin:
             return stored
 
     def get_file(self, file_id: str) -> StoredFile:
+        """A live file: results of finished batches exist, expired files are gone (every
+        provider deletes a file when it expires)."""
+        self.settle_due()
         with self._lock:
             stored = self._files.get(file_id)
+            if stored is not None and _expired(stored, self.now()):
+                del self._files[file_id]
+                stored = None
         if stored is None:
-            raise not_found(f"No such File object: {file_id}", param="id")
+            raise file_not_found(file_id)
         return stored
 
     def list_files(self, dialects: set[str]) -> list[StoredFile]:
+        """Oldest first; finished batches' result files included, expired files dropped."""
+        self.settle_due()
         with self._lock:
+            now = self.now()
+            for gone in [k for k, f in self._files.items() if _expired(f, now)]:
+                del self._files[gone]
             return [f for f in self._files.values() if f.dialect in dialects]
 
     def delete_file(self, file_id: str) -> StoredFile:
@@ -112,3 +130,7 @@ class FilesMixin:
             )
         limit = self.config.max_batch_requests if max_requests is None else max_requests
         return parse_jsonl(stored.data, endpoint, limit, rules)
+
+
+def _expired(stored: StoredFile, now: float) -> bool:
+    return stored.expires_at is not None and stored.expires_at <= now

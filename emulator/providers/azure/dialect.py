@@ -7,18 +7,14 @@ Azure's batch objects, statuses and result lines are OpenAI's (reference more-pr
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.ids import digest
+from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.models import is_known_model, snapshot
-from emulator.core.service import ItemResult
 from emulator.core.validation import LineRules
 from emulator.http import json_response
 from emulator.providers.azure import wire
@@ -75,7 +71,18 @@ DEFAULT_MODELS = {
 }
 
 
+# The core's reasons in Azure's words [I: Azure documents codes, not these messages].
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording(f"Batch {f['batch_id']} not found.", code="notFound"),
+    Reason.FILE_NOT_FOUND: lambda f: Wording(f"File {f['file_id']} not found.", code="notFound"),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(
+        f"Cannot cancel a batch with status '{f['state']}'.", code="unexpectedEntityState"
+    ),
+}
+
+
 def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = reworded(err, WORDING)
     code = err.code if err.code in KNOWN_CODES else CODES[err.kind]
     body = wire.ErrorEnvelope(error=wire.ErrorBody(code=code, message=err.message))
     return json_response(body.model_dump(), err.status)
@@ -106,45 +113,3 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
     body = openai.batch_to_wire(view, tokens)
     body["endpoint"] = view.batch.extra.get("wire_endpoint", body["endpoint"])
     return body
-
-
-def _prompt_filters(request: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        wire.PromptFilterResult(
-            prompt_index=0, content_filter_results=wire.PromptFilters()
-        ).model_dump()
-    ]
-
-
-def with_filters(endpoint: str, request: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """A chat body as Azure returns it: content-filter verdicts on the prompt and each choice."""
-    if endpoint != "/v1/chat/completions":
-        return body
-    choices = [
-        {**c, "content_filter_results": wire.ChoiceFilters().model_dump()}
-        for c in body.get("choices", [])
-    ]
-    return {**body, "prompt_filter_results": _prompt_filters(request), "choices": choices}
-
-
-def _filtered(view: View, results: Iterable[ItemResult]) -> Iterator[ItemResult]:
-    batch = view.batch
-    for result in results:
-        if result.body is not None:
-            body = with_filters(batch.endpoint, batch.items[result.index].body, result.body)
-            result = dataclasses.replace(result, body=body)
-        yield result
-
-
-def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    """OpenAI's output and error files, with Azure's content-filter fields on chat bodies."""
-    return openai.render_files(view, _filtered(view, results))
-
-
-def file_id(seed: int) -> Any:
-    """Generated output and error files are `file-<uuid>` on Azure (reference §1.5)."""
-
-    def name(batch_id: str, kind: str) -> str:
-        return "file-" + str(uuid.UUID(bytes=digest(seed, batch_id, kind)))
-
-    return name

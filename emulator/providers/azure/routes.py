@@ -57,13 +57,7 @@ DIALECT = Dialect("azure", d.render_error, authenticate=authenticate)
 V1_DIALECT = Dialect("azure", d.render_error, authenticate=_key)
 
 
-def shape(service: BatchService) -> shaped.Shape:
-    return shaped.Shape(
-        SCOPE,
-        render_files=d.render_files,
-        file_id=d.file_id(service.config.seed),
-        batch_to_wire=d.batch_to_wire,
-    )
+SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -114,11 +108,11 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             },
         )
     )
-    return json_response(shaped.render(service, shape(service), view))
+    return json_response(shaped.render(service, SHAPE, view))
 
 
 def _routes(service: BatchService, dialect: Dialect) -> list[BaseRoute]:
-    s = shape(service)
+    s = SHAPE
 
     def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
         return route(service, dialect, path, name, handler, method)

@@ -23,7 +23,7 @@ from emulator.providers.openai import dialect as openai_dialect, params, routes 
 PREFIXES = ("/groq/",)
 SCOPE = "groq"
 BAD_KEY = "Invalid API Key"
-SHAPE = shaped.Shape(SCOPE, render_files=d.render_files, batch_to_wire=d.batch_to_wire, paged=False)
+SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire, paged=False)
 
 
 def authenticate(request: Request) -> None:

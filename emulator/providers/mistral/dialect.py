@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
 from emulator.core.ids import digest
-from emulator.core.service import ItemResult
-from emulator.core.states import BatchState, Outcome
+from emulator.core.states import BatchState
 from emulator.core.validation import LineRules
 from emulator.http import json_response
 from emulator.providers.mistral import wire
@@ -60,10 +58,22 @@ ERROR_TYPE = {
     ErrorKind.UNAVAILABLE: "service_unavailable",
     ErrorKind.OVERLOADED: "service_unavailable",
 }
-OPENAI_ONLY = ("system_fingerprint", "service_tier")
+# The core's reasons in Mistral's words [I: the real messages are not documented].
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording(f"Batch job {f['batch_id']} not found."),
+    Reason.FILE_NOT_FOUND: lambda f: Wording(f"File {f['file_id']} not found."),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(
+        f"Batch job {f['batch_id']} has already finished.", kind=ErrorKind.INVALID_REQUEST
+    ),
+    Reason.NOT_DELETABLE: lambda f: Wording(
+        f"Batch job {f['batch_id']} is still running; cancel it first.",
+        kind=ErrorKind.INVALID_REQUEST,
+    ),
+}
 
 
 def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = reworded(err, WORDING)
     body = wire.ErrorBody(
         message=err.message,
         type=ERROR_TYPE.get(err.kind, "invalid_request_error"),
@@ -160,64 +170,3 @@ def job_to_wire(view: View) -> dict[str, Any]:
         started_at=_ts(m.in_progress_at),
         completed_at=_ts(ended),
     ).model_dump()
-
-
-def chat_body(body: dict[str, Any]) -> dict[str, Any]:
-    """A chat body in Mistral's `ChatCompletionResponse` shape: OpenAI-only keys dropped."""
-    out = {k: v for k, v in body.items() if k not in OPENAI_ONLY}
-    usage = out.get("usage")
-    if isinstance(usage, dict):
-        out["usage"] = {
-            k: usage[k]
-            for k in ("prompt_tokens", "completion_tokens", "total_tokens")
-            if k in usage
-        }
-    out["choices"] = [
-        {
-            **choice,
-            "message": {
-                k: v
-                for k, v in choice.get("message", {}).items()
-                if k not in ("refusal", "annotations")
-            },
-        }
-        for choice in out.get("choices", [])
-    ]
-    return out
-
-
-def output_line(result: ItemResult, endpoint: str) -> dict[str, Any]:
-    """`{id, custom_id, response{status_code, body}, error}` (reference §3.4, SDK parser)."""
-    line: dict[str, Any] = {"id": result.line_id, "custom_id": result.custom_id}
-    if result.outcome is Outcome.SUCCEEDED and result.body is not None:
-        body = chat_body(result.body) if endpoint == "/v1/chat/completions" else result.body
-        line.update(response={"status_code": 200, "body": body}, error=None)
-    elif result.outcome is Outcome.ERRORED and result.error is not None:
-        e = result.error
-        error = wire.ErrorBody(message=e.message, type=e.type, param=e.param, code=e.code)
-        line.update(response={"status_code": e.status, "body": error.model_dump()}, error=None)
-    else:
-        reason = "timeout_exceeded" if result.outcome is Outcome.EXPIRED else "cancelled"
-        message = (
-            "The request was not executed before the job's timeout."
-            if result.outcome is Outcome.EXPIRED
-            else "The request was not executed because the job was cancelled."
-        )
-        line.update(response=None, error={"message": message, "code": reason})
-    return line
-
-
-def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    good, bad = io.BytesIO(), io.BytesIO()
-    endpoint = view.batch.endpoint
-    for result in results:
-        line = orjson.dumps(output_line(result, endpoint), option=orjson.OPT_APPEND_NEWLINE)
-        (good if result.outcome is Outcome.SUCCEEDED else bad).write(line)
-    return good.getvalue() or None, bad.getvalue() or None
-
-
-def file_id(seed: int) -> Any:
-    def name(batch_id: str, kind: str) -> str:
-        return uuid_for(seed, batch_id, kind)
-
-    return name

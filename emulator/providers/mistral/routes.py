@@ -17,14 +17,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator.core.batch import LineError, View
-from emulator.core.errors import EmulatorError, ErrorKind, invalid, not_found
+from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
+from emulator.core.files import StoredFile
 from emulator.core.service import BatchService, NewBatch
-from emulator.core.states import TERMINAL
 from emulator.core.validation import Parsed, parse_jsonl
 from emulator.http import (
     Dialect,
     FileBody,
     json_response,
+    origin,
     read_json,
     route,
     scenario_of,
@@ -47,27 +48,10 @@ def authenticate(request: Request) -> None:
 DIALECT = Dialect("mistral", d.render_error, authenticate=authenticate)
 
 
-def _render(service: BatchService, view: View) -> dict[str, Any]:
-    service.result_files(view, d.render_files, file_id=d.file_id(service.config.seed))
-    return d.job_to_wire(view)
-
-
-def _job(service: BatchService, batch_id: str, poll: bool = True) -> View:
-    try:
-        return (service.get_batch if poll else service.view)(batch_id, {SCOPE})
-    except EmulatorError as err:
-        if err.kind is ErrorKind.NOT_FOUND:
-            raise not_found(f"Batch job {batch_id} not found.") from None
-        raise
-
-
-def _file(service: BatchService, file_id: str) -> Any:
-    try:
-        stored = service.get_file(file_id)
-    except EmulatorError:
-        stored = None
-    if stored is None or stored.dialect != SCOPE:
-        raise not_found(f"File {file_id} not found.")
+def _file(service: BatchService, file_id: str) -> StoredFile:
+    stored = service.get_file(file_id)
+    if stored.dialect != SCOPE:
+        raise file_not_found(file_id)
     return stored
 
 
@@ -129,8 +113,8 @@ async def file_content(service: BatchService, request: Request) -> Response:
 
 async def signed_url(service: BatchService, request: Request) -> Response:
     stored = _file(service, request.path_params["file_id"])
-    base = service.config.external_url or f"{request.url.scheme}://{request.url.netloc}"
-    return json_response({"url": f"{base.rstrip('/')}/mistral/v1/files/{stored.id}/content"})
+    url = f"{origin(service, request)}/mistral/v1/files/{stored.id}/content"
+    return json_response({"url": url})
 
 
 # -- jobs -------------------------------------------------------------------------------------
@@ -141,7 +125,7 @@ def _inputs(service: BatchService, p: params.CreateJob) -> tuple[bytes, list[Lin
     for file_id in p.input_files:
         try:
             stored = _file(service, file_id)
-        except EmulatorError:
+        except EmulatorError:  # a missing input fails the job when validation ends
             errors.append(LineError("file_not_found", f"Input file {file_id} not found."))
             continue
         chunks.append(stored.data.rstrip(b"\n"))
@@ -176,7 +160,7 @@ async def create_job(service: BatchService, request: Request) -> Response:
             extra={"input_files": p.input_files},
         )
     )
-    return json_response(_render(service, view))
+    return json_response(d.job_to_wire(view))
 
 
 def _matches(view: View, q: Any, after: float | None) -> bool:
@@ -205,30 +189,22 @@ async def list_jobs(service: BatchService, request: Request) -> Response:
     if order == "created":
         views.reverse()
     chosen = views[page * size : (page + 1) * size]
-    data = [wire.Job(**_render(service, v)) for v in chosen]
+    data = [wire.Job(**d.job_to_wire(v)) for v in chosen]
     return json_response(wire.JobList(data=data, total=len(views)).model_dump())
 
 
 async def get_job(service: BatchService, request: Request) -> Response:
-    return json_response(_render(service, _job(service, request.path_params["batch_id"])))
+    view = service.get_batch(request.path_params["batch_id"], {SCOPE})
+    return json_response(d.job_to_wire(view))
 
 
 async def cancel_job(service: BatchService, request: Request) -> Response:
-    batch_id = request.path_params["batch_id"]
-    _job(service, batch_id, poll=False)
-    try:
-        view = service.cancel_batch(batch_id, {SCOPE})
-    except EmulatorError as err:
-        if err.kind is ErrorKind.CONFLICT:
-            raise invalid(f"Batch job {batch_id} has already finished.") from None
-        raise
-    return json_response(_render(service, view))
+    view = service.cancel_batch(request.path_params["batch_id"], {SCOPE})
+    return json_response(d.job_to_wire(view))
 
 
 async def delete_job(service: BatchService, request: Request) -> Response:
     batch_id = request.path_params["batch_id"]
-    if _job(service, batch_id, poll=False).state not in TERMINAL:
-        raise invalid(f"Batch job {batch_id} is still running; cancel it first.")
     service.delete_batch(batch_id, {SCOPE})
     return json_response(wire.Deleted(id=batch_id, object="batch").model_dump())
 

@@ -97,6 +97,7 @@ def form_expiry(form: FormData) -> int | None:
 
 
 def check_batch_file(filename: str, data: bytes) -> None:
+    """An upload with purpose "batch" must look like JSONL (also Bifrost's OpenAI uploads)."""
     if not filename.endswith(".jsonl"):
         raise invalid(BATCH_FILE_ERROR)
     first = data.lstrip().split(b"\n", 1)[0]
@@ -182,8 +183,7 @@ async def delete_file(service: BatchService, scope: str, request: Request) -> Re
 
 # -- batches ----------------------------------------------------------------------------------
 def render(service: BatchService, view: View) -> dict[str, Any]:
-    """Map a view, first creating the result files if the batch has just ended."""
-    service.result_files(view, d.render_files)
+    """Map a view (the core has already made its result files if it has ended)."""
     tokens = service.usage(view) if view.state in TERMINAL else None
     return d.batch_to_wire(view, tokens)
 

@@ -1,8 +1,9 @@
 """The OpenAI Batch surface for providers whose wire is OpenAI-shaped (Azure, Groq).
 
-A `Shape` says how one such provider differs: where its batches live (scope), how its result
-files and batch objects are rendered. The handlers below are OpenAI's own, parametrised by it,
-so Azure and Groq reuse OpenAI's mapping instead of copying it.
+A `Shape` says how one such provider's batch routes differ: where its batches live (scope), how
+its batch objects are rendered, whether its list pages. The handlers below are OpenAI's own,
+parametrised by it, so Azure and Groq reuse OpenAI's mapping instead of copying it. (Their
+result files are the core's business, through each provider's profile.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.outputs import FileRenderer
 from emulator.core.paging import window
 from emulator.core.service import BatchService
 from emulator.core.states import TERMINAL
@@ -29,15 +29,12 @@ BatchMapper = Callable[[View, "tuple[int, int] | None"], dict[str, Any]]
 @dataclass(frozen=True)
 class Shape:
     scope: str
-    render_files: FileRenderer = d.render_files
-    file_id: Callable[[str, str], str] | None = None
     batch_to_wire: BatchMapper = d.batch_to_wire
     paged: bool = True  # False: the list answers every batch at once (Groq)
 
 
 def render(service: BatchService, shape: Shape, view: View) -> dict[str, Any]:
-    """Map a view, first creating the result files if the batch has just ended."""
-    service.result_files(view, shape.render_files, file_id=shape.file_id)
+    """Map a view (the core has already made its result files if it has ended)."""
     tokens = service.usage(view) if view.state in TERMINAL else None
     return shape.batch_to_wire(view, tokens)
 

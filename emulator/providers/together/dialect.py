@@ -7,16 +7,16 @@ Objects follow the `together` 3.x SDK types (`BatchJob`, `BatchCreateResponse`,
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from starlette.responses import Response
 
 from emulator.core.batch import View
+from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
-from emulator.core.service import ItemResult
 from emulator.core.states import BatchState
 from emulator.core.validation import LineRules
 from emulator.providers.openai import dialect as openai
@@ -39,6 +39,23 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 # Together serves open models as `<org>/<name>` (e.g. `meta-llama/Llama-3.3-70B-Instruct-Turbo`).
 RULES = LineRules(model_ok=lambda name: "/" in name.strip("/"))
 USER_ID = "user-batch-emulator"
+# The core's reasons in Together's words [I: messages not documented; 404 for a missing batch
+# and 400 for an invalid request are (docs.together.ai batch reference)].
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording(f"Batch job {f['batch_id']} not found"),
+    Reason.FILE_NOT_FOUND: lambda f: Wording(f"File {f['file_id']} not found"),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(
+        f"Batch job {f['batch_id']} has already finished.", kind=ErrorKind.INVALID_REQUEST
+    ),
+}
+
+
+def render_error(err: EmulatorError, request_id: str) -> Response:
+    """OpenAI's `{"error": {message, type, param, code}}` envelope, Together's words [I]."""
+    said = reworded(err, WORDING)
+    if said is not err:
+        said.reason = None  # already worded: OpenAI's renderer must not word it again
+    return openai.render_error(said, request_id)
 
 
 def iso(value: float | None) -> str | None:
@@ -104,15 +121,3 @@ def as_openai_lines(data: bytes, endpoint: str, model: str | None) -> bytes:
         body = line["body"] if model is None else {"model": model, **line["body"]}
         out.append(orjson.dumps({**line, "method": "POST", "url": endpoint, "body": body}))
     return b"\n".join(out)
-
-
-def _together(results: Iterable[ItemResult]) -> Iterator[ItemResult]:
-    """Chat bodies carry `prompt` (a list; the SDK type requires it) [S]."""
-    for result in results:
-        if result.body is not None and "choices" in result.body:
-            result = dataclasses.replace(result, body={"prompt": [], **result.body})
-        yield result
-
-
-def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    return openai.render_files(view, _together(results))

@@ -16,8 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind, invalid, not_found
+from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
 from emulator.core.files import StoredFile
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.validation import parse_jsonl
@@ -25,12 +24,13 @@ from emulator.http import (
     Dialect,
     FileBody,
     json_response,
+    origin,
     read_json,
     route,
     scenario_of,
     timing_of,
 )
-from emulator.providers.openai import dialect as openai_dialect, routes as openai
+from emulator.providers.openai import routes as openai
 from emulator.providers.together import dialect as d
 
 PREFIXES = ("/together/",)
@@ -44,32 +44,22 @@ def authenticate(request: Request) -> None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, "Invalid API key provided.")
 
 
-DIALECT = Dialect("together", openai_dialect.render_error, authenticate=authenticate)
+DIALECT = Dialect("together", d.render_error, authenticate=authenticate)
 # The PUT of the bytes goes to an API-issued URL without credentials, like a presigned URL.
-UPLOAD = Dialect("together", openai_dialect.render_error)
+UPLOAD = Dialect("together", d.render_error)
 
 
 def _origin(service: BatchService, request: Request) -> str:
     """This server as the client reached it, with the `/together` mount kept."""
     path = request.url.path
-    prefix = path[: path.find("/v1/")] if "/v1/" in path else ""
-    base = service.config.external_url or f"{request.url.scheme}://{request.url.netloc}"
-    return base.rstrip("/") + prefix
+    return origin(service, request) + (path[: path.find("/v1/")] if "/v1/" in path else "")
 
 
 def _file(service: BatchService, file_id: str) -> StoredFile:
-    try:
-        stored = service.get_file(file_id)
-    except EmulatorError:
-        stored = None
-    if stored is None or stored.dialect != SCOPE:
-        raise not_found(f"File {file_id} not found")
+    stored = service.get_file(file_id)
+    if stored.dialect != SCOPE:
+        raise file_not_found(file_id)
     return stored
-
-
-def _render(service: BatchService, view: View) -> dict[str, Any]:
-    service.result_files(view, d.render_files)
-    return d.batch_to_wire(view)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -177,39 +167,21 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             extra={"file_size_bytes": stored.size, "completion_window": window or "24h"},
         )
     )
-    return json_response({"job": _render(service, view), "warning": None}, 201)
-
-
-def _find(lookup: Any, batch_id: str) -> View:
-    try:
-        view: View = lookup(batch_id, {SCOPE})
-    except EmulatorError as err:
-        if err.kind is ErrorKind.NOT_FOUND:
-            raise not_found(f"Batch job {batch_id} not found") from None
-        raise
-    return view
+    return json_response({"job": d.batch_to_wire(view), "warning": None}, 201)
 
 
 async def list_batches(service: BatchService, request: Request) -> Response:
-    return json_response([_render(service, v) for v in service.list_batches({SCOPE})])
+    return json_response([d.batch_to_wire(v) for v in service.list_batches({SCOPE})])
 
 
 async def get_batch(service: BatchService, request: Request) -> Response:
-    return json_response(
-        _render(service, _find(service.get_batch, request.path_params["batch_id"]))
-    )
+    view = service.get_batch(request.path_params["batch_id"], {SCOPE})
+    return json_response(d.batch_to_wire(view))
 
 
 async def cancel_batch(service: BatchService, request: Request) -> Response:
-    batch_id = request.path_params["batch_id"]
-    _find(service.view, batch_id)
-    try:
-        view = service.cancel_batch(batch_id, {SCOPE})
-    except EmulatorError as err:
-        if err.kind is ErrorKind.CONFLICT:
-            raise invalid(f"Batch job {batch_id} has already finished.") from None
-        raise
-    return json_response(_render(service, view))
+    view = service.cancel_batch(request.path_params["batch_id"], {SCOPE})
+    return json_response(d.batch_to_wire(view))
 
 
 def routes(service: BatchService) -> list[BaseRoute]:

@@ -1,0 +1,22 @@
+"""Groq's lifecycle rules for the core: OpenAI's (the API is OpenAI-compatible), with Groq's
+result bodies; states and transitions as OpenAI's [S for the strings, I for the transitions]."""
+
+from __future__ import annotations
+
+from emulator.core.profile import Profile
+from emulator.providers.groq.results import render_files
+
+OPERATIONS = frozenset(
+    {
+        "files.create",
+        "files.list",
+        "files.info",
+        "files.delete",
+        "files.content",
+        "batches.create",
+        "batches.list",
+        "batches.retrieve",
+        "batches.cancel",
+    }
+)
+PROFILE = Profile(name="groq", operations=OPERATIONS, render_files=render_files)

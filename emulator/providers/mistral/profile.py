@@ -1,0 +1,34 @@
+"""Mistral's lifecycle rules for the core.
+
+A visible CANCELLATION_REQUESTED phase before CANCELLED (the SDK's batch helper treats it as in
+flight, reference more-providers §3.3); a job is deleted only once it has ended [I]; result
+files in finishing order [I: no order is documented].
+"""
+
+from __future__ import annotations
+
+from emulator.core.profile import Profile
+from emulator.providers.mistral.results import file_id, render_files
+
+OPERATIONS = frozenset(
+    {
+        "files.upload",
+        "files.list",
+        "files.retrieve",
+        "files.delete",
+        "files.download",
+        "files.get_signed_url",
+        "batch.jobs.create",
+        "batch.jobs.list",
+        "batch.jobs.get",
+        "batch.jobs.delete",
+        "batch.jobs.cancel",
+    }
+)
+PROFILE = Profile(
+    name="mistral",
+    operations=OPERATIONS,
+    render_files=render_files,
+    file_id=file_id,
+    delete_needs_end=True,
+)

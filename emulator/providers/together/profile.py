@@ -1,0 +1,24 @@
+"""Together's lifecycle rules for the core: a visible CANCELING phase [I], results in
+finishing order ("order not preserved", docs.together.ai), output files kept 30 days [I]."""
+
+from __future__ import annotations
+
+from emulator.core.profile import Profile
+from emulator.providers.together.results import render_files
+
+OPERATIONS = frozenset(
+    {
+        "files.upload",
+        "files.put",
+        "files.preprocess",
+        "files.list",
+        "files.retrieve",
+        "files.delete",
+        "files.content",
+        "batches.create",
+        "batches.list",
+        "batches.retrieve",
+        "batches.cancel",
+    }
+)
+PROFILE = Profile(name="together", operations=OPERATIONS, render_files=render_files)
