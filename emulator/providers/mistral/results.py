@@ -48,11 +48,20 @@ def chat_body(body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def embedding_body(body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """Mistral's `EmbeddingResponse` requires an `id` (OpenAI's embedding body has none)."""
+    return {"id": "embd-" + request_id.removeprefix("req_"), **body}
+
+
 def output_line(result: ItemResult, endpoint: str) -> dict[str, Any]:
     """`{id, custom_id, response{status_code, body}, error}` (reference §3.4, SDK parser)."""
     line: dict[str, Any] = {"id": result.line_id, "custom_id": result.custom_id}
     if result.outcome is Outcome.SUCCEEDED and result.body is not None:
-        body = chat_body(result.body) if endpoint == "/v1/chat/completions" else result.body
+        body = result.body
+        if endpoint == "/v1/chat/completions":
+            body = chat_body(body)
+        elif endpoint == "/v1/embeddings":
+            body = embedding_body(body, result.request_id)
         line.update(response={"status_code": 200, "body": body}, error=None)
     elif result.outcome is Outcome.ERRORED and result.error is not None:
         e = result.error
