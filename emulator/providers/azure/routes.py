@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
@@ -81,14 +82,14 @@ async def upload_file(service: BatchService, request: Request) -> Response:
 
 
 # -- batches ----------------------------------------------------------------------------------
-async def create_batch(service: BatchService, request: Request) -> Response:
-    p = params.parse_create(await read_json(request))
+def submit(service: BatchService, request: Request, p: params.CreateParams) -> View:
+    """Create a batch from already-checked parameters (also Bifrost's `azure` provider)."""
     core = p.core
     parsed = service.parse_input_file(
         core.input_file_id, core.endpoint, d.line_rules(core.endpoint), max_requests=d.MAX_REQUESTS
     )
     errors = parsed.errors + ([p.window_error] if p.window_error else [])
-    view = service.create_batch(
+    return service.create_batch(
         NewBatch(
             dialect=SCOPE,
             provider="azure",
@@ -108,7 +109,11 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             },
         )
     )
-    return json_response(shaped.render(service, SHAPE, view))
+
+
+async def create_batch(service: BatchService, request: Request) -> Response:
+    p = params.parse_create(await read_json(request))
+    return json_response(shaped.render(service, SHAPE, submit(service, request, p)))
 
 
 def _routes(service: BatchService, dialect: Dialect) -> list[BaseRoute]:
