@@ -244,3 +244,32 @@ def test_purposes_are_azures(batch_emulator: EmulatorHandle) -> None:
     assert caught.value.code == "invalidPayload"
     kept = sdk.files.create(file=("x.jsonl", b"{}\n"), purpose="fine-tune-results")  # type: ignore[arg-type]
     assert kept.purpose == "fine-tune-results"
+
+
+def test_cancel_after_completion_is_a_conflict(batch_emulator: EmulatorHandle) -> None:
+    sdk = azure(batch_emulator)
+    batch = start(sdk, 1)
+    batch_emulator.advance(hours=1)
+    with pytest.raises(openai.ConflictError) as caught:
+        sdk.batches.cancel(batch.id)
+    assert caught.value.code == "unexpectedEntityState"
+
+
+def test_token_quota_fault_speaks_azures_code(batch_emulator: EmulatorHandle) -> None:
+    """Fail-fast quota (reference §1.4): create answers 400 `token_limit_exceeded`."""
+    sdk = azure(batch_emulator)
+    file_id = upload(sdk, [line("a")])
+    batch_emulator.faults.add(
+        HttpFault(
+            status=400,
+            dialect="azure",
+            operation="batches.create",
+            error_type="token_limit_exceeded",
+            message="Enqueued token limit reached for this deployment.",
+        )
+    )
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk.batches.create(
+            input_file_id=file_id, endpoint="/chat/completions", completion_window="24h"
+        )
+    assert caught.value.code == "token_limit_exceeded"
