@@ -63,14 +63,19 @@ class FilesMixin:
     def get_file(self, file_id: str) -> StoredFile:
         """A live file: results of finished batches exist, expired files are gone (every
         provider deletes a file when it expires)."""
+        stored = self.file_or_none(file_id)
+        if stored is None:
+            raise file_not_found(file_id)
+        return stored
+
+    def file_or_none(self, file_id: str) -> StoredFile | None:
+        """`get_file` for a caller to whom a missing file is not an error (upload sessions)."""
         self.settle_due()
         with self._lock:
             stored = self._files.get(file_id)
             if stored is not None and _expired(stored, self.now()):
                 del self._files[file_id]
                 stored = None
-        if stored is None:
-            raise file_not_found(file_id)
         return stored
 
     def list_files(self, dialects: set[str]) -> list[StoredFile]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.responses import Response
 
+from emulator.core import jsonl
 from emulator.core.batch import ItemError, View
 from emulator.core.errors import (
     EmulatorError,
@@ -83,8 +83,13 @@ WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
 }
 
 
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error in this provider's words (also what Bifrost relays from it)."""
+    return reworded(err, WORDING)
+
+
 def render_error(err: EmulatorError, request_id: str) -> Response:
-    err = reworded(err, WORDING)
+    err = as_sent(err)
     body = wire.ErrorResponse(
         error=wire.ErrorObject(
             type=error_type(err.kind, err.status, err.code), message=err.message
@@ -188,9 +193,6 @@ def _failed_lines(view: View) -> list[Line]:
     return [(index, cid, errored) for index, cid in enumerate(_failed_ids(view))]
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def results_jsonl(view: View, results: list[ItemResult], order: list[int]) -> bytes:
     """The `MessageBatchIndividualResponse` lines, newline-terminated, in the core's result
     order (`order`: item indices; a failed batch has no results, so it is ordered here too)."""
@@ -199,6 +201,4 @@ def results_jsonl(view: View, results: list[ItemResult], order: list[int]) -> by
     else:
         failed = {line[0]: line for line in _failed_lines(view)}
         out = [failed[index] for index in order]
-    encode = _ENCODER.encode
-    text = "".join(encode({"custom_id": cid, "result": result}) + "\n" for _, cid, result in out)
-    return text.encode()
+    return jsonl.lines({"custom_id": cid, "result": result} for _, cid, result in out)

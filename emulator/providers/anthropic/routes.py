@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
-from emulator.core.paging import window
+from emulator.core.paging import envelope, window
 from emulator.core.results.anthropic import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
@@ -104,13 +104,7 @@ async def list_batches(service: BatchService, request: Request) -> Response:
     ids = [v.batch.id for v in views]
     page, more = window(views, ids, after=after, before=before, limit=limit)
     data = [_render(service, request, view) for view in page]
-    body = wire.BatchList(
-        data=data,
-        has_more=more,
-        first_id=data[0]["id"] if data else None,
-        last_id=data[-1]["id"] if data else None,
-    )
-    return json_response(body.model_dump())
+    return json_response(wire.BatchList(**envelope(data, more)).model_dump())
 
 
 async def cancel_batch(service: BatchService, request: Request) -> Response:

@@ -11,4 +11,10 @@ from emulator.core.profile import Profile
 from emulator.providers.azure.results import file_id, render_files
 from emulator.providers.openai.profile import OPERATIONS
 
-PROFILE = Profile(name="azure", operations=OPERATIONS, render_files=render_files, file_id=file_id)
+# The same SDK method names as OpenAI's; Azure has no catch-all route.
+PROFILE = Profile(
+    name="azure",
+    operations=OPERATIONS - {"unrouted"},
+    render_files=render_files,
+    file_id=file_id,
+)

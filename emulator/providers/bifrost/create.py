@@ -6,12 +6,12 @@ A batch created through Bifrost is stored exactly as the provider's own API woul
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
+from emulator.core import jsonl
 from emulator.core.batch import Item, LineError, View
 from emulator.core.errors import not_found
 from emulator.core.results.anthropic import ENDPOINT as ANTHROPIC_ENDPOINT
@@ -119,21 +119,27 @@ def openai_batch(service: BatchService, request: Request, p: params.CreateParams
     return openai_routes.submit(service, request, p, "openai")
 
 
+def _with_model(body: Any, model: str | None) -> Any:
+    """An inline Azure line without a model names the `azure/<deployment>` of the create [I]."""
+    if model is None or not isinstance(body, dict):
+        return body
+    return {"model": model, **body}
+
+
 def _upload_inline(
     service: BatchService, spec: CreateBody, scope: str = "openai", model: str | None = None
 ) -> str:
-    lines = []
-    for item in spec.requests or []:
-        line = {
+    data = jsonl.lines(
+        {
             "custom_id": item["custom_id"],
             "method": item.get("method") or "POST",
             "url": item.get("url") or spec.endpoint,
-            "body": item.get("body") if item.get("body") is not None else item.get("params"),
+            "body": _with_model(
+                item.get("body") if item.get("body") is not None else item.get("params"), model
+            ),
         }
-        if model is not None and isinstance(line["body"], dict):
-            line["body"] = {"model": model, **line["body"]}
-        lines.append(json.dumps(line, separators=(",", ":")))
-    data = ("\n".join(lines) + "\n").encode()
+        for item in spec.requests or []
+    )
     stored = service.add_file(scope, "batch_requests.jsonl", "batch", data, expires_after=30 * DAY)
     return stored.id
 

@@ -82,9 +82,17 @@ WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
 }
 
 
-def render_error(err: EmulatorError, request_id: str) -> Response:
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error as Google would send it: its words, and the HTTP status of its code."""
     err = reworded(err, WORDING)
     status, name = google_status(err)
+    err.status, err.code = status, name
+    return err
+
+
+def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = as_sent(err)
+    status, name = err.status, str(err.code)
     body = wire.ErrorEnvelope(error=wire.ErrorBody(code=status, message=err.message, status=name))
     return json_response(body.dump(), status)
 

@@ -139,10 +139,7 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
 
 
 def _session(service: BatchService, session: str) -> StoredFile:
-    try:
-        stored = service.get_file(session)
-    except EmulatorError:
-        stored = None
+    stored = service.file_or_none(session)
     if stored is None or stored.purpose != PENDING or stored.dialect != SCOPE:
         raise EmulatorError(
             ErrorKind.NOT_FOUND, "The upload session was not found.", code="NOT_FOUND"

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from emulator.core import jsonl
 from emulator.core.batch import ItemError, View
 from emulator.core.outputs import ItemResult
 from emulator.core.states import BatchState, Outcome
@@ -34,7 +34,7 @@ def result_status(result: ItemResult) -> wire.Status | None:
 
 def responses_file(results: Iterable[ItemResult], keys: list[str | None]) -> bytes:
     """The JSONL output file: `{"key", "response"}` or `{"key", "error"}`, in input order."""
-    lines = []
+    out = []
     for result in sorted(results, key=lambda r: r.index):
         line: dict[str, Any] = {}
         key = keys[result.index] if result.index < len(keys) else None
@@ -45,8 +45,8 @@ def responses_file(results: Iterable[ItemResult], keys: list[str | None]) -> byt
             line["response"] = result.body
         else:
             line["error"] = status.dump()
-        lines.append(json.dumps(line, separators=(",", ":"), ensure_ascii=False))
-    return ("\n".join(lines) + "\n").encode() if lines else b""
+        out.append(line)
+    return jsonl.lines(out)
 
 
 def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:

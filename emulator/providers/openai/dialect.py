@@ -42,8 +42,13 @@ WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
 }
 
 
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error in this provider's words (also what Bifrost relays from it)."""
+    return reworded(err, WORDING)
+
+
 def render_error(err: EmulatorError, request_id: str) -> Response:
-    err = reworded(err, WORDING)
+    err = as_sent(err)
     code = err.code
     if code is None and err.kind is ErrorKind.RATE_LIMITED:
         code = "rate_limit_exceeded"

@@ -7,8 +7,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
+from emulator.core import jsonl
 from emulator.core.batch import ItemError, View
 from emulator.core.outputs import ItemResult
 from emulator.core.states import Outcome
@@ -64,7 +63,7 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
     """
     good, bad = io.BytesIO(), io.BytesIO()
     for result in results:
-        line = orjson.dumps(output_line(result), option=orjson.OPT_APPEND_NEWLINE)
+        line = jsonl.line(output_line(result))
         (good if result.outcome is Outcome.SUCCEEDED else bad).write(line)
     # getvalue() hands over BytesIO's own buffer when nothing else holds it: no 45 MB copy.
     return good.getvalue() or None, bad.getvalue() or None

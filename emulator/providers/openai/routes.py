@@ -16,7 +16,7 @@ from starlette.types import Message
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import snapshot
-from emulator.core.paging import window
+from emulator.core.paging import envelope, window
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
 from emulator.http import (
@@ -139,13 +139,7 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
 
 
 def list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": data,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
-        "has_more": has_more,
-    }
+    return {"object": "list", **envelope(data, has_more)}
 
 
 async def list_files(service: BatchService, scope: str, request: Request) -> Response:
