@@ -8,11 +8,9 @@ from __future__ import annotations
 import threading
 
 from emulator.config import EmulatorConfig
-from emulator.core.batch import LineError
 from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource
-from emulator.core.validation import OPENAI_RULES, LineRules, Parsed, parse_jsonl
 
 
 class FilesMixin:
@@ -92,49 +90,6 @@ class FilesMixin:
             stored = self.get_file(file_id)
             del self._files[file_id]
             return stored
-
-    def parse_input_file(
-        self,
-        file_id: str,
-        endpoint: str,
-        rules: LineRules = OPENAI_RULES,
-        *,
-        purpose: str = "batch",
-        max_requests: int | None = None,
-    ) -> Parsed:
-        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously.
-
-        `rules`, `purpose` and `max_requests` are the provider's (OpenAI's by default)."""
-        with self._lock:
-            stored = self._files.get(file_id)
-        if stored is None:
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"Cannot find file {file_id}, or organization does not have access to it.",
-                        "file_id",
-                    )
-                ],
-                None,
-            )
-        if stored.purpose != purpose:
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"The file {file_id} has purpose "
-                        f"'{stored.purpose}'; a batch input file must have "
-                        f"purpose '{purpose}'.",
-                        "input_file_id",
-                    )
-                ],
-                None,
-            )
-        limit = self.config.max_batch_requests if max_requests is None else max_requests
-        return parse_jsonl(stored.data, endpoint, limit, rules)
 
 
 def _expired(stored: StoredFile, now: float) -> bool:

@@ -47,6 +47,13 @@ class Profile:
     shuffle_option: bool = False
     # Deleting a batch needs it ended first (Anthropic: "In progress batches cannot be deleted").
     delete_needs_end: bool = False
+    # The operation that downloads results (`HttpFault.results_unavailable` aims here).
+    results_operation: str | None = None
+    # Fault options its SDK never reads (refused, with `unread_hint` saying what to use), and
+    # the status names its error envelope carries (`google_status`; empty: none).
+    unread_fault_options: frozenset[str] = frozenset()
+    unread_hint: str = ""
+    error_status_names: tuple[str, ...] = ()
 
 
 def neutral(name: str) -> Profile:

@@ -70,8 +70,7 @@ class BatchService(FilesMixin, ResultsMixin):
         self.clock = clock
         self.profiles = by_name(profiles)
         self.ids = IdSource(config.seed)
-        operations = {name: p.operations for name, p in self.profiles.items()}
-        self.faults = FaultBook(seed=config.seed, operations_by_dialect=operations)
+        self.faults = FaultBook(seed=config.seed, profiles=self.profiles)
         self.faults.load(config.faults)
         self.journal = Journal()
         self._lock = threading.RLock()

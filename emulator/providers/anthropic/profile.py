@@ -27,4 +27,5 @@ PROFILE = Profile(
     shuffle_option=True,
     delete_needs_end=True,
     recancel_ok=False,
+    results_operation="messages.batches.results",
 )

@@ -15,10 +15,10 @@ from starlette.responses import Response
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.models import is_known_model, snapshot
-from emulator.core.validation import LineRules
 from emulator.http import json_response
 from emulator.providers.azure import wire
 from emulator.providers.openai import dialect as openai
+from emulator.providers.openai.validation import LineRules
 
 # Endpoints an Azure global-batch deployment serves, both spellings (reference §1.4): the dated
 # API's examples use `/chat/completions`, the v1 surface `/v1/chat/completions`.

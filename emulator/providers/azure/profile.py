@@ -17,4 +17,5 @@ PROFILE = Profile(
     operations=OPERATIONS - {"unrouted"},
     render_files=render_files,
     file_id=file_id,
+    results_operation="files.content",
 )

@@ -23,6 +23,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.azure import dialect as d, params
 from emulator.providers.openai import dialect as openai_dialect, routes as openai, shaped
+from emulator.providers.openai.validation import parse_input_file
 
 PREFIXES = ("/openai/",)
 SCOPE = "azure"
@@ -85,8 +86,12 @@ async def upload_file(service: BatchService, request: Request) -> Response:
 def submit(service: BatchService, request: Request, p: params.CreateParams) -> View:
     """Create a batch from already-checked parameters (also Bifrost's `azure` provider)."""
     core = p.core
-    parsed = service.parse_input_file(
-        core.input_file_id, core.endpoint, d.line_rules(core.endpoint), max_requests=d.MAX_REQUESTS
+    parsed = parse_input_file(
+        service,
+        core.input_file_id,
+        core.endpoint,
+        d.line_rules(core.endpoint),
+        max_requests=d.MAX_REQUESTS,
     )
     errors = parsed.errors + ([p.window_error] if p.window_error else [])
     return service.create_batch(

@@ -21,6 +21,7 @@ UNIFIED = Profile(
             "files.content",
         }
     ),
+    results_operation="files.content",
 )
 # The OpenAI-compatible routes (`/bifrost/openai/v1/...`), journalled as their own dialect.
 OPENAI_COMPAT = Profile(

@@ -9,6 +9,7 @@ the responses file both follow the input); a file batch's responses file is name
 from __future__ import annotations
 
 from emulator.core.profile import Profile
+from emulator.providers.gemini.codes import RPC_CODE
 from emulator.providers.gemini.results import output_file_id, render_files
 
 OPERATIONS = frozenset(
@@ -40,4 +41,10 @@ PROFILE = Profile(
     output_ttl=FILE_TTL,
     instant_cancel=True,
     result_order="input",
+    results_operation="files.download",
+    # Only the Stainless-generated SDKs (openai, anthropic) read these headers.
+    unread_fault_options=frozenset({"retry_after_ms", "should_retry"}),
+    unread_hint="google-genai never reads these headers, so they cannot apply to the gemini "
+    "dialect; use retry_after or the SDK's retry_options",
+    error_status_names=tuple(RPC_CODE),
 )

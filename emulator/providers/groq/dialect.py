@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from emulator.core.batch import View
-from emulator.core.validation import LineRules
 from emulator.providers.openai import dialect as openai
+from emulator.providers.openai.validation import LineRules
 
 ENDPOINTS = ("/v1/chat/completions",)  # the SDK's `endpoint` Literal
 MIN_WINDOW, MAX_WINDOW = 86_400, 7 * 86_400  # "Durations from `24h` to `7d`" (SDK docstring)

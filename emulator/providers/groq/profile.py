@@ -19,4 +19,9 @@ OPERATIONS = frozenset(
         "batches.cancel",
     }
 )
-PROFILE = Profile(name="groq", operations=OPERATIONS, render_files=render_files)
+PROFILE = Profile(
+    name="groq",
+    operations=OPERATIONS,
+    render_files=render_files,
+    results_operation="files.content",
+)

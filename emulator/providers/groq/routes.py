@@ -19,6 +19,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.groq import dialect as d
 from emulator.providers.openai import dialect as openai_dialect, params, routes as openai, shaped
+from emulator.providers.openai.validation import parse_input_file
 
 PREFIXES = ("/groq/",)
 SCOPE = "groq"
@@ -74,7 +75,7 @@ def _parse_create(body: Any) -> tuple[params.CreateParams, int]:
 
 async def create_batch(service: BatchService, request: Request) -> Response:
     p, window = _parse_create(await read_json(request))
-    parsed = service.parse_input_file(p.input_file_id, p.endpoint, d.RULES)
+    parsed = parse_input_file(service, p.input_file_id, p.endpoint, d.RULES)
     view = service.create_batch(
         NewBatch(
             dialect=SCOPE,

@@ -14,9 +14,9 @@ from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, rewo
 from emulator.core.files import StoredFile
 from emulator.core.ids import digest
 from emulator.core.states import BatchState
-from emulator.core.validation import LineRules
 from emulator.http import json_response
 from emulator.providers.mistral import wire
+from emulator.providers.openai.validation import LineRules
 
 # Total mapping of the core's states (reference more-providers §3.3; statuses [S, D]).
 STATUS: dict[BatchState, str] = {

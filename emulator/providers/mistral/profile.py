@@ -31,4 +31,9 @@ PROFILE = Profile(
     render_files=render_files,
     file_id=file_id,
     delete_needs_end=True,
+    results_operation="files.download",
+    # mistralai (Speakeasy) honours Retry-After and retry-after-ms when retries are configured
+    # (client/utils/retries.py), never x-should-retry.
+    unread_fault_options=frozenset({"should_retry"}),
+    unread_hint="mistralai never reads x-should-retry; use retry_after or retry_after_ms",
 )

@@ -20,7 +20,6 @@ from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
 from emulator.core.files import StoredFile
 from emulator.core.service import BatchService, NewBatch
-from emulator.core.validation import Parsed, parse_jsonl
 from emulator.http import (
     Dialect,
     FileBody,
@@ -33,6 +32,7 @@ from emulator.http import (
 )
 from emulator.providers.mistral import dialect as d, params, wire
 from emulator.providers.openai import routes as openai
+from emulator.providers.openai.validation import Parsed, parse_jsonl
 
 PREFIXES = ("/mistral/",)
 SCOPE = "mistral"

@@ -21,4 +21,9 @@ OPERATIONS = frozenset(
 )
 # Output/error files expire 30 days after they are made unless the batch asked otherwise
 # (`output_expires_after`); files are made when the batch finishes (reference: openai-batch.md).
-PROFILE = Profile(name="openai", operations=OPERATIONS, render_files=render_files)
+PROFILE = Profile(
+    name="openai",
+    operations=OPERATIONS,
+    render_files=render_files,
+    results_operation="files.content",
+)

@@ -30,6 +30,7 @@ from emulator.http import (
     timing_of,
 )
 from emulator.providers.openai import dialect as d, params
+from emulator.providers.openai.validation import parse_input_file
 
 BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
 NO_KEY = (
@@ -184,7 +185,7 @@ def render(service: BatchService, view: View) -> dict[str, Any]:
 
 def submit(service: BatchService, request: Request, p: params.CreateParams, scope: str) -> View:
     """Create a batch from already-validated parameters (also Bifrost's OpenAI route)."""
-    parsed = service.parse_input_file(p.input_file_id, p.endpoint)
+    parsed = parse_input_file(service, p.input_file_id, p.endpoint)
     return service.create_batch(
         NewBatch(
             dialect=scope,

@@ -18,8 +18,8 @@ from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
 from emulator.core.states import BatchState
-from emulator.core.validation import LineRules
 from emulator.providers.openai import dialect as openai
+from emulator.providers.openai.validation import LineRules
 
 STATUS: dict[BatchState, str] = {
     BatchState.VALIDATING: "VALIDATING",

@@ -21,4 +21,9 @@ OPERATIONS = frozenset(
         "batches.cancel",
     }
 )
-PROFILE = Profile(name="together", operations=OPERATIONS, render_files=render_files)
+PROFILE = Profile(
+    name="together",
+    operations=OPERATIONS,
+    render_files=render_files,
+    results_operation="files.content",
+)

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute
 from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
 from emulator.core.files import StoredFile
 from emulator.core.service import BatchService, NewBatch
-from emulator.core.validation import parse_jsonl
 from emulator.http import (
     Dialect,
     FileBody,
@@ -31,6 +30,7 @@ from emulator.http import (
     timing_of,
 )
 from emulator.providers.openai import routes as openai
+from emulator.providers.openai.validation import parse_jsonl
 from emulator.providers.together import dialect as d
 
 PREFIXES = ("/together/",)
