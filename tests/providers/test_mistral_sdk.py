@@ -111,6 +111,7 @@ def test_partial_failure_is_success_with_an_error_file(batch_emulator: EmulatorH
     assert len(failed.request_errors) == 3
 
 
+@pytest.mark.batch_emulator(timing={"policy": "manual"})  # no result files appear meanwhile
 def test_list_pages_by_number_with_total(batch_emulator: EmulatorHandle) -> None:
     sdk = client(batch_emulator)
     made = [start(sdk, 1).id for _ in range(5)]
@@ -231,3 +232,10 @@ def test_download_is_octet_stream_and_signed_url_serves_it(batch_emulator: Emula
     )
     assert answer.headers["content-type"] == "application/octet-stream"
     assert sdk.files.get_signed_url(file_id=file_id).url.endswith(f"/files/{file_id}/content")
+
+
+def test_fault_options_mistralai_never_reads_are_refused(batch_emulator: EmulatorHandle) -> None:
+    from emulator.core.faults import FaultError
+
+    with pytest.raises(FaultError, match="x-should-retry"):
+        batch_emulator.add_fault(HttpFault(status=503, dialect="mistral", should_retry=True))
