@@ -239,3 +239,16 @@ def test_fault_options_mistralai_never_reads_are_refused(batch_emulator: Emulato
 
     with pytest.raises(FaultError, match="x-should-retry"):
         batch_emulator.add_fault(HttpFault(status=503, dialect="mistral", should_retry=True))
+
+
+def test_missing_input_file_fails_the_job(batch_emulator: EmulatorHandle) -> None:
+    sdk = client(batch_emulator)
+    job = sdk.batch.jobs.create(
+        input_files=["0b7e1d2c-0000-4000-8000-000000000000"],
+        model=MODEL,
+        endpoint="/v1/chat/completions",
+    )
+    batch_emulator.advance(hours=1)
+    failed = sdk.batch.jobs.get(job_id=job.id)
+    assert failed.status == "FAILED"
+    assert "0b7e1d2c-0000-4000-8000-000000000000" in failed.errors[0].message

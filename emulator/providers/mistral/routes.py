@@ -123,9 +123,8 @@ def _inputs(service: BatchService, p: params.CreateJob) -> tuple[bytes, list[Lin
         return b"\n".join(orjson.dumps(r) for r in p.requests), []
     chunks, errors = [], []
     for file_id in p.input_files:
-        try:
-            stored = _file(service, file_id)
-        except EmulatorError:  # a missing input fails the job when validation ends
+        stored = service.file_or_none(file_id)
+        if stored is None or stored.dialect != SCOPE:  # fails the job when validation ends
             errors.append(LineError("file_not_found", f"Input file {file_id} not found."))
             continue
         chunks.append(stored.data.rstrip(b"\n"))
