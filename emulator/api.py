@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
 from emulator.core.faults import Fault, FaultBook
+from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
@@ -84,6 +85,14 @@ class Emulator:
     @property
     def faults(self) -> FaultBook:
         return self.service.faults
+
+    def verdict(self, ignore: Iterable[str] = ()) -> list[Finding]:
+        """What the client did that a careful one would not (`emulator.core.verdict`): an
+        unread error file, a tight polling loop, an early retry... Empty for a careful client.
+        `ignore` silences rules by name."""
+        from emulator.core.verdict import judge
+
+        return judge(self.batches, self.requests, self.service.profiles, ignore)
 
     def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a fault rule: a value (`HttpFault(...)`), its JSON form, or keyword fields."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import uvicorn
 from pydantic import ValidationError
 
+from emulator import verdict_cli
 from emulator.api import Emulator
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, describe_error
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         help="'bifrost' serves the Bifrost gateway surface at the root",
     )
     serve.add_argument("--log-level", default="warning")
+    verdict_cli.add_parser(sub)
     return parser
 
 
@@ -83,6 +85,8 @@ def banner(url: str, flavor: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "verdict":
+        return verdict_cli.run(args)
     try:
         config = build_config(args)
         emulator = Emulator(config)  # loads configured fault rules: a bad one is a config error

@@ -1,4 +1,4 @@
-"""The control plane under /_emulator/: reset, clock, config, faults, batches, journal.
+"""The control plane under /_emulator/: reset, clock, config, faults, batches, journal, verdict.
 
 Plain JSON in and out, for black-box clients (any language) that cannot reach the Python API.
 """
@@ -203,6 +203,12 @@ def routes(emulator: Emulator) -> list[Route]:
         entries = emulator.service.journal.entries(**_journal_filters(request))
         return json_response({"data": [e.as_dict() for e in entries]})
 
+    async def verdict(request: Request) -> Response:
+        """The client verdict; `?ignore=rule,rule` silences rules (an unknown one is a 400)."""
+        ignore = [r for r in request.query_params.get("ignore", "").split(",") if r.strip()]
+        findings = emulator.verdict([r.strip() for r in ignore])
+        return json_response({"findings": [f.as_dict() for f in findings]})
+
     async def clear_journal(request: Request) -> Response:
         emulator.service.journal.clear()
         return json_response({"deleted": True})
@@ -224,5 +230,6 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/batches/{batch_id}/advance", step, "POST"),
         ("/requests", journal, "GET"),
         ("/requests", clear_journal, "DELETE"),
+        ("/verdict", verdict, "GET"),
     ]
     return [Route(path, _guard(fn), methods=[method]) for path, fn, method in table]

@@ -8,7 +8,7 @@ SDK and httpx imports are lazy because they are test extras, not runtime depende
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import View
 from emulator.core.faults import Fault, FaultBook
+from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.states import BatchState
 from emulator.server import ServerThread
@@ -143,6 +144,9 @@ class EmulatorHandle:
 
     def step(self, batch_id: str) -> View:
         return self.emulator.step(batch_id)
+
+    def verdict(self, ignore: Iterable[str] = ()) -> list[Finding]:
+        return self.emulator.verdict(ignore)
 
     def transition(self, batch_id: str, to: BatchState | str) -> View:
         return self.emulator.transition(batch_id, to)

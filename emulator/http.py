@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
-from emulator.core.journal import JournalEntry, wall_now
+from emulator.core.journal import JournalEntry, collecting, wall_now
 from emulator.core.service import BatchService
 
 log = logging.getLogger("emulator")
@@ -227,6 +227,23 @@ def _batch_id(request: Request) -> str | None:
     return None
 
 
+def _file_id(request: Request) -> str | None:
+    value = request.path_params.get("file_id")
+    return value if isinstance(value, str) else None
+
+
+def _retry_after(response: Response) -> float | None:
+    """The wait the answer asked for, as an SDK reads it: `retry-after-ms` first, then
+    `retry-after` in seconds (an HTTP date is not something this server sends)."""
+    millis, seconds = response.headers.get("retry-after-ms"), response.headers.get("retry-after")
+    with contextlib.suppress(ValueError):
+        if millis is not None:
+            return float(millis) / 1000
+        if seconds is not None:
+            return float(seconds)
+    return None
+
+
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
     async def endpoint(request: Request) -> Response:
         arrived, at, generation = wall_now(), service.now(), service.journal.generation
@@ -236,7 +253,8 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
             dialect.name, name, request.method, request.url.path, batch_id
         )
         rule, fault = found if found is not None else (None, None)
-        response = await _answer(request, dialect, handler, fault, request_id)
+        with collecting() as facts:  # what the core noted: the batch created, the state seen
+            response = await _answer(request, dialect, handler, fault, request_id)
         response.headers[dialect.request_id_header] = request_id
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
@@ -249,11 +267,14 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 operation=name,
                 status=None if isinstance(response, Dropped) else response.status_code,
                 retry_count=_retry_count(request),
-                batch_id=batch_id,
+                batch_id=batch_id or facts.get("batch_id"),
                 fault=None if fault is None else _effect(fault, response),
                 wall=arrived,
                 request_id=request_id,
                 rule=rule,
+                file_id=_file_id(request),
+                retry_after=_retry_after(response),
+                state=facts.get("state"),
             ),
             generation,
         )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from emulator import verdict_pytest
+
 if TYPE_CHECKING:
     import anthropic
     import groq
@@ -44,6 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "batch_emulator_check_faults", "fail tests that leave bounded faults unused", "bool", True
     )
     parser.addini("batch_emulator_env", "batch_emulator also sets the SDK env vars", "bool", False)
+    verdict_pytest.addini(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,6 +91,13 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestR
     if report.when == "call" and report.failed:  # no fault-check noise on top of a failure
         item.stash[_FAILED] = True
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """The client verdict, judged once the test body passed (emulator.verdict_pytest)."""
+    yield
+    verdict_pytest.judge(item)
 
 
 @pytest.fixture(scope="session")
@@ -141,6 +151,7 @@ def batch_emulator_env(
 def _fresh(handle: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     options = _marker_options(request)
     check_faults = options.pop("check_faults", request.config.getini("batch_emulator_check_faults"))
+    verdict_pytest.arm(request, handle, options)
     handle.reset(_test_config(request, options))
     if handle.server is not None and request.config.getini("batch_emulator_env"):
         _set_env(handle, request.getfixturevalue("monkeypatch"))
@@ -175,7 +186,8 @@ def _test_config(request: pytest.FixtureRequest, options: dict[str, Any]) -> Emu
         return base.merged(**options) if options else base
     except ValidationError as exc:
         problem = describe_error(exc)
-    pytest.fail(f"@pytest.mark.{MARKER}: {problem}; plugin option: check_faults", pytrace=False)
+    plugin = "check_faults, verdict, verdict_ignore"
+    pytest.fail(f"@pytest.mark.{MARKER}: {problem}; plugin options: {plugin}", pytrace=False)
 
 
 def _set_env(handle: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> None:

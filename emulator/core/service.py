@@ -26,7 +26,7 @@ from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
-from emulator.core.journal import Journal
+from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
@@ -157,6 +157,7 @@ class BatchService(FilesMixin, ResultsMixin):
             self._batches[batch_id] = batch
             self._unsettled[batch_id] = batch
             created = timeline.moment(plan, plan.created_at - 1e-6)
+            note(batch_id, created.state.value)
             return View(batch, now, created, as_created=True)
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
@@ -218,7 +219,13 @@ class BatchService(FilesMixin, ResultsMixin):
 
     def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
         with self._lock:
-            return self._observe(self._find(batch_id, dialects), self.now())
+            return self._seen(self._find(batch_id, dialects), self.now())
+
+    def _seen(self, batch: Batch, now: float) -> View:
+        """`_observe` for a call about this batch, noted for the journal (the client verdict)."""
+        view = self._observe(batch, now)
+        note(batch.id, view.state.value)
+        return view
 
     def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """A read by the client: counts as a poll for the poll-driven timing policies."""
@@ -227,7 +234,7 @@ class BatchService(FilesMixin, ResultsMixin):
             batch.polls += 1
             now = self.now()
             planning.on_poll(batch, now)
-            return self._observe(batch, now)
+            return self._seen(batch, now)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
         """Newest first; ties (same clock instant) broken by creation order."""
@@ -248,7 +255,7 @@ class BatchService(FilesMixin, ResultsMixin):
             if state is BatchState.CANCELLING or (
                 state is BatchState.CANCELLED and profile.recancel_ok
             ):
-                return self._observe(batch, now)
+                return self._seen(batch, now)
             if state in TERMINAL:
                 raise refused_in_state(Reason.NOT_CANCELLABLE, batch_id, state.value)
             if state is BatchState.VALIDATING and batch.extra.get("cancel_error_while_validating"):
@@ -260,7 +267,7 @@ class BatchService(FilesMixin, ResultsMixin):
                 )
             delay = 0.0 if profile.instant_cancel else batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
-            return self._observe(batch, now)
+            return self._seen(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
         with self._lock:
@@ -278,7 +285,7 @@ class BatchService(FilesMixin, ResultsMixin):
     ) -> tuple[View, list[ItemResult]]:
         """A finished batch's results in its one result order; refused before it has ended."""
         with self._lock:
-            view = self._observe(self._find(batch_id, dialects), self.now())
+            view = self._seen(self._find(batch_id, dialects), self.now())
         if view.state not in TERMINAL:
             raise refused_in_state(Reason.RESULTS_NOT_READY, batch_id, view.state.value)
         return view, self.ordered_results(view)
