@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from emulator.core.profile import Profile
 from emulator.providers.azure.results import file_id, render_files
-from emulator.providers.openai.profile import OPERATIONS
+from emulator.providers.openai.profile import DOOR, KEEPING, OPERATIONS
 
 # The same SDK method names as OpenAI's; Azure has no catch-all route.
 PROFILE = Profile(
@@ -18,4 +18,7 @@ PROFILE = Profile(
     render_files=render_files,
     file_id=file_id,
     results_operation="files.content",
+    # The client verdict reads Azure as OpenAI: the same SDK, the same two result files.
+    door=DOOR,
+    keeping=KEEPING,
 )

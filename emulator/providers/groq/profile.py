@@ -3,7 +3,7 @@ result bodies; states and transitions as OpenAI's [S for the strings, I for the 
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.groq.results import render_files
 
 OPERATIONS = frozenset(
@@ -24,4 +24,10 @@ PROFILE = Profile(
     operations=OPERATIONS,
     render_files=render_files,
     results_operation="files.content",
+    door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
+    keeping=Keeping(
+        results_hint="download output_file_id with files.content",
+        failures_apart=True,
+        poll_source="[I] no Groq polling example read; OpenAI's 5 s",
+    ),
 )

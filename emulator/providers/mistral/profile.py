@@ -7,7 +7,7 @@ files in finishing order [I: no order is documented].
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.mistral.results import file_id, render_files
 
 OPERATIONS = frozenset(
@@ -36,4 +36,11 @@ PROFILE = Profile(
     # (client/utils/retries.py), never x-should-retry.
     unread_fault_options=frozenset({"should_retry"}),
     unread_hint="mistralai never reads x-should-retry; use retry_after or retry_after_ms",
+    door=Door(status=frozenset({"batch.jobs.get"}), files=frozenset({"files.download"})),
+    keeping=Keeping(
+        results_hint="download output_file with files.download",
+        failures_apart=True,
+        poll_every=30.0,
+        poll_source="mistralai's BatchClient.wait polls every 30 s (poll_interval_seconds)",
+    ),
 )

@@ -3,7 +3,7 @@ finishing order ("order not preserved", docs.together.ai), output files kept 30 
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.together.results import render_files
 
 OPERATIONS = frozenset(
@@ -26,4 +26,10 @@ PROFILE = Profile(
     operations=OPERATIONS,
     render_files=render_files,
     results_operation="files.content",
+    door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
+    keeping=Keeping(
+        results_hint="download output_file_id with files.content",
+        failures_apart=True,  # "failures only in the error file" (docs.together.ai)
+        poll_source="[I] no Together polling helper; OpenAI's 5 s",
+    ),
 )
