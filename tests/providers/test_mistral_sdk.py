@@ -5,6 +5,7 @@ succeeding is itself a check that every required field is present and typed as i
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -57,6 +58,7 @@ def test_upload_create_poll_download_parse(batch_emulator: EmulatorHandle) -> No
         input_files=[uploaded.id], model=MODEL, endpoint="/v1/chat/completions", metadata={"k": "v"}
     )
     assert job.status == "QUEUED"
+    assert str(uuid.UUID(job.id)) == job.id  # job ids are UUIDs (docs.mistral.ai)
     assert (job.model, job.input_files, job.metadata) == (MODEL, [uploaded.id], {"k": "v"})
     assert (job.total_requests, job.succeeded_requests) == (3, 0)
     batch_emulator.advance(hours=1)

@@ -5,6 +5,7 @@ statuses and ISO timestamps, all as the SDK's own code and types expect them."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,7 @@ def test_create_poll_download(batch_emulator: EmulatorHandle, tmp_path: Path) ->
     assert created.warning is None
     job = created.job
     assert job is not None and job.status == "VALIDATING"
+    assert job.id is not None and str(uuid.UUID(job.id)) == job.id  # UUIDs, as the docs show
     assert job.created_at is not None and job.created_at.tzinfo is not None  # ISO-8601, parsed
     assert (
         job.job_deadline is not None

@@ -8,12 +8,11 @@ Microsoft's batch guide examples); generated files are `file-<uuid>` (§1.5).
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from emulator.core.batch import View
-from emulator.core.ids import digest
+from emulator.core.ids import uuid_id
 from emulator.core.outputs import ItemResult
 from emulator.providers.azure import wire
 from emulator.providers.openai import results as openai
@@ -53,4 +52,4 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
 
 def file_id(batch_id: str, kind: str) -> str:
     """Generated output and error files are `file-<uuid>` on Azure (batch ids are seeded)."""
-    return "file-" + str(uuid.UUID(bytes=digest("azure", batch_id, kind)))
+    return "file-" + uuid_id("azure", batch_id, kind)

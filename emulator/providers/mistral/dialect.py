@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,6 @@ from starlette.responses import Response
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
-from emulator.core.ids import digest
 from emulator.core.states import BatchState
 from emulator.http import json_response
 from emulator.providers.mistral import wire
@@ -81,10 +79,6 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
         code=err.code,
     )
     return json_response(body.model_dump(), err.status)
-
-
-def uuid_for(*parts: object) -> str:
-    return str(uuid.UUID(bytes=digest(*parts)))
 
 
 def as_openai_lines(data: bytes, endpoint: str, model: str) -> bytes:

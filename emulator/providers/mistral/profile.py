@@ -7,6 +7,7 @@ files in finishing order [I: no order is documented].
 
 from __future__ import annotations
 
+from emulator.core.ids import uuid_id
 from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.mistral.results import file_id, render_files
 
@@ -31,6 +32,7 @@ PROFILE = Profile(
     render_files=render_files,
     file_id=file_id,
     delete_needs_end=True,
+    batch_id=uuid_id,  # job ids are UUIDs (docs.mistral.ai)
     results_operation="files.download",
     # mistralai (Speakeasy) honours Retry-After and retry-after-ms when retries are configured
     # (client/utils/retries.py), never x-should-retry.

@@ -9,14 +9,13 @@ failed request and validates `body` as the endpoint's response type (reference Â
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 import orjson
 
 from emulator.core.batch import View
-from emulator.core.ids import digest
+from emulator.core.ids import uuid_id
 from emulator.core.outputs import ItemResult
 from emulator.core.states import Outcome
 from emulator.providers.mistral import wire
@@ -89,4 +88,4 @@ def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | Non
 
 def file_id(batch_id: str, kind: str) -> str:
     """Mistral ids are UUIDs (batch ids are seeded, so these are too)."""
-    return str(uuid.UUID(bytes=digest("mistral", batch_id, kind)))
+    return uuid_id("mistral", batch_id, kind)

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
 from emulator.core.files import StoredFile
+from emulator.core.ids import uuid_id
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
     Dialect,
@@ -73,7 +74,7 @@ async def upload_file(service: BatchService, request: Request) -> Response:
         str(purpose),
         data,
         expires_after=None if hours is None else hours * HOUR,
-        file_id=d.uuid_for(service.config.seed, "file", service.ids.next("file")),
+        file_id=uuid_id(service.config.seed, "file", service.ids.next("file")),
     )
     return json_response(d.file_to_wire(stored))
 

@@ -3,6 +3,7 @@ finishing order ("order not preserved", docs.together.ai), output files kept 30 
 
 from __future__ import annotations
 
+from emulator.core.ids import uuid_id
 from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.together.results import render_files
 
@@ -26,6 +27,7 @@ PROFILE = Profile(
     operations=OPERATIONS,
     render_files=render_files,
     results_operation="files.content",
+    batch_id=uuid_id,  # the docs show UUID batch ids
     door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
     keeping=Keeping(
         results_hint="download output_file_id with files.content",
