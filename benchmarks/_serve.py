@@ -116,7 +116,7 @@ def start_emulator(
     """`source` is a directory holding the `emulator` package (a snapshot); being the cwd, it
     comes before the editable install on sys.path."""
     args = ["serve", "--host", "127.0.0.1", "--port", "0", "--timing", timing]
-    args += ["--log-level", "info"]
+    args += ["--log-level", "info", "--quiet"]  # no per-call log line in the measured path
     if profile_to is None:
         return _launch("emulator", [sys.executable, "-m", "emulator", *args], cwd=source)
     argv = [sys.executable, "-c", PROFILED_SERVE, str(profile_to), *args]

@@ -44,9 +44,11 @@ class Emulator:
         return self._app
 
     # -- time -----------------------------------------------------------------------------
-    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0) -> float:
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> float:
         """Move the emulator's clock forward; returns the new `now` (epoch seconds)."""
-        self.clock.advance(seconds + 60 * minutes + 3600 * hours)
+        self.clock.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
         return self.clock.now()
 
     def now(self) -> float:
@@ -123,6 +125,9 @@ class Emulator:
         )
 
     def transition(self, batch_id: str, to: BatchState | str) -> View:
+        if to not in {s.value for s in BatchState}:  # a StrEnum member is its value too
+            valid = ", ".join(s.value for s in BatchState)
+            raise ValueError(f"unknown batch state {to!r}; valid states: {valid}")
         return self.service.transition(batch_id, BatchState(to))
 
     def step(self, batch_id: str) -> View:

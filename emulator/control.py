@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator import __version__
+from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
 from emulator.core.errors import EmulatorError
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
@@ -79,31 +80,8 @@ def _clock(emulator: Emulator) -> dict[str, Any]:
 
 
 def summary(view: View) -> dict[str, Any]:
-    b, c = view.batch, view.counts
-    return {
-        "id": b.id,
-        "dialect": b.dialect,
-        "provider": b.provider,
-        "endpoint": b.endpoint,
-        "model": b.model,
-        "state": view.state.value,
-        "created_at": b.plan.created_at,
-        "expires_at": b.plan.expires_at,
-        "polls": b.polls,
-        "timing": b.timing.policy,
-        "ended_at": view.moment.ended_at,
-        # Made by the core when the batch finished, whether or not any client has read it.
-        "output_file_id": b.output_file_id,
-        "error_file_id": b.error_file_id,
-        "counts": {
-            "total": c.total,
-            "processing": c.processing,
-            "succeeded": c.succeeded,
-            "errored": c.errored,
-            "canceled": c.canceled,
-            "expired": c.expired,
-        },
-    }
+    """State, counts per item outcome, timing, polls and (if failed) why: see BatchInfo."""
+    return BatchInfo.of(view).as_dict()
 
 
 def parse_fault(body: dict[str, Any]) -> Fault:
@@ -145,10 +123,16 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def advance(request: Request) -> Response:
         body = await _body(request)
-        seconds = body.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise _Problem(400, "'seconds' must be a non-negative number")
-        emulator.advance(seconds)
+        units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+        unknown = sorted(set(body) - set(units))
+        if unknown or not body:
+            raise _Problem(400, f"give any of {', '.join(units)} (non-negative numbers)")
+        total = 0.0
+        for unit, value in body.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise _Problem(400, f"'{unit}' must be a non-negative number")
+            total += value * units[unit]
+        emulator.advance(total)
         return json_response(_clock(emulator))
 
     async def get_config(request: Request) -> Response:
@@ -165,6 +149,9 @@ def routes(emulator: Emulator) -> list[Route]:
         """One rule (an object) or several (a list, all refused if one is bad)."""
         body = await _json(request)
         many = body if isinstance(body, list) else [body]
+        if any(isinstance(spec, dict) and "kind" not in spec for spec in many):
+            # Without it a rule would default to a catch-all HTTP fault on every call.
+            raise _Problem(400, "each fault rule needs 'kind': 'http', 'item' or 'batch'")
         faults = [parse_fault(spec) for spec in many]
         for fault in faults:
             emulator.faults.check(fault)
@@ -188,6 +175,9 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def batches(request: Request) -> Response:
         return json_response({"data": [summary(v) for v in emulator.batches]})
+
+    async def one_batch(request: Request) -> Response:
+        return json_response(summary(emulator.batch(request.path_params["batch_id"])))
 
     async def transition(request: Request) -> Response:
         target = (await _body(request)).get("to")
@@ -226,6 +216,7 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/faults/operations", operations, "GET"),
         ("/faults/{rule_id}", delete_fault, "DELETE"),
         ("/batches", batches, "GET"),
+        ("/batches/{batch_id}", one_batch, "GET"),
         ("/batches/{batch_id}/transition", transition, "POST"),
         ("/batches/{batch_id}/advance", step, "POST"),
         ("/requests", journal, "GET"),

@@ -33,6 +33,7 @@ def add_parser(sub: Any) -> None:
         help=f"silence a rule (repeatable): {', '.join(rule_names())}",
     )
     verdict.add_argument("--json", action="store_true", help="print the findings as JSON")
+    verdict.set_defaults(run=run)
 
 
 def fetch(url: str, ignore: list[str]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
@@ -83,6 +83,8 @@ class Journal:
         self._limit = limit
         self._lock = threading.Lock()
         self._generation = 0
+        # Called with each entry after it is recorded (`serve`'s call log); outside the lock.
+        self.listeners: list[Callable[[JournalEntry], None]] = []
 
     @property
     def generation(self) -> int:
@@ -96,6 +98,8 @@ class Journal:
             self._entries.append(entry)
             if len(self._entries) > self._limit:
                 del self._entries[: len(self._entries) - self._limit]
+        for listener in self.listeners:
+            listener(entry)
 
     def entries(self, **where: Any) -> list[JournalEntry]:
         """Every entry, or those whose fields equal `where` (e.g. `operation="batches.create"`)."""
