@@ -254,21 +254,26 @@ class EmulatorHandle:
         import openai
 
         kwargs.setdefault("api_version", AZURE_API_VERSION)
+        kwargs.setdefault("http_client", self._http(openai.DefaultHttpxClient, sync=True))
         return openai.AzureOpenAI(azure_endpoint=self.azure_endpoint, api_key=API_KEY, **kwargs)
 
     def groq_client(self, **kwargs: Any) -> groq.Groq:
         import groq
 
+        kwargs.setdefault("http_client", self._http(groq.DefaultHttpxClient, sync=True))
         return groq.Groq(base_url=self.groq_base_url, api_key=API_KEY, **kwargs)
 
     def mistral_client(self, **kwargs: Any) -> Mistral:
+        import httpx
         from mistralai.client import Mistral
 
+        kwargs.setdefault("client", self._http(httpx.Client, sync=True))  # mistralai: httpx
         return Mistral(server_url=self.mistral_server_url, api_key=API_KEY, **kwargs)
 
     def together_client(self, **kwargs: Any) -> together.Together:
         import together
 
+        kwargs.setdefault("http_client", self._http(together.DefaultHttpxClient, sync=True))
         return together.Together(base_url=self.together_base_url, api_key=API_KEY, **kwargs)
 
     def gemini_client(self, **kwargs: Any) -> genai.Client:

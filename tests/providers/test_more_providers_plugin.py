@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import httpx
 from groq import Groq
 from mistralai.client import Mistral
@@ -55,3 +58,21 @@ def test_control_plane_lists_and_moves_every_dialects_batches(
     moved = control.post(f"/batches/{job.id}/transition", json={"to": "expired"})
     assert moved.status_code == 200
     assert mistral_client.batch.jobs.get(job_id=job.id).status == "TIMEOUT_EXCEEDED"
+
+
+def test_in_process_clients_need_no_socket(tmp_path: Any) -> None:
+    """`EmulatorHandle.in_process()` wires each SDK to the app itself, Together's PUT to its
+    API-issued upload URL included."""
+    handle = EmulatorHandle.in_process()
+    try:
+        path = tmp_path / "in.jsonl"
+        line = {"custom_id": "a", "body": {"model": "meta-llama/Llama-3-8b", "messages": []}}
+        path.write_text(json.dumps(line) + "\n")
+        uploaded = handle.together_client().files.upload(file=path, purpose="batch-api")
+        assert uploaded.processing_status == "COMPLETED"
+        assert handle.azure_client().batches.list().data == []
+        assert handle.groq_client().batches.list().data == []
+        assert handle.mistral_client().batch.jobs.list().total == 0
+        assert {e.dialect for e in handle.requests} == {"together", "azure", "groq", "mistral"}
+    finally:
+        handle.stop()
