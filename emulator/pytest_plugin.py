@@ -270,6 +270,7 @@ if _installed("openai"):
 
     @pytest.fixture
     def azure_client(batch_emulator: EmulatorHandle) -> Iterator[openai.AzureOpenAI]:
+        """`openai.AzureOpenAI` on this test's emulator (`api_version` 2024-10-21)."""
         with batch_emulator.azure_client() as client:
             yield client
 
@@ -278,6 +279,7 @@ if _installed("groq"):
 
     @pytest.fixture
     def groq_client(batch_emulator: EmulatorHandle) -> Iterator[groq.Groq]:
+        """`groq.Groq` on this test's emulator (`base_url` = `<url>/groq`)."""
         with batch_emulator.groq_client() as client:
             yield client
 
@@ -286,6 +288,7 @@ if _installed("mistralai"):
 
     @pytest.fixture
     def mistral_client(batch_emulator: EmulatorHandle) -> Iterator[Mistral]:
+        """`mistralai` `Mistral` on this test's emulator (`server_url` = `<url>/mistral`)."""
         with batch_emulator.mistral_client() as client:
             yield client
 
@@ -294,6 +297,7 @@ if _installed("together"):
 
     @pytest.fixture
     def together_client(batch_emulator: EmulatorHandle) -> Iterator[together.Together]:
+        """`together.Together` on this test's emulator (`base_url` = `<url>/together`)."""
         with batch_emulator.together_client() as client:
             yield client
 
