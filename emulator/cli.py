@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import socket
 import sys
 import tomllib
@@ -21,8 +22,10 @@ from pydantic import ValidationError
 
 from emulator import __version__, verdict_cli
 from emulator.config import EmulatorConfig, describe_error
+from emulator.guard import TOKEN_ENV, is_loopback
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+WILDCARDS = ("0.0.0.0", "::", "")
 
 
 class UsageError(Exception):
@@ -97,6 +100,18 @@ def add_serve(sub: Any) -> None:
     serve.add_argument(
         "--quiet", action="store_true", help="do not log each call and batch state change"
     )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get(TOKEN_ENV) or None,
+        help=f"require this token on /_emulator/* (default: ${TOKEN_ENV}, else none)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (besides loopback names); repeatable",
+    )
     serve.set_defaults(run=run_serve)
 
 
@@ -146,10 +161,38 @@ def load_config_file(name: str) -> EmulatorConfig:
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
     config = load_config_file(args.config) if args.config else EmulatorConfig()
     changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
+    if args.control_token:
+        changes["control_token"] = args.control_token
+    hosts = [*args.allow_host, *([] if args.host in WILDCARDS else [args.host])]
+    if hosts:
+        changes["allowed_hosts"] = (*config.allowed_hosts, *hosts)
     try:
         return config.merged(**changes) if changes else config
     except ValidationError as exc:
         raise UsageError(f"invalid configuration: {describe_error(exc)}") from None
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client should use: a wildcard bind is reached through loopback."""
+    name = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
+def exposure_warning(host: str, token: bool) -> str | None:
+    """What a bind beyond loopback exposes, and what to do about it."""
+    if is_loopback(host.strip("[]")):
+        return None
+    guard = (
+        "the control plane (/_emulator: reset, faults, clock) requires the control token"
+        if token
+        else "the control plane (/_emulator: reset, faults, clock) is OPEN to anyone who can "
+        f"connect: set --control-token or ${TOKEN_ENV}"
+    )
+    return (
+        f"batch-emulator: WARNING: listening on {host}, reachable from other machines. "
+        f"Provider routes accept any API key; {guard}. Requests must name this server by a "
+        "host it accepts: loopback, the --host address, --allow-host NAME or external_url."
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -208,8 +251,11 @@ def run_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"batch-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    url = f"http://{args.host}:{sock.getsockname()[1]}"
+    url = client_url(args.host, sock.getsockname()[1])
     print(banner(url, args.flavor), flush=True)
+    warning = exposure_warning(args.host, bool(config.control_token))
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     if not args.quiet:
         CallLog(emulator).attach()
     server = uvicorn.Server(

@@ -5,43 +5,48 @@ Plain JSON in and out, for black-box clients (any language) that cannot reach th
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import __version__
+from emulator import __version__, bodies
 from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
+from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
+from emulator.core.numbers import ascii_int
 from emulator.core.states import BatchState
-from emulator.http import json_response
+from emulator.http import ClientGone, json_response, shorten
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
     from emulator.core.batch import View
 
 Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("emulator")
+# Options naming host paths or guarding access: over HTTP they would let any local web page or
+# network peer read host files (a canned directory) or lift the guards themselves.
+OWNER_ONLY = frozenset({"canned_responses", "control_token", "allowed_hosts", "responder"})
 
 
 def error(status: int, message: str) -> Response:
-    return json_response({"error": {"message": message, "status": status}}, status)
+    return json_response({"error": {"message": shorten(message), "status": status}}, status)
+
+
+def _too_large() -> Exception:
+    return _Problem(413, f"body is larger than {bodies.JSON_CAP} bytes")
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise _Problem(400, "body is not valid JSON") from None
+    value = await _json(request)
     if not isinstance(value, dict):
         raise _Problem(400, "body must be a JSON object")
     return value
@@ -64,8 +69,17 @@ def _guard(handler: Handler) -> Handler:
             return error(e.status, e.message)
         except ValidationError as e:
             return error(400, describe_error(e))
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             return error(400, str(e))
+        except ClientDisconnect:
+            return ClientGone()
+        except HTTPException as e:
+            return error(e.status_code if 400 <= e.status_code < 500 else 400, str(e.detail))
+        except RecursionError:
+            return error(400, "body is nested too deeply")
+        except Exception:  # still JSON, and still logged: a bug, never a plain-text page
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return error(500, "internal error in the emulator's control plane")
 
     return endpoint
 
@@ -93,11 +107,11 @@ def parse_fault(body: dict[str, Any]) -> Fault:
 
 
 async def _json(request: Request) -> Any:
-    raw = await request.body()
+    raw = await bodies.read_body(request, bodies.JSON_CAP, _too_large)
     try:
-        return json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise _Problem(400, "body is not valid JSON") from None
+        return jsonsafe.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise _Problem(400, f"body is not valid JSON: {shorten(str(exc), 200)}") from None
 
 
 def _journal_filters(request: Request) -> dict[str, Any]:
@@ -106,7 +120,8 @@ def _journal_filters(request: Request) -> dict[str, Any]:
     for key in ("status", "retry_count"):
         if key in where:
             value = where[key]
-            where[key] = int(value) if value.isdigit() else None if value == "null" else value
+            number = ascii_int(value)
+            where[key] = number if number is not None else None if value == "null" else value
     return where
 
 
@@ -139,7 +154,15 @@ def routes(emulator: Emulator) -> list[Route]:
         return json_response(emulator.config.model_dump(mode="json"))
 
     async def patch_config(request: Request) -> Response:
-        emulator.configure(**await _body(request))
+        changes = await _body(request)
+        owner_only = sorted(OWNER_ONLY & set(changes))
+        if owner_only:
+            raise _Problem(
+                403,
+                f"{', '.join(owner_only)} can only be set by the process owner (the Python API, "
+                "`batch-emulator serve --config FILE` or its flags), not over HTTP",
+            )
+        emulator.configure(**changes)
         return json_response(emulator.config.model_dump(mode="json"))
 
     async def list_faults(request: Request) -> Response:

@@ -131,6 +131,11 @@ class EmulatorHandle:
             "GOOGLE_API_KEY": API_KEY,
         }
 
+    def control_headers(self) -> dict[str, str]:
+        """Headers for HTTP calls to /_emulator/*: the control token, when one is set."""
+        token = self.emulator.config.control_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     # -- the Emulator's control surface, typed ---------------------------------------------
     def advance(
         self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0

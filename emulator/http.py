@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import functools
 import importlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,14 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
 from emulator.core.journal import JournalEntry, collecting, wall_now
+from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService
 
 log = logging.getLogger("emulator")
@@ -74,8 +77,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(data, status_code=status, headers=headers, media_type="application/json")
 
 
-async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
-    raw = await request.body()
+def _json_too_large() -> EmulatorError:
+    return EmulatorError(ErrorKind.TOO_LARGE, "Request body too large.")
+
+
+async def read_json(
+    request: Request, *, allow_empty: bool = False, limit: int = bodies.JSON_CAP
+) -> Any:
+    """A JSON body of at most `limit` bytes (refused while streaming), nested at most
+    `jsonsafe.MAX_DEPTH` deep; anything else is the dialect's invalid-JSON 400."""
+    raw = await bodies.read_body(request, limit, _json_too_large)
     if not raw.strip():
         if allow_empty:
             return {}
@@ -85,7 +96,7 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
             "JSON payload, but what was sent was not valid JSON.)"
         )
     try:
-        return json.loads(raw)
+        return jsonsafe.loads(raw)
     except ValueError:
         raise invalid(
             "We could not parse the JSON body of your request. (HINT: This likely "
@@ -113,6 +124,25 @@ class Dropped(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await _hang_up(receive, send)
+
+
+class ClientGone(Response):
+    """The client hung up before we could answer (mid-upload, say): nothing is sent, and the
+    journal records nginx's 499 "client closed request" instead of a server error."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=CLIENT_CLOSED)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+CLIENT_CLOSED = 499
+MAX_MESSAGE = 2_000  # characters of an error message; a huge echoed value is cut
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
+    return message if len(message) <= limit else message[:limit] + "... (truncated)"
 
 
 class FileBody(Response):
@@ -307,9 +337,18 @@ async def _answer(
             dialect.authenticate(request)
         return await handler(request)
     except EmulatorError as err:
+        err.message = shorten(err.message)
         response = dialect.render_error(err, request_id)
         response.headers.update(err.headers)
         return response
+    except ClientDisconnect:
+        return ClientGone()
+    except HTTPException as exc:  # Starlette's own (a form it could not parse, say)
+        status = exc.status_code if 400 <= exc.status_code < 500 else 400
+        refused = EmulatorError(kind_for_status(status), shorten(str(exc.detail)), status=status)
+        return dialect.render_error(refused, request_id)
+    except RecursionError:  # a structure too deep for some step that jsonsafe did not guard
+        return dialect.render_error(invalid("The request is nested too deeply."), request_id)
     except Exception:
         log.exception("unexpected error answering %s %s", request.method, request.url.path)
         crash = EmulatorError(
@@ -321,9 +360,9 @@ async def _answer(
 
 def _retry_count(request: Request) -> int | None:
     for header in RETRY_HEADERS:
-        value = request.headers.get(header)
-        if value is not None and value.isdigit():
-            return int(value)
+        value = ascii_int(request.headers.get(header))
+        if value is not None:
+            return value
     return None
 
 

@@ -11,6 +11,7 @@ fixture or the suite sets an option: an installed plugin costs other test runs n
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
         value = config.getini(f"batch_emulator_{key}") if value is None else value
         if value not in (None, ""):
             changes[key] = value
+    token = os.environ.get("BATCH_EMULATOR_CONTROL_TOKEN")  # emulator.guard.TOKEN_ENV
+    if token:  # servers guard /_emulator with it; handle.control_headers() carries it
+        changes["control_token"] = token
     config.stash[_SUITE_OPTIONS] = changes
     if changes:  # a bad option stops the run before any test, not in every test's setup
         _suite_config(config)

@@ -22,9 +22,7 @@ BANNER: dict[str, str] = {}
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -78,24 +76,14 @@ def test_sigint_shuts_down_cleanly() -> None:
 def test_default_timing_finishes_100_requests_within_two_seconds(served: str) -> None:
     client = OpenAI(base_url=served + "/v1", api_key="test", max_retries=0)
     lines = "".join(
-        json.dumps(
-            {
-                "custom_id": f"r{i}",
-                "method": "POST",
-                "url": "/v1/chat/completions",
-                "body": {
-                    "model": "gpt-4o-mini",
-                    "messages": [{"role": "user", "content": f"q{i}"}],
-                },
-            }
-        )
-        + "\n"
-        for i in range(100)
+        json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions",
+                    "body": {"model": "gpt-4o-mini", "messages": [{"role": "user",
+                                                                    "content": f"q{i}"}]}})
+        + "\n" for i in range(100)
     )
     upload = client.files.create(file=("in.jsonl", lines.encode()), purpose="batch")
-    batch = client.batches.create(
-        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
-    )
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
+                                  completion_window="24h")
     seen = [batch.status]
     started = time.monotonic()
     while seen[-1] != "completed" and time.monotonic() - started < 10:
@@ -126,10 +114,7 @@ def test_invalid_config_is_a_clear_error(tmp_path: Path) -> None:
     config.write_text(json.dumps({"seeed": 1}))
     done = subprocess.run(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+        capture_output=True, text=True, timeout=30, check=False,
     )
     assert done.returncode == 2
     assert "seeed" in done.stderr and "valid options" in done.stderr
@@ -141,13 +126,10 @@ def test_serve_logs_each_call_and_state_change() -> None:
         client = OpenAI(base_url=url + "/v1", api_key="test", max_retries=0)
         bad = b'{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n'
         upload = client.files.create(file=("in.jsonl", bad + b"not json\n"), purpose="batch")
-        batch = client.batches.create(
-            input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
-        )
-        httpx.post(
-            url + "/_emulator/faults",
-            json={"kind": "http", "status": 503, "operation": "batches.retrieve"},
-        )
+        batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
+                                      completion_window="24h")
+        httpx.post(url + "/_emulator/faults", json={"kind": "http", "status": 503,
+                                                    "operation": "batches.retrieve"})
         with pytest.raises(openai.InternalServerError):
             client.batches.retrieve(batch.id)
         httpx.delete(url + "/_emulator/faults")
@@ -160,10 +142,8 @@ def test_serve_logs_each_call_and_state_change() -> None:
     log = proc.stdout.read()
     assert f"POST /v1/batches -> 200 (openai batches.create) batch={batch.id}" in log
     assert f"batch {batch.id}: created, validating" in log
-    assert (
-        f"GET /v1/batches/{batch.id} -> 503 (openai batches.retrieve) batch={batch.id}"
-        " fault=http:503"
-    ) in log
+    assert (f"GET /v1/batches/{batch.id} -> 503 (openai batches.retrieve) batch={batch.id}"
+            " fault=http:503") in log
     assert f"batch {batch.id}: validating -> failed" in log
     assert "failure: line 1: " in log and "; line 2: " in log
 
@@ -182,14 +162,8 @@ def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = 
     for name, text in (files or {}).items():
         assert tmp is not None
         (tmp / name).write_text(text)
-    done = subprocess.run(
-        [sys.executable, "-m", "emulator", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        cwd=tmp,
-    )
+    done = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True,
+                          text=True, timeout=30, check=False, cwd=tmp)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
@@ -209,11 +183,8 @@ def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = 
         (["serve", "--config", "c.yaml"], {"c.yaml": "seed: 1"}, "--config c.yaml: YAML is not"),
         (["serve", "--config", "none.json"], {}, "--config none.json: no such file"),
         (["serve", "--config", "l.json"], {"l.json": "[1]"}, "must hold an object of options"),
-        (
-            ["serve", "--config", "f.json"],
-            {"f.json": '{"faults": [{"kind": "dns"}]}'},
-            "unknown fault kind 'dns'",
-        ),
+        (["serve", "--config", "f.json"], {"f.json": '{"faults": [{"kind": "dns"}]}'},
+         "unknown fault kind 'dns'"),
         (["bogus"], {}, "invalid choice: 'bogus'"),
     ],
 )
@@ -226,13 +197,8 @@ def test_every_misuse_answers_in_one_line(
 def test_version() -> None:
     from emulator import __version__
 
-    done = subprocess.run(
-        [sys.executable, "-m", "emulator", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    done = subprocess.run([sys.executable, "-m", "emulator", "--version"], capture_output=True,
+                          text=True, timeout=30, check=True)
     assert done.stdout.strip() == f"batch-emulator {__version__}"
 
 
@@ -242,10 +208,6 @@ def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for default in (
-        "(default: 127.0.0.1)",
-        "(default: 8000)",
-        "(default: warning)",
-        "(default: all)",
-    ):
+    for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: warning)",
+                    "(default: all)"):
         assert default in text

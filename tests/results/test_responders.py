@@ -18,16 +18,11 @@ CANNED = Path(__file__).resolve().parents[2] / "fixtures" / "canned"
 def _run(emu: Any, bodies: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     client = OpenAI(base_url=emu.openai_base_url, api_key="test", max_retries=0)
     lines = "".join(
-        json.dumps(
-            {"custom_id": cid, "method": "POST", "url": "/v1/chat/completions", "body": body}
-        )
-        + "\n"
-        for cid, body in bodies.items()
-    )
+        json.dumps({"custom_id": cid, "method": "POST", "url": "/v1/chat/completions",
+                    "body": body}) + "\n" for cid, body in bodies.items())
     upload = client.files.create(file=("in.jsonl", lines.encode()), purpose="batch")
-    batch = client.batches.create(
-        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
-    )
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
+                                  completion_window="24h")
     emu.advance(hours=1)
     done = client.batches.retrieve(batch.id)
     out: dict[str, dict[str, Any]] = {}
@@ -45,9 +40,8 @@ def _chat(text: str) -> dict[str, Any]:
 
 def test_canned_directory_by_custom_id(batch_emulator: Any) -> None:
     batch_emulator.respond_with(canned=CANNED)
-    rows = _run(
-        batch_emulator, {"greeting": _chat("hi"), "refused": _chat("long"), "other": _chat("x")}
-    )
+    rows = _run(batch_emulator, {"greeting": _chat("hi"), "refused": _chat("long"),
+                                 "other": _chat("x")})
     greeting = ChatCompletion.model_validate(rows["greeting"]["response"]["body"])
     assert greeting.choices[0].message.content == "Hello from a canned response."
     refused = rows["refused"]["response"]
@@ -93,9 +87,8 @@ def test_echo_replies_with_last_user_message(batch_emulator: Any) -> None:
     assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] == "repeat after me"
 
 
-def test_malformed_canned_directory_fails_at_configuration(
-    batch_emulator: Any, tmp_path: Path
-) -> None:
+def test_malformed_canned_directory_fails_at_configuration(batch_emulator: Any,
+                                                           tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         batch_emulator.respond_with(canned=tmp_path)
@@ -108,15 +101,17 @@ def test_marker_configures_a_canned_directory(batch_emulator: Any) -> None:
     assert content == "Hello from a canned response."
 
 
-def test_control_plane_turns_echo_on_and_refuses_a_missing_directory(batch_emulator: Any) -> None:
+def test_control_plane_turns_echo_on_and_refuses_any_canned_directory(batch_emulator: Any) -> None:
     import httpx
 
     control = httpx.Client(base_url=batch_emulator.url + "/_emulator")
     assert control.patch("/config", json={"echo": True}).status_code == 200
     rows = _run(batch_emulator, {"e": _chat("say it back")})
     assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] == "say it back"
-    refused = control.patch("/config", json={"canned_responses": "/no/such/dir"})
-    assert refused.status_code == 400 and "does not exist" in refused.json()["error"]["message"]
+    # A host path over HTTP would let any local web page read the owner's JSON files.
+    refused = control.patch("/config", json={"canned_responses": str(CANNED)})
+    assert refused.status_code == 403 and "process owner" in refused.json()["error"]["message"]
+    assert control.get("/config").json()["canned_responses"] is None
     assert control.get("/config").json()["echo"] is True  # the refused change left no trace
 
 

@@ -8,15 +8,17 @@ the problem and the core plans it as the item's outcome.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from starlette.requests import Request
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import is_known_model
+from emulator.core.numbers import ascii_int
 
 MAX_BODY_BYTES = 256 * 1024 * 1024  # the documented Message Batches request size limit
 MAX_REQUESTS = 100_000
@@ -33,18 +35,9 @@ def too_large() -> EmulatorError:
 
 async def read_body(request: Request) -> Any:
     """The JSON body, refused (413) as soon as it is known to exceed the size limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large()
-        chunks.append(chunk)
+    raw = await bodies.read_body(request, MAX_BODY_BYTES, too_large)
     try:
-        return json.loads(b"".join(chunks))
+        return jsonsafe.loads(raw)
     except ValueError as exc:
         raise invalid(f"The request body is not valid JSON: {exc}") from None
 
@@ -151,12 +144,11 @@ def params_error(params: dict[str, Any]) -> ItemError | None:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return 20
-    try:
-        value = int(raw)
-    except ValueError:
+    value = ascii_int(raw.strip(), signed=True)
+    if value is None:
         raise invalid(
             "limit: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
+        )
     if value < 1:
         raise invalid("limit: Input should be greater than or equal to 1")
     if value > LIMIT_MAX:

@@ -64,7 +64,7 @@ SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire)
 
 # -- files ------------------------------------------------------------------------------------
 async def upload_file(service: BatchService, request: Request) -> Response:
-    form = await openai.read_form(request, service.config.max_file_bytes)
+    form = await openai.upload_form(request, service.config.max_file_bytes)
     purpose = params.check_purpose(form.get("purpose"))
     upload = form.get("file")
     if not isinstance(upload, UploadFile):

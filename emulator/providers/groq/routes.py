@@ -38,7 +38,7 @@ DIALECT = Dialect("groq", openai_dialect.render_error, authenticate=authenticate
 
 async def upload_file(service: BatchService, request: Request) -> Response:
     limit = min(d.MAX_FILE_BYTES, service.config.max_file_bytes)
-    form = await openai.read_form(request, limit)
+    form = await openai.upload_form(request, limit)
     purpose = form.get("purpose")
     if purpose != "batch":  # the SDK's `purpose` Literal
         raise params.invalid_value("purpose", purpose, ("batch",))

@@ -58,7 +58,7 @@ def _file(service: BatchService, file_id: str) -> StoredFile:
 
 # -- files ------------------------------------------------------------------------------------
 async def upload_file(service: BatchService, request: Request) -> Response:
-    form = await openai.read_form(request, service.config.max_file_bytes)
+    form = await openai.upload_form(request, service.config.max_file_bytes)
     purpose = form.get("purpose") or "fine-tune"
     if purpose not in d.PURPOSES:
         raise invalid(f"Invalid purpose {purpose!r}.", param="purpose")
