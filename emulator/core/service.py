@@ -123,6 +123,8 @@ class BatchService(FilesMixin, ResultsMixin):
         timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
         with self._lock:
             batch_id = spec.id_prefix + self.ids.next("batch")
+            shape = self.profile(spec.dialect).batch_id
+            batch_id = shape(batch_id) if shape is not None else batch_id
             now = self.now()
             items = self._plan_items(batch_id, spec, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
