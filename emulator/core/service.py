@@ -134,7 +134,9 @@ class BatchService(FilesMixin, ResultsMixin):
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
         timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
         with self._lock:
-            batch_id = shaped(spec.id_prefix, self.ids.raw("batch", 36))
+            batch_id = shaped(spec.id_prefix, self.ids.raw("batch", 36))  # recorded shapes
+            shape = self.profile(spec.dialect).batch_id  # a provider with its own id form
+            batch_id = shape(batch_id) if shape is not None else batch_id
             now = self.now()
             items = self._plan_items(batch_id, spec, chosen)
             fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
