@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the emulator server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--timing", help="immediate | timed | manual | polls:N | script:a,b,c")
+    serve.add_argument(
+        "--timing", help="immediate | timed | timed:linear | manual | polls:N | script:a,b,c"
+    )
     serve.add_argument("--seed", type=int)
     serve.add_argument("--config", help="JSON or TOML file of EmulatorConfig options")
     serve.add_argument(
