@@ -23,6 +23,7 @@ from emulator.core.journal import Journal
 from emulator.core.outputs import DAY, FileRenderer, ItemResult, ResultsMixin
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
+from emulator.core.work import WorkMixin
 
 SCENARIO_ERROR = ItemError(
     500, "server_error", "The server had an error while processing your request."
@@ -48,7 +49,7 @@ class NewBatch:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class BatchService(FilesMixin, ResultsMixin):
+class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
@@ -99,45 +100,49 @@ class BatchService(FilesMixin, ResultsMixin):
     def create_batch(self, spec: NewBatch) -> View:
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
         timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
+        # The per-item work (faults, responders, prefix sums) runs outside the lock: a
+        # 100,000-item create on a worker thread must not stall every other reader on it.
+        batch_id = spec.id_prefix + self.ids.next("batch")
+        items = self._plan_items(batch_id, spec, chosen)
+        fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
+        errors = planning.validation_errors(spec.errors, chosen, fault)
+        if fault is not None and fault.cancel_delay is not None:
+            timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
+        name = "stall" if fault is not None and fault.stall else chosen.name
+        order = list(range(len(items)))
+        rng_for(self.config.seed, "order", batch_id).shuffle(order)
+        now = self.now()
+        plan = planning.initial_plan(
+            timing, now, spec.expires_after, len(items), name, bool(errors)
+        )
+        if fault is not None and fault.expire_at_progress is not None:
+            planning.expire_at(plan, fault.expire_at_progress)
+        batch = Batch(
+            id=batch_id,
+            dialect=spec.dialect,
+            provider=spec.provider or spec.dialect,
+            endpoint=spec.endpoint,
+            model=spec.model,
+            items=items,  # kept when validation fails: View reports none done
+            plan=plan,
+            timing=timing,
+            order=order,
+            errors=errors,
+            metadata=spec.metadata,
+            input_file_id=spec.input_file_id,
+            extra=dict(spec.extra),
+        )
+        if fault is not None and fault.cancel_error_while_validating:
+            batch.extra["cancel_error_while_validating"] = True
         with self._lock:
-            batch_id = spec.id_prefix + self.ids.next("batch")
-            now = self.now()
-            items = self._plan_items(batch_id, spec, chosen)
-            fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
-            errors = planning.validation_errors(spec.errors, chosen, fault)
-            if fault is not None and fault.cancel_delay is not None:
-                timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
-            name = "stall" if fault is not None and fault.stall else chosen.name
-            plan = planning.initial_plan(
-                timing, now, spec.expires_after, len(items), name, bool(errors)
-            )
-            if fault is not None and fault.expire_at_progress is not None:
-                planning.expire_at(plan, fault.expire_at_progress)
-            order = list(range(len(items)))
-            rng_for(self.config.seed, "order", batch_id).shuffle(order)
-            batch = Batch(
-                id=batch_id,
-                dialect=spec.dialect,
-                provider=spec.provider or spec.dialect,
-                endpoint=spec.endpoint,
-                model=spec.model,
-                items=items,  # kept when validation fails: View reports none done
-                plan=plan,
-                timing=timing,
-                order=order,
-                errors=errors,
-                metadata=spec.metadata,
-                input_file_id=spec.input_file_id,
-                extra=dict(spec.extra),
-            )
-            if fault is not None and fault.cancel_error_while_validating:
-                batch.extra["cancel_error_while_validating"] = True
             self._batches[batch_id] = batch
-            created = timeline.moment(plan, plan.created_at - 1e-6)
-            return View(batch, now, created, as_created=True)
+        created = timeline.moment(plan, plan.created_at - 1e-6)
+        return View(batch, now, created, as_created=True)
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
         items = spec.items
+        if not (chosen.name == "errors" or self.responders.active or self.faults.has_item_rules()):
+            return items  # nothing can change an item: no per-item pass (100,000 of them)
         failing: set[int] = set()
         if chosen.name == "errors" and items:
             count = round(chosen.error_fraction * len(items))
@@ -158,7 +163,8 @@ class BatchService(FilesMixin, ResultsMixin):
                     replies[index] = reply
             planned.append(Item(item.custom_id, item.body, error, item.outcome))
         if replies:
-            self._replies[batch_id] = replies
+            with self._lock:
+                self._replies[batch_id] = replies
         return planned
 
     def _faulted(self, batch_id: str, spec: NewBatch, item: Item) -> Item:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from emulator.core.batch import ItemError, View
@@ -173,9 +173,6 @@ def _ordered(lines: list[Line], shuffle: bool, seed: int, batch_id: str) -> list
     return lines
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def results_jsonl(view: View, results: list[ItemResult], shuffle: bool, seed: int) -> bytes:
     """The `MessageBatchIndividualResponse` lines, newline-terminated."""
     if view.state is BatchState.FAILED:
@@ -183,6 +180,9 @@ def results_jsonl(view: View, results: list[ItemResult], shuffle: bool, seed: in
     else:
         lines = [(r.index, r.custom_id, _result(r)) for r in results]
     out = _ordered(lines, shuffle, seed, view.batch.id)
-    encode = _ENCODER.encode
-    text = "".join(encode({"custom_id": cid, "result": result}) + "\n" for _, cid, result in out)
-    return text.encode()
+    # orjson writes the same compact, non-ASCII-escaping JSON as the stdlib encoder did, in
+    # a fraction of the time (a 100,000-line file is rendered per read).
+    newline = orjson.OPT_APPEND_NEWLINE
+    return b"".join(
+        orjson.dumps({"custom_id": cid, "result": result}, option=newline) for _, cid, result in out
+    )

