@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 import os
 import sys
@@ -47,6 +49,7 @@ HEAVY_ITEMS = int(
 PEEK_BODY = 64 * 1024  # small bodies are read on the loop to look for a big file's id
 SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while heavy work runs
 WORKERS = 2  # heavy handlers at once; more would only share the same two cores
+M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # glibc's mallopt parameter numbers
 
 
 class Sized(Protocol):
@@ -67,6 +70,26 @@ def _workers() -> anyio.CapacityLimiter:
     if _limiter is None:
         _limiter = anyio.CapacityLimiter(WORKERS)
     return _limiter
+
+
+def _tune_malloc() -> None:
+    """Two glibc settings that keep big batches' peak memory near what they hold.
+
+    - One malloc arena: glibc gives each new thread its own, never handed back to the
+      others; a 50,000-line batch parsed on a worker kept 40 MB more at peak. Python holds
+      the GIL around allocation anyway, so a shared arena costs no contention.
+    - A fixed 1 MiB mmap threshold: glibc raises it (up to 32 MB) after freeing a big block,
+      so the next result file grew on the heap, where each realloc copies (old and new both
+      resident: +27 MB for a 45 MB file). mmapped blocks grow by remapping pages instead.
+    No-op off glibc. Done at import, before the app (or anything) starts a worker thread.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, 1)
+        libc.mallopt(M_MMAP_THRESHOLD, 1 << 20)
+
+
+_tune_malloc()
 
 
 class _Pause:
