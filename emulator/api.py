@@ -15,6 +15,7 @@ from emulator.core.journal import JournalEntry
 from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
+from emulator.providers.registry import PROFILES
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -29,7 +30,7 @@ class Emulator:
         base = config or EmulatorConfig()
         self.config = base.merged(**options) if options else base
         self.clock: Clock = clock or SystemClock()
-        self.service = BatchService(self.config, self.clock)
+        self.service = BatchService(self.config, self.clock, PROFILES)
         self._defaults = self.config
         self._app: Starlette | None = None
 

@@ -91,6 +91,10 @@ def summary(view: View) -> dict[str, Any]:
         "expires_at": b.plan.expires_at,
         "polls": b.polls,
         "timing": b.timing.policy,
+        "ended_at": view.moment.ended_at,
+        # Made by the core when the batch finished, whether or not any client has read it.
+        "output_file_id": b.output_file_id,
+        "error_file_id": b.error_file_id,
         "counts": {
             "total": c.total,
             "processing": c.processing,

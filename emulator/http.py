@@ -13,8 +13,8 @@ import importlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -35,6 +35,17 @@ RETRY_HEADERS = ("x-stainless-retry-count", "x-goog-api-retry-count")
 
 
 @dataclass(frozen=True)
+class FaultWords:
+    """How a provider words an injected HTTP failure: a message per status (else the server
+    or client default), and statuses it never sends remapped (Google has no 529)."""
+
+    messages: Mapping[int, str] = field(default_factory=dict)
+    server: str = "The server had an error while processing your request. Sorry about that!"
+    client: str = "Injected fault."
+    remap: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Dialect:
     """How one provider speaks: its error envelope, its request-id header, its auth rule."""
 
@@ -43,7 +54,20 @@ class Dialect:
     request_id_header: str = "x-request-id"
     request_id_prefix: str = "req_"
     authenticate: Callable[[Request], None] | None = None
-    fault_error: Callable[[HttpFault], EmulatorError] | None = None
+    fault_words: FaultWords = FaultWords(
+        {
+            429: "Rate limit reached for requests. Please try again later.",
+            503: "The server is overloaded or not ready yet.",
+            529: "Overloaded",
+        }
+    )
+
+
+def origin(service: BatchService, request: Request) -> str:
+    """This server as the client reached it (`external_url` if configured), for absolute
+    links in responses: Anthropic's `results_url`, Gemini's upload and download URLs."""
+    configured = service.config.external_url
+    return configured.rstrip("/") if configured else f"{request.url.scheme}://{request.url.netloc}"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -175,20 +199,14 @@ async def _hang_up(receive: Receive, send: Send) -> None:
         await asyncio.sleep(0.001)
 
 
-def default_fault_error(fault: HttpFault) -> EmulatorError:
+def fault_error(fault: HttpFault, words: FaultWords) -> EmulatorError:
+    """An injected HTTP failure as the provider would word it (one rule for every dialect)."""
     status = fault.status or 500
-    kind = kind_for_status(status)
-    message = fault.message or _FAULT_MESSAGES.get(kind, "Injected fault.")
-    code = fault.google_status or fault.error_type
-    return EmulatorError(kind, message, status=status, code=code)
-
-
-_FAULT_MESSAGES = {
-    ErrorKind.RATE_LIMITED: "Rate limit reached for requests. Please try again later.",
-    ErrorKind.SERVER: "The server had an error while processing your request. Sorry about that!",
-    ErrorKind.UNAVAILABLE: "The server is overloaded or not ready yet.",
-    ErrorKind.OVERLOADED: "Overloaded",
-}
+    status = words.remap.get(status, status)
+    default = words.server if status >= 500 else words.client
+    message = fault.message or words.messages.get(status, default)
+    code = fault.google_status or fault.error_type  # google_status is Gemini-only (checked)
+    return EmulatorError(kind_for_status(status), message, status=status, code=code)
 
 
 def fault_headers(fault: HttpFault) -> dict[str, str]:
@@ -244,6 +262,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         )
         return response
 
+    endpoint.operation = (dialect.name, name)  # type: ignore[attr-defined]  # profile check
     return endpoint
 
 
@@ -263,7 +282,7 @@ async def _answer(
             if fault.drop:
                 return Dropped()
             if fault.status is not None:
-                error = (dialect.fault_error or default_fault_error)(fault)
+                error = fault_error(fault, dialect.fault_words)
                 error.headers.update(fault_headers(fault))
                 raise error
         if dialect.authenticate is not None:
@@ -298,22 +317,4 @@ def route(
     handler: Handler,
     method: str = "GET",
 ) -> Route:
-    service.faults.know(dialect.name, name)
     return Route(path, operation(service, dialect, name, handler), methods=[method], name=name)
-
-
-def builtin_operations() -> dict[str, frozenset[str]]:
-    """Every provider's operation names, from its route table built on a scratch service."""
-    from emulator.clock import ManualClock
-    from emulator.config import EmulatorConfig
-    from emulator.providers.anthropic import routes as anthropic
-    from emulator.providers.bifrost import routes as bifrost
-    from emulator.providers.gemini import routes as gemini
-    from emulator.providers.openai import routes as openai
-
-    scratch = BatchService(EmulatorConfig(), ManualClock())
-    for module in (openai, anthropic, gemini, bifrost):
-        module.routes(scratch)
-        scratch.faults.know(module.DIALECT.name, "")  # a dialect with no routes yet is known
-    known = scratch.faults._operations
-    return {d: frozenset(op for op in ops if op) for d, ops in known.items()}

@@ -17,7 +17,8 @@ Which requests are heavy is decided cheaply, before any work, and provider-neutr
 - a small body that names a large stored file (an OpenAI or Gemini create from a file);
 - any call about a batch of more than `HEAVY_ITEMS` items (retrieve, results, cancel: each
   may be the first to see it finished and so render its result files);
-- a listing while any such batch exists.
+- a listing while any such batch exists, and any other call while such a batch has finished
+  but its result files are not made yet (the core makes them on the next file read).
 Small requests never leave the loop: the hop costs about 0.1 ms, too much for a retrieve.
 """
 
@@ -58,6 +59,8 @@ class Sized(Protocol):
     def weight(self, batch_id: str) -> int: ...
 
     def heaviest_batch(self) -> int: ...
+
+    def heaviest_due(self) -> int: ...
 
     def big_file_ids(self, min_bytes: int) -> list[str]: ...
 
@@ -155,7 +158,9 @@ def _heavy_without_body(service: Sized, request: Request) -> bool:
     for key, value in request.path_params.items():
         if "batch" in key and isinstance(value, str):
             return service.weight(value.rsplit("/", 1)[-1]) > HEAVY_ITEMS
-    return request.method == "GET" and service.heaviest_batch() > HEAVY_ITEMS
+    if request.method == "GET" and service.heaviest_batch() > HEAVY_ITEMS:
+        return True  # a listing may render (or, for inline results, embed) a big batch
+    return service.heaviest_due() > HEAVY_ITEMS  # any file call makes due result files first
 
 
 async def _peek(service: Sized, request: Request) -> bytes | None:

@@ -24,8 +24,6 @@ from emulator.core.faults import FaultBook, FaultError, as_spec, parse_fault
         ({"method": "FETCH"}, "method must be one of"),
         ({"drop": True, "status": 503}, "cannot apply"),
         ({"drop": True, "retry_after": 1}, "cannot apply"),
-        ({"dialect": "gemini", "retry_after_ms": 1}, "google-genai never reads"),
-        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini-only"),
         ({"truncate": 1.0}, "truncate must be between"),
         ({"latency": 1.0, "message": "slow"}, "need an error status"),
     ],
@@ -33,6 +31,22 @@ from emulator.core.faults import FaultBook, FaultError, as_spec, parse_fault
 def test_http_faults_that_cannot_apply_are_refused(fields: dict[str, Any], words: str) -> None:
     with pytest.raises(FaultError, match=words):
         HttpFault(**fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"dialect": "gemini", "retry_after_ms": 1}, "google-genai never reads"),
+        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini-only"),
+        ({"dialect": "gemini", "google_status": "SLOW"}, "not a status gemini sends"),
+    ],
+)
+def test_provider_options_a_dialect_cannot_honour_are_refused_when_added(
+    fields: dict[str, Any], words: str
+) -> None:
+    """What a provider's SDK reads is its profile's business, so the emulator checks it."""
+    with pytest.raises(FaultError, match=words):
+        Emulator().add_fault(HttpFault(**fields))
 
 
 @pytest.mark.parametrize(

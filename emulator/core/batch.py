@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from emulator.config import Timing
 from emulator.core.states import BatchState, Outcome
 from emulator.core.timeline import Moment, Plan, done_count
+
+if TYPE_CHECKING:  # config imports the core (fault rules -> ItemError): only a type is needed
+    from emulator.config import Timing
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from emulator.core.batch import ItemError
@@ -27,6 +27,7 @@ from emulator.core.fault_rules import (
     parse_fault,
 )
 from emulator.core.ids import rng_for
+from emulator.core.profile import Profile
 
 __all__ = [
     "RESULTS_OPERATION",
@@ -55,28 +56,57 @@ class FaultBook:
     seed: int = 0
     _rules: list[_Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # The providers' profiles: the operation names their routes serve (a test checks every
+    # route table against them) and the fault options each can honour. A rule naming anything
+    # else is refused when it is added.
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
     _counter: int = 0
-    # dialect -> operation names, filled by `emulator.http.route` as the app's routes are built.
-    _operations: dict[str, set[str]] = field(default_factory=dict)
 
     # -- the catalogue of what can be matched ---------------------------------------------
-    def know(self, dialect: str, operation: str) -> None:
-        """Record a served (dialect, operation): the route tables are the source of truth."""
-        with self._lock:
-            self._operations.setdefault(dialect, set()).add(operation)
-
     def operations(self) -> dict[str, frozenset[str]]:
-        with self._lock:
-            known = {d: frozenset(ops) for d, ops in self._operations.items()}
-        if not known:  # no app built yet (pure Python use): ask every provider's route table
-            from emulator.http import builtin_operations
+        return {name: p.operations for name, p in self.profiles.items()}
 
-            known = builtin_operations()
-        return known
+    def _resolved(self, fault: Fault) -> Fault:
+        """`results_unavailable` aims at the dialect's own results operation."""
+        if not isinstance(fault, HttpFault) or fault.operation != RESULTS_OPERATION:
+            return fault
+        profile = self.profiles.get(fault.dialect or "")
+        if profile is None or profile.results_operation is None:
+            served = sorted(n for n, p in self.profiles.items() if p.results_operation)
+            raise FaultError(
+                f"unknown dialect {fault.dialect!r} for results; use one of {', '.join(served)}"
+            )
+        return replace(fault, operation=profile.results_operation)
+
+    def _check_options(self, fault: HttpFault) -> None:
+        """Options the dialect's SDK never reads, or an error status name it never sends."""
+        profile = self.profiles.get(fault.dialect or "")
+        unread = profile.unread_fault_options if profile else frozenset()
+        bad = [name for name in sorted(unread) if getattr(fault, name) is not None]
+        if profile is not None and bad:
+            raise FaultError(f"{', '.join(bad)}: {profile.unread_hint}")
+        if fault.google_status is None:
+            return
+        names = profile.error_status_names if profile else ()
+        if not names:
+            owners = [n for n, p in self.profiles.items() if p.error_status_names]
+            raise FaultError(
+                f"google_status is {'/'.join(o.capitalize() for o in owners)}-only: "
+                f"set dialect={owners[0]!r}"
+            )
+        if fault.google_status not in names:
+            raise FaultError(
+                f"google_status {fault.google_status!r} is not a status {fault.dialect} sends; "
+                "use one of " + ", ".join(names)
+            )
 
     def check(self, fault: Fault) -> None:
         """Refuse a rule that names a dialect or operation no mounted route serves."""
         known = self.operations()
+        if not known:  # a bare book (unit use) has no catalogue to check against
+            return
+        if isinstance(fault, HttpFault):
+            self._check_options(fault)
         dialect = getattr(fault, "dialect", None)
         if dialect is not None and dialect not in known:
             raise FaultError(f"unknown dialect {dialect!r}; served: {', '.join(sorted(known))}")
@@ -94,7 +124,7 @@ class FaultBook:
     # -- rules --------------------------------------------------------------------------------
     def add(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a rule: a fault value, a JSON-style mapping, or `kind=...` keyword fields."""
-        value = _coerce(fault, fields)
+        value = self._resolved(_coerce(fault, fields))
         self.check(value)
         with self._lock:
             self._counter += 1

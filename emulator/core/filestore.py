@@ -8,11 +8,9 @@ from __future__ import annotations
 import threading
 
 from emulator.config import EmulatorConfig
-from emulator.core.batch import LineError
-from emulator.core.errors import not_found
+from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource
-from emulator.core.validation import Parsed, parse_jsonl
 
 
 class FilesMixin:
@@ -22,6 +20,10 @@ class FilesMixin:
     _files: dict[str, StoredFile]
 
     def now(self) -> float:
+        raise NotImplementedError
+
+    def settle_due(self) -> None:
+        """Create the result files of every batch that has finished (the service's job)."""
         raise NotImplementedError
 
     def add_file(
@@ -36,9 +38,12 @@ class FilesMixin:
         mime_type: str = "application/jsonl",
         file_id: str | None = None,
         display_name: str | None = None,
+        created_at: float | None = None,
     ) -> StoredFile:
+        """`created_at` backdates a file made after the fact (a batch's results, stamped with
+        the instant the batch finished); expiry counts from it."""
         with self._lock:
-            now = self.now()
+            now = self.now() if created_at is None else created_at
             stored = StoredFile(
                 id=file_id or prefix + self.ids.next("file"),
                 dialect=dialect,
@@ -54,14 +59,30 @@ class FilesMixin:
             return stored
 
     def get_file(self, file_id: str) -> StoredFile:
+        """A live file: results of finished batches exist, expired files are gone (every
+        provider deletes a file when it expires)."""
+        stored = self.file_or_none(file_id)
+        if stored is None:
+            raise file_not_found(file_id)
+        return stored
+
+    def file_or_none(self, file_id: str) -> StoredFile | None:
+        """`get_file` for a caller to whom a missing file is not an error (upload sessions)."""
+        self.settle_due()
         with self._lock:
             stored = self._files.get(file_id)
-        if stored is None:
-            raise not_found(f"No such File object: {file_id}", param="id")
+            if stored is not None and _expired(stored, self.now()):
+                del self._files[file_id]
+                stored = None
         return stored
 
     def list_files(self, dialects: set[str]) -> list[StoredFile]:
+        """Oldest first; finished batches' result files included, expired files dropped."""
+        self.settle_due()
         with self._lock:
+            now = self.now()
+            for gone in [k for k, f in self._files.items() if _expired(f, now)]:
+                del self._files[gone]
             return [f for f in self._files.values() if f.dialect in dialects]
 
     def delete_file(self, file_id: str) -> StoredFile:
@@ -70,34 +91,6 @@ class FilesMixin:
             del self._files[file_id]
             return stored
 
-    def parse_input_file(self, file_id: str, endpoint: str) -> Parsed:
-        """Validate a JSONL input file; a missing or wrong-purpose file fails asynchronously."""
-        with self._lock:
-            stored = self._files.get(file_id)
-        if stored is None:
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"Cannot find file {file_id}, or organization does not have access to it.",
-                        "file_id",
-                    )
-                ],
-                None,
-            )
-        if stored.purpose != "batch":
-            return Parsed(
-                [],
-                [
-                    LineError(
-                        "invalid_request",
-                        f"The file {file_id} has purpose "
-                        f"'{stored.purpose}'; a batch input file must have "
-                        "purpose 'batch'.",
-                        "input_file_id",
-                    )
-                ],
-                None,
-            )
-        return parse_jsonl(stored.data, endpoint, self.config.max_batch_requests)
+
+def _expired(stored: StoredFile, now: float) -> bool:
+    return stored.expires_at is not None and stored.expires_at <= now

@@ -14,7 +14,8 @@ from typing import Any
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, ItemError, View
 from emulator.core.files import StoredFile
-from emulator.core.ids import base62_id, digest
+from emulator.core.ids import base62_id, digest, rng_for
+from emulator.core.profile import Profile
 from emulator.core.responders import ResponderChain
 from emulator.core.results import GenContext, generate
 from emulator.core.results.shapes import token_usage
@@ -34,7 +35,6 @@ class ItemResult:
     request_id: str
 
 
-FileRenderer = Callable[[View, Iterable[ItemResult]], tuple[bytes | None, bytes | None]]
 CACHE_ITEMS = 10_000
 
 
@@ -63,6 +63,7 @@ class ResultsMixin:
     _replies: dict[str, dict[int, dict[str, Any]]]
     _usage: dict[str, tuple[int, int]]
     add_file: Callable[..., StoredFile]
+    profile: Callable[[str], Profile]
 
     def iter_results(self, view: View) -> Iterator[ItemResult]:
         """Every item with an outcome at this view, generated on demand (nothing kept)."""
@@ -135,19 +136,25 @@ class ResultsMixin:
             request_id="req_" + key[32:48].hex(),
         )
 
-    def result_files(
-        self, view: View, render: FileRenderer, *, file_id: Callable[[str, str], str] | None = None
-    ) -> Batch:
-        """Create the output and error files the first time a terminal batch is seen.
+    def settle_files(self, view: View, profile: Profile) -> None:
+        """Create a finished batch's result files, the first time anything observes it.
 
-        Results stream from the generator into `render`, and token usage is added up in the
-        same pass, so a 50,000-line batch is generated once and never held as dicts.
+        The files are stamped with the instant the batch finished, not the instant of the first
+        read, so a batch nobody polled looks exactly like one a client watched. Results stream
+        from the generator into the provider's renderer, and token usage is added up in the
+        same pass: a 50,000-line batch is generated once and never held as dicts.
         """
         batch = view.batch
-        if batch.files_ready or view.state not in TERMINAL or view.state is BatchState.FAILED:
-            return batch
+        if batch.files_ready or view.state not in TERMINAL:
+            return
+        render = profile.render_files
+        if render is None or view.state is BatchState.FAILED:
+            batch.files_ready = True
+            return
         totals = _Totals()
-        output, errors = render(view, totals.tap(batch.endpoint, self.iter_results(view)))
+        output, errors = render(view, totals.tap(batch.endpoint, self.ordered_results(view)))
+        finished = view.moment.ended_at
+        stamp = view.now if finished is None else finished
         seed = self.config.seed
         with self._lock:  # a racing reader renders the same bytes, so no second check
             self._usage[batch.id] = totals.value
@@ -155,8 +162,8 @@ class ResultsMixin:
                 if data is None:
                     continue
                 name = (
-                    file_id(batch.id, kind)
-                    if file_id
+                    profile.file_id(batch.id, kind)
+                    if profile.file_id
                     else "file-" + base62_id(seed, batch.id, kind)
                 )
                 self.add_file(
@@ -164,9 +171,33 @@ class ResultsMixin:
                     f"{batch.id}_{kind}.jsonl",
                     "batch_output",
                     data,
-                    expires_after=batch.extra.get("output_expires_after") or 30 * DAY,
+                    expires_after=batch.extra.get("output_expires_after") or profile.output_ttl,
                     file_id=name,
+                    created_at=stamp,
                 )
                 setattr(batch, f"{kind}_file_id", name)
             batch.files_ready = True
-        return batch
+
+    def result_order(self, batch: Batch, profile: Profile) -> list[int]:
+        """Item indices in the batch's one result order, whichever door reads it.
+
+        `shuffle_results` gives a seeded order that is never the input order, for providers that
+        promise no order, so clients that depend on input order fail their tests.
+        """
+        if profile.result_order == "finish":
+            return list(batch.order)
+        order = list(range(len(batch.items)))
+        if profile.shuffle_option and self.config.shuffle_results and len(order) > 1:
+            rng_for(self.config.seed, f"{profile.name}-results", batch.id).shuffle(order)
+            if order == sorted(order):
+                order = order[1:] + order[:1]
+        return order
+
+    def ordered_results(self, view: View) -> list[ItemResult]:
+        """Every item with an outcome, in the batch's result order."""
+        results = self.results(view)
+        profile = self.profile(view.batch.dialect)
+        if profile.result_order == "finish" and not profile.shuffle_option:
+            return results  # already in finishing order
+        rank = {index: n for n, index in enumerate(self.result_order(view.batch, profile))}
+        return sorted(results, key=lambda r: rank[r.index])

@@ -8,7 +8,7 @@ page, so a stale cursor never silently restarts from the top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -27,3 +27,20 @@ def window(
         return list(items[max(0, end - limit) : end]), end > limit
     start = ids.index(after) + 1 if after in ids else (len(ids) if after is not None else 0)
     return list(items[start : start + limit]), len(items) - start > limit
+
+
+def envelope(
+    data: list[dict[str, Any]], has_more: bool, *, id_key: str = "id", sparse: bool = False
+) -> dict[str, Any]:
+    """The cursor-page body: `data`, `first_id`/`last_id` (null on an empty page), `has_more`.
+
+    OpenAI and Anthropic send every key; Bifrost's Go structs drop empty ones (`sparse`): no
+    ids on an empty page, no `has_more` when it is false.
+    """
+    out: dict[str, Any] = {"data": data}
+    if data or not sparse:
+        out["first_id"] = data[0][id_key] if data else None
+        out["last_id"] = data[-1][id_key] if data else None
+    if has_more or not sparse:
+        out["has_more"] = has_more
+    return out

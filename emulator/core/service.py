@@ -7,6 +7,7 @@ touch the same emulator.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,13 +15,20 @@ from emulator.clock import Clock
 from emulator.config import EmulatorConfig
 from emulator.core import planning, scenario as scenarios, timeline
 from emulator.core.batch import Batch, Item, ItemError, LineError, View
-from emulator.core.errors import EmulatorError, ErrorKind, conflict, not_found
+from emulator.core.errors import (
+    EmulatorError,
+    ErrorKind,
+    Reason,
+    batch_not_found,
+    refused_in_state,
+)
 from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
 from emulator.core.journal import Journal
-from emulator.core.outputs import DAY, FileRenderer, ItemResult, ResultsMixin
+from emulator.core.outputs import DAY, ItemResult, ResultsMixin
+from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
 from emulator.core.work import WorkMixin
@@ -50,11 +58,20 @@ class NewBatch:
 
 
 class BatchService(FilesMixin, ResultsMixin, WorkMixin):
-    def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
+    """The provider-neutral core: owns every batch and file, and what each state causes.
+
+    `profiles` say what differs per provider (result files, cancel, delete, order, operation
+    names); the core applies them the same way whichever door a call comes through.
+    """
+
+    def __init__(
+        self, config: EmulatorConfig, clock: Clock, profiles: Iterable[Profile] = ()
+    ) -> None:
         self.config = config
         self.clock = clock
+        self.profiles = by_name(profiles)
         self.ids = IdSource(config.seed)
-        self.faults = FaultBook(seed=config.seed)
+        self.faults = FaultBook(seed=config.seed, profiles=self.profiles)
         self.faults.load(config.faults)
         self.journal = Journal()
         self._lock = threading.RLock()
@@ -63,7 +80,11 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._results: dict[str, list[ItemResult]] = {}
         self._replies: dict[str, dict[int, dict[str, Any]]] = {}
         self._usage: dict[str, tuple[int, int]] = {}
+        self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
+
+    def profile(self, dialect: str) -> Profile:
+        return self.profiles.get(dialect) or neutral(dialect)
 
     # -- lifecycle of the emulator itself -------------------------------------------------
     def reset(self, config: EmulatorConfig | None = None) -> None:
@@ -74,6 +95,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._results.clear()
             self._replies.clear()
             self._usage.clear()
+            self._unsettled.clear()
             self.responders = responders_for(self.config)
             self.ids.reset(self.config.seed)
             self.faults.clear(self.config.seed)
@@ -136,6 +158,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch.extra["cancel_error_while_validating"] = True
         with self._lock:
             self._batches[batch_id] = batch
+            self._unsettled[batch_id] = batch
         created = timeline.moment(plan, plan.created_at - 1e-6)
         return View(batch, now, created, as_created=True)
 
@@ -182,14 +205,39 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     def _find(self, batch_id: str, dialects: set[str] | None) -> Batch:
         batch = self._batches.get(batch_id)
         if batch is None or (dialects is not None and batch.dialect not in dialects):
-            raise not_found(f"No batch found with id '{batch_id}'.", code="batch_not_found")
+            raise batch_not_found(batch_id)
         return batch
+
+    def _observe(self, batch: Batch, now: float) -> View:
+        """The batch as of `now` (under the lock); `_settled` then does what it causes."""
+        return View(batch, now, timeline.moment(batch.plan, now))
+
+    def _settled(self, view: View) -> View:
+        """`view`, its result files made first if it has just finished.
+
+        Called with the service lock released: rendering a big batch's files takes up to a
+        second, and every other reader needs the lock meanwhile. Concurrent observers of the
+        same batch wait for one render (`WorkMixin.once`) instead of repeating it.
+        """
+        batch = view.batch
+        if not batch.files_ready and view.state in TERMINAL:
+            with self.once(batch.id):
+                self.settle_files(view, self.profile(batch.dialect))
+            with self._lock:
+                self._unsettled.pop(batch.id, None)
+        return view
+
+    def settle_due(self) -> None:
+        with self._lock:
+            now = self.now()
+            due = [self._observe(batch, now) for batch in list(self._unsettled.values())]
+        for view in due:
+            self._settled(view)
 
     def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
         with self._lock:
-            batch = self._find(batch_id, dialects)
-            now = self.now()
-            return View(batch, now, timeline.moment(batch.plan, now))
+            view = self._observe(self._find(batch_id, dialects), self.now())
+        return self._settled(view)
 
     def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """A read by the client: counts as a poll for the poll-driven timing policies."""
@@ -198,7 +246,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch.polls += 1
             now = self.now()
             planning.on_poll(batch, now)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            view = self._observe(batch, now)
+        return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
         """Newest first; ties (same clock instant) broken by creation order."""
@@ -207,32 +256,57 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             chosen = [
                 b for b in self._batches.values() if dialects is None or b.dialect in dialects
             ]
-            return [View(b, now, timeline.moment(b.plan, now)) for b in reversed(chosen)]
+            views = [self._observe(b, now) for b in reversed(chosen)]
+        return [self._settled(view) for view in views]
 
     def cancel_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
+        """Start a cancel; a provider whose cancel is instant (Gemini) ends it at once."""
+        return self._settled(self._cancel(batch_id, dialects))
+
+    def _cancel(self, batch_id: str, dialects: set[str] | None) -> View:
         with self._lock:
             batch = self._find(batch_id, dialects)
             now = self.now()
             state = timeline.moment(batch.plan, now).state
-            if state in (BatchState.CANCELLED, BatchState.CANCELLING):
-                return View(batch, now, timeline.moment(batch.plan, now))
+            profile = self.profile(batch.dialect)
+            if state is BatchState.CANCELLING or (
+                state is BatchState.CANCELLED and profile.recancel_ok
+            ):
+                return self._observe(batch, now)
             if state in TERMINAL:
-                raise conflict(f"Cannot cancel a batch with status '{state}'.")
+                raise refused_in_state(Reason.NOT_CANCELLABLE, batch_id, state.value)
             if state is BatchState.VALIDATING and batch.extra.get("cancel_error_while_validating"):
                 raise EmulatorError(
                     ErrorKind.SERVER,
                     "The server had an error while processing your request. Sorry about that!",
+                    reason=Reason.CANCEL_FAILED,
+                    facts={"batch_id": batch_id},
                 )
-            delay = batch.timing.cancel_delay
+            delay = 0.0 if profile.instant_cancel else batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            return self._observe(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
         with self._lock:
             batch = self._find(batch_id, dialects)
+            state = timeline.moment(batch.plan, self.now()).state
+            if self.profile(batch.dialect).delete_needs_end and state not in TERMINAL:
+                raise refused_in_state(Reason.NOT_DELETABLE, batch_id, state.value)
             del self._batches[batch_id]
+            self._unsettled.pop(batch_id, None)
             self._results.pop(batch_id, None)
             return batch
+
+    def ended_results(
+        self, batch_id: str, dialects: set[str] | None = None
+    ) -> tuple[View, list[ItemResult]]:
+        """A finished batch's results in its one result order; refused before it has ended."""
+        with self._lock:
+            view = self._observe(self._find(batch_id, dialects), self.now())
+        view = self._settled(view)
+        if view.state not in TERMINAL:
+            raise refused_in_state(Reason.RESULTS_NOT_READY, batch_id, view.state.value)
+        return view, self.ordered_results(view)
 
     def transition(self, batch_id: str, target: BatchState) -> View:
         with self._lock:
@@ -250,7 +324,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 timeline.cancel(batch.plan, now, batch.timing.cancel_delay)  # a real cancel
             else:
                 timeline.force(batch.plan, target, now)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            view = self._observe(batch, now)
+        return self._settled(view)
 
     def advance_batch(self, batch_id: str) -> View:
         """One phase on for one batch, whatever its policy (the `manual` policy's verb)."""
@@ -258,11 +333,22 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch = self._find(batch_id, None)
             now = self.now()
             timeline.step(batch.plan, now)
-            return View(batch, now, timeline.moment(batch.plan, now))
+            view = self._observe(batch, now)
+        return self._settled(view)
 
     def all_batches(self) -> list[Batch]:
+        """Every batch, its result files made if it has finished (the control plane's view)."""
+        self.settle_due()
         with self._lock:
             return list(self._batches.values())
 
 
-__all__ = ["DAY", "SCENARIO_ERROR", "BatchService", "FileRenderer", "ItemResult", "NewBatch"]
+__all__ = [
+    "DAY",
+    "SCENARIO_ERROR",
+    "BatchService",
+    "FileRenderer",
+    "ItemResult",
+    "NewBatch",
+    "Profile",
+]

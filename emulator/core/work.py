@@ -1,18 +1,31 @@
-"""Sizes the HTTP layer reads to decide whether a request runs off the event loop.
+"""What the core offers for heavy work: sizes read without observing, and render-once guards.
 
-A mixin of `BatchService`. Each answer is one dictionary read (atomic under the GIL) and never
-observes a batch: asking must not itself start the work it is asking about.
+A mixin of `BatchService`. The size answers are one dictionary read (atomic under the GIL) and
+never observe a batch: asking must not itself start the work it is asking about. The HTTP layer
+uses them to run a heavy request off the event loop (emulator/offload.py).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
+from emulator.core import timeline
 from emulator.core.batch import Batch
 from emulator.core.files import StoredFile
+from emulator.core.states import TERMINAL
+
+_GUARD = threading.Lock()
 
 
 class WorkMixin:
     _batches: dict[str, Batch]
     _files: dict[str, StoredFile]
+    _unsettled: dict[str, Batch]
+
+    def now(self) -> float:
+        raise NotImplementedError
 
     def weight(self, batch_id: str) -> int:
         """Items in the batch (0 for an unknown id)."""
@@ -23,6 +36,30 @@ class WorkMixin:
         """Items in the biggest batch held (a listing may render any of them)."""
         return max((len(b.items) for b in list(self._batches.values())), default=0)
 
+    def heaviest_due(self) -> int:
+        """Items in the biggest finished batch whose result files are not made yet: any
+        file read or listing makes them first."""
+        now = self.now()
+        due = [
+            len(b.items)
+            for b in list(self._unsettled.values())
+            if timeline.moment(b.plan, now).state in TERMINAL
+        ]
+        return max(due, default=0)
+
     def big_file_ids(self, min_bytes: int) -> list[str]:
         """Ids of stored files of at least `min_bytes` (a create naming one parses it)."""
         return [f.id for f in list(self._files.values()) if len(f.data) >= min_bytes]
+
+    @contextlib.contextmanager
+    def once(self, key: str) -> Iterator[None]:
+        """One holder per key at a time: a second observer of a batch being rendered waits
+        for that render (then finds the files made) instead of rendering it again."""
+        with _GUARD:
+            locks: dict[str, threading.Lock] = vars(self).setdefault("_once_locks", {})
+            lock = locks.setdefault(key, threading.Lock())
+        with lock:
+            yield
+        with _GUARD:
+            if not lock.locked():
+                locks.pop(key, None)

@@ -17,7 +17,7 @@ from emulator.clock import ManualClock
 from emulator.core.batch import Item
 from emulator.core.errors import EmulatorError
 from emulator.core.service import NewBatch
-from emulator.providers.openai.dialect import render_files
+from emulator.providers.openai.results import render_files
 
 DAY = 86_400.0
 
@@ -94,7 +94,7 @@ def _final(emu: Emulator, batch_id: str) -> Any:
     view = service.view(batch_id)
     results = service.results(view)
     rendered = render_files(view, results)
-    batch = service.result_files(view, render_files)
+    batch = view.batch  # the core made its files when the view observed it finished
     files = [
         (file_id, service.get_file(file_id).data)
         for file_id in (batch.output_file_id, batch.error_file_id)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
+from emulator.core import jsonl
 from emulator.core.batch import ItemError, View
-from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
-from emulator.core.ids import rng_for
+from emulator.core.errors import (
+    EmulatorError,
+    ErrorKind,
+    Reason,
+    Wording,
+    kind_for_status,
+    reworded,
+)
 from emulator.core.service import ItemResult
 from emulator.core.states import TERMINAL, BatchState, Outcome
 from emulator.http import json_response
@@ -57,7 +64,32 @@ def error_type(kind: ErrorKind, status: int, hint: str | None = None) -> str:
     return STATUS_TYPE.get(status) or ERROR_TYPE[kind]
 
 
+# The core's reasons in Anthropic's words (reference anthropic-gemini-batch.md: 404
+# not_found_error for an unknown id; 400 when deleting an unfinished batch; results of an
+# unfinished batch are a 404).
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording(f"Message Batch {f['batch_id']} not found."),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(
+        f"Message Batch {f['batch_id']} has already ended and cannot be canceled.",
+        kind=ErrorKind.INVALID_REQUEST,
+    ),
+    Reason.NOT_DELETABLE: lambda f: Wording(
+        "In progress batches cannot be deleted. Consider canceling the batch instead.",
+        kind=ErrorKind.INVALID_REQUEST,
+    ),
+    Reason.RESULTS_NOT_READY: lambda f: Wording(
+        f"Message Batch {f['batch_id']} has no available results.", kind=ErrorKind.NOT_FOUND
+    ),
+}
+
+
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error in this provider's words (also what Bifrost relays from it)."""
+    return reworded(err, WORDING)
+
+
 def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = as_sent(err)
     body = wire.ErrorResponse(
         error=wire.ErrorObject(
             type=error_type(err.kind, err.status, err.code), message=err.message
@@ -161,28 +193,12 @@ def _failed_lines(view: View) -> list[Line]:
     return [(index, cid, errored) for index, cid in enumerate(_failed_ids(view))]
 
 
-def _ordered(lines: list[Line], shuffle: bool, seed: int, batch_id: str) -> list[Line]:
-    """Input order, or (`shuffle`) a seeded order that is never the input order."""
-    lines = sorted(lines, key=lambda line: line[0])
-    if shuffle and len(lines) > 1:
-        mixed = list(lines)
-        rng_for(seed, "anthropic-results", batch_id).shuffle(mixed)
-        if [line[0] for line in mixed] == [line[0] for line in lines]:
-            mixed = mixed[1:] + mixed[:1]
-        lines = mixed
-    return lines
-
-
-def results_jsonl(view: View, results: list[ItemResult], shuffle: bool, seed: int) -> bytes:
-    """The `MessageBatchIndividualResponse` lines, newline-terminated."""
-    if view.state is BatchState.FAILED:
-        lines = _failed_lines(view)
+def results_jsonl(view: View, results: list[ItemResult], order: list[int]) -> bytes:
+    """The `MessageBatchIndividualResponse` lines, newline-terminated, in the core's result
+    order (`order`: item indices; a failed batch has no results, so it is ordered here too)."""
+    if view.state is not BatchState.FAILED:
+        out = [(r.index, r.custom_id, _result(r)) for r in results]
     else:
-        lines = [(r.index, r.custom_id, _result(r)) for r in results]
-    out = _ordered(lines, shuffle, seed, view.batch.id)
-    # orjson writes the same compact, non-ASCII-escaping JSON as the stdlib encoder did, in
-    # a fraction of the time (a 100,000-line file is rendered per read).
-    newline = orjson.OPT_APPEND_NEWLINE
-    return b"".join(
-        orjson.dumps({"custom_id": cid, "result": result}, option=newline) for _, cid, result in out
-    )
+        failed = {line[0]: line for line in _failed_lines(view)}
+        out = [failed[index] for index in order]
+    return jsonl.lines({"custom_id": cid, "result": result} for _, cid, result in out)

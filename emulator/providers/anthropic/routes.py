@@ -7,7 +7,6 @@ resource, `?beta=true` plus an `anthropic-beta` header, both ignored here); >= 2
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -16,24 +15,25 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status, not_found
-from emulator.core.faults import HttpFault
-from emulator.core.paging import window
+from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.paging import envelope, window
 from emulator.core.results.anthropic import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
-from emulator.core.states import TERMINAL
-from emulator.http import Dialect, json_response, route, scenario_of, timing_of
+from emulator.http import (
+    Dialect,
+    FaultWords,
+    json_response,
+    origin,
+    route,
+    scenario_of,
+    timing_of,
+)
 from emulator.providers.anthropic import dialect as d, params, wire
+from emulator.providers.anthropic.profile import PROFILE
 
 PREFIXES = ("/v1/messages",)
 SCOPE = {"anthropic"}
 NO_KEY = "x-api-key header is required"
-NOT_DELETABLE = "In progress batches cannot be deleted. Consider canceling the batch instead."
-FAULT_MESSAGES = {
-    ErrorKind.RATE_LIMITED: "Number of requests has exceeded your rate limit.",
-    ErrorKind.OVERLOADED: "Overloaded",
-    ErrorKind.UNAVAILABLE: "Service unavailable.",
-}
 
 
 def authenticate(request: Request) -> None:
@@ -45,41 +45,32 @@ def authenticate(request: Request) -> None:
     raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
 
 
-def fault_error(fault: HttpFault) -> EmulatorError:
-    status = fault.status or 500
-    kind = kind_for_status(status)
-    message = fault.message or FAULT_MESSAGES.get(kind, "Internal server error")
-    return EmulatorError(kind, message, status=status, code=fault.error_type)
-
-
 DIALECT = Dialect(
     "anthropic",
     d.render_error,
     request_id_header="request-id",
     authenticate=authenticate,
-    fault_error=fault_error,
+    fault_words=FaultWords(
+        {
+            429: "Number of requests has exceeded your rate limit.",
+            503: "Service unavailable.",
+            529: "Overloaded",
+        },
+        server="Internal server error",
+        client="Internal server error",
+    ),
 )
 
 
 def _origin(service: BatchService, request: Request) -> str:
-    """This server as the client reached it (keeping any mount prefix), or `external_url`."""
+    """This server as the client reached it, keeping any mount prefix (`/bifrost/anthropic`)."""
     path = request.url.path
     prefix = path[: path.find(d.BATCHES_PATH)] if d.BATCHES_PATH in path else ""
-    base = service.config.external_url or f"{request.url.scheme}://{request.url.netloc}"
-    return base.rstrip("/") + prefix
+    return origin(service, request) + prefix
 
 
 def _render(service: BatchService, request: Request, view: View) -> dict[str, Any]:
     return d.batch_to_wire(view, _origin(service, request), service.config.incremental_counts)
-
-
-def _find(lookup: Callable[[str, set[str]], View], batch_id: str) -> View:
-    try:
-        return lookup(batch_id, SCOPE)
-    except EmulatorError as err:
-        if err.kind is ErrorKind.NOT_FOUND:
-            raise not_found(f"Message Batch {batch_id} not found.") from None
-        raise
 
 
 async def create_batch(service: BatchService, request: Request) -> Response:
@@ -99,7 +90,7 @@ async def create_batch(service: BatchService, request: Request) -> Response:
 
 
 async def get_batch(service: BatchService, request: Request) -> Response:
-    view = _find(service.get_batch, request.path_params["batch_id"])
+    view = service.get_batch(request.path_params["batch_id"], SCOPE)
     return json_response(_render(service, request, view))
 
 
@@ -113,45 +104,23 @@ async def list_batches(service: BatchService, request: Request) -> Response:
     ids = [v.batch.id for v in views]
     page, more = window(views, ids, after=after, before=before, limit=limit)
     data = [_render(service, request, view) for view in page]
-    body = wire.BatchList(
-        data=data,
-        has_more=more,
-        first_id=data[0]["id"] if data else None,
-        last_id=data[-1]["id"] if data else None,
-    )
-    return json_response(body.model_dump())
+    return json_response(wire.BatchList(**envelope(data, more)).model_dump())
 
 
 async def cancel_batch(service: BatchService, request: Request) -> Response:
-    batch_id = request.path_params["batch_id"]
-    ended = f"Message Batch {batch_id} has already ended and cannot be canceled."
-    if d.STATUS[_find(service.view, batch_id).state] == "ended":
-        raise invalid(ended)
-    try:
-        view = service.cancel_batch(batch_id, SCOPE)
-    except EmulatorError as err:
-        if err.kind is ErrorKind.CONFLICT:  # it ended between the two reads
-            raise invalid(ended) from None
-        raise
+    view = service.cancel_batch(request.path_params["batch_id"], SCOPE)
     return json_response(_render(service, request, view))
 
 
 async def delete_batch(service: BatchService, request: Request) -> Response:
-    batch_id = request.path_params["batch_id"]
-    if _find(service.view, batch_id).state not in TERMINAL:
-        raise invalid(NOT_DELETABLE)
-    service.delete_batch(batch_id, SCOPE)
-    return json_response(wire.DeletedMessageBatch(id=batch_id).model_dump())
+    batch = service.delete_batch(request.path_params["batch_id"], SCOPE)
+    return json_response(wire.DeletedMessageBatch(id=batch.id).model_dump())
 
 
 async def batch_results(service: BatchService, request: Request) -> Response:
-    batch_id = request.path_params["batch_id"]
-    view = _find(service.view, batch_id)
-    if view.state not in TERMINAL:
-        raise not_found(f"Message Batch {batch_id} has no available results.")
-    config = service.config
-    data = d.results_jsonl(view, service.results(view), config.shuffle_results, config.seed)
-    return Response(data, media_type="application/x-jsonl")
+    view, results = service.ended_results(request.path_params["batch_id"], SCOPE)
+    order = service.result_order(view.batch, PROFILE)
+    return Response(d.results_jsonl(view, results, order), media_type="application/x-jsonl")
 
 
 def routes(service: BatchService) -> list[BaseRoute]:

@@ -14,8 +14,9 @@ from starlette.requests import Request
 
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError
-from emulator.core.paging import window
+from emulator.core.paging import envelope, window
 from emulator.core.service import BatchService
+from emulator.http import origin
 from emulator.providers.bifrost import create as creating
 from emulator.providers.bifrost.errors import refused, upstream
 from emulator.providers.bifrost.providers import SCOPES, mode
@@ -28,13 +29,12 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 def surface_url(service: BatchService, request: Request) -> str:
     """Absolute URL of the Bifrost surface this request came in on (`<origin>/bifrost` or root)."""
-    origin = service.config.external_url or f"{request.url.scheme}://{request.url.netloc}"
     root = str(request.scope.get("root_path", ""))
     for suffix in COMPAT_SUFFIXES:
         if root.endswith(suffix):
             root = root[: -len(suffix)]
             break
-    return origin.rstrip("/") + root
+    return origin(service, request) + root
 
 
 def make_call(service: BatchService, request: Request, provider: str, request_type: str) -> Call:
@@ -49,7 +49,7 @@ def upstream_errors(call: Call) -> Iterator[None]:
     try:
         yield
     except EmulatorError as err:
-        raise upstream(err, call.provider, call.request_type) from None
+        raise upstream(err, call.provider, call.request_type, call.mode) from None
 
 
 async def read_body(request: Request, request_type: str) -> Any:
@@ -154,10 +154,8 @@ def list_batches(call: Call, request: Request) -> dict[str, Any]:
         cursor = decode_cursor(after) if after else None
         page, more = window(views, ids, after=cursor, before=q.get("before"), limit=limit)
         data = [_list_item(call, v) for v in page]
-    body: dict[str, Any] = {"object": "list", "data": data}
-    if data:
-        body["first_id"], body["last_id"] = data[0]["id"], data[-1]["id"]
-    if more or call.mode == "schema":
+    body: dict[str, Any] = {"object": "list", **envelope(data, more, sparse=True)}
+    if call.mode == "schema":
         body["has_more"] = more
     if more:
         body["next_cursor"] = encode_cursor(page[-1].batch.id)

@@ -6,12 +6,12 @@ A batch created through Bifrost is stored exactly as the provider's own API woul
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
+from emulator.core import jsonl
 from emulator.core.batch import Item, LineError, View
 from emulator.core.errors import not_found
 from emulator.core.results.anthropic import ENDPOINT as ANTHROPIC_ENDPOINT
@@ -114,16 +114,15 @@ def openai_batch(service: BatchService, request: Request, p: params.CreateParams
 
 
 def _upload_inline(service: BatchService, spec: CreateBody) -> str:
-    lines = []
-    for item in spec.requests or []:
-        line = {
+    data = jsonl.lines(
+        {
             "custom_id": item["custom_id"],
             "method": item.get("method") or "POST",
             "url": item.get("url") or spec.endpoint,
             "body": item.get("body") if item.get("body") is not None else item.get("params"),
         }
-        lines.append(json.dumps(line, separators=(",", ":")))
-    data = ("\n".join(lines) + "\n").encode()
+        for item in spec.requests or []
+    )
     stored = service.add_file(
         "openai", "batch_requests.jsonl", "batch", data, expires_after=30 * DAY
     )

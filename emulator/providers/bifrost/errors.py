@@ -11,8 +11,19 @@ from typing import Any
 
 from starlette.responses import Response
 
-from emulator.core.errors import EmulatorError, kind_for_status
+from emulator.core.errors import EmulatorError, Reason, kind_for_status
+from emulator.core.states import BatchState
 from emulator.http import json_response
+from emulator.providers.anthropic import dialect as anthropic_dialect
+from emulator.providers.gemini import dialect as gemini_dialect
+from emulator.providers.openai import dialect as openai_dialect
+
+# Each routed provider's own answer to the core's refusals, relayed as Bifrost relays them.
+AS_SENT = {
+    "openai": openai_dialect.as_sent,
+    "anthropic": anthropic_dialect.as_sent,
+    "gemini": gemini_dialect.as_sent,
+}
 
 
 class BifrostError(EmulatorError):
@@ -60,12 +71,32 @@ def not_ready(message: str, provider: str, request_type: str, status: int) -> Bi
     )
 
 
-def upstream(err: EmulatorError, provider: str, request_type: str) -> BifrostError:
-    """A provider's own refusal (unknown batch, invalid value), passed through with its status."""
+def _not_ready(err: EmulatorError, provider: str, request_type: str, mode: str) -> BifrostError:
+    """Results asked for before the batch ended: Bifrost's own words, with the native state."""
+    batch_id, state = err.facts["batch_id"], BatchState(err.facts["state"])
+    if provider == "gemini":
+        message = (
+            f"batch batches/{batch_id} is still processing (state: {gemini_dialect.STATE[state]}),"
+            " results not yet available"
+        )
+    else:
+        message = f"batch {batch_id} has not ended (status: {state}), results not yet available"
+    return not_ready(message, provider, request_type, 500 if mode == "wire" else 400)
+
+
+def upstream(
+    err: EmulatorError, provider: str, request_type: str, mode: str = "wire"
+) -> BifrostError:
+    """A provider's own refusal (unknown batch, invalid value), passed through with its status
+    and in that provider's words, as the gateway relays an upstream error."""
     if isinstance(err, BifrostError):
         err.provider = err.provider or provider
         err.request_type = err.request_type or request_type
         return err
+    if err.reason is Reason.RESULTS_NOT_READY:
+        return _not_ready(err, provider, request_type, mode)
+    if provider in AS_SENT:
+        err = AS_SENT[provider](err)
     wrapped = BifrostError(
         err.message,
         status=err.status,

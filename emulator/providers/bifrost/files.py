@@ -14,7 +14,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.core.errors import not_found
+from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.paging import window
 from emulator.core.service import DAY
@@ -69,7 +69,7 @@ def find(call: Call, file_id: str) -> StoredFile:
             file_id = file_id.removeprefix("files/")
         stored = call.service.get_file(file_id)
         if stored.dialect != PROFILES[call.provider].scope:
-            raise not_found(f"No such File object: {file_id}", param="id")
+            raise file_not_found(file_id)
         return stored
 
 
@@ -86,7 +86,7 @@ async def upload(call: Call, form: FormData) -> dict[str, Any]:
         if profile.purposes is not None and purpose not in profile.purposes:
             raise params.invalid_value("purpose", purpose, profile.purposes)
         if call.provider == "openai" and purpose == "batch":
-            openai_routes._check_batch_file(filename, data)
+            openai_routes.check_batch_file(filename, data)
         stored = call.service.add_file(
             profile.scope,
             filename,
@@ -117,7 +117,7 @@ def list_files(call: Call, request: Request) -> dict[str, Any]:
     ids = [file_object(f, detail=False)["id"] for f in files]
     page, more = window(files, ids, after=q.get("after"), limit=int(limit_raw))
     body: dict[str, Any] = {"object": "list", "data": [file_object(f, detail=False) for f in page]}
-    if more or call.mode == "schema":
+    if more or call.mode == "schema":  # Bifrost's file list carries no first/last ids
         body["has_more"] = more
     if more:
         body["after"] = file_object(page[-1], detail=False)["id"]

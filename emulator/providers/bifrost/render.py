@@ -11,8 +11,10 @@ from typing import Any
 
 from emulator.core.batch import View
 from emulator.core.service import BatchService
-from emulator.core.states import TERMINAL, BatchState
+from emulator.core.states import TERMINAL
+from emulator.providers.anthropic import dialect as anthropic_dialect
 from emulator.providers.bifrost.providers import Mode
+from emulator.providers.gemini import dialect as gemini_dialect
 from emulator.providers.openai import routes as openai_routes
 
 CREATE_KEYS = frozenset(
@@ -38,23 +40,10 @@ CANCEL_KEYS = frozenset(
     ["id", "object", "status", "request_counts", "cancelling_at", "cancelled_at"]
 )
 
-ANTHROPIC_NATIVE = {
-    BatchState.VALIDATING: "in_progress",
-    BatchState.IN_PROGRESS: "in_progress",
-    BatchState.FINALIZING: "in_progress",
-    BatchState.CANCELLING: "canceling",
-}
+# The native state names are the providers' own tables: one per provider, whatever the door.
+ANTHROPIC_NATIVE = anthropic_dialect.STATUS
 ANTHROPIC_UNIFIED = {"in_progress": "in_progress", "canceling": "cancelling", "ended": "ended"}
-GEMINI_NATIVE = {
-    BatchState.VALIDATING: "BATCH_STATE_PENDING",
-    BatchState.IN_PROGRESS: "BATCH_STATE_RUNNING",
-    BatchState.FINALIZING: "BATCH_STATE_RUNNING",
-    BatchState.COMPLETED: "BATCH_STATE_SUCCEEDED",
-    BatchState.FAILED: "BATCH_STATE_FAILED",
-    BatchState.CANCELLING: "BATCH_STATE_CANCELLING",
-    BatchState.CANCELLED: "BATCH_STATE_CANCELLED",
-    BatchState.EXPIRED: "BATCH_STATE_EXPIRED",
-}
+GEMINI_NATIVE = gemini_dialect.STATE
 GEMINI_UNIFIED = {
     "BATCH_STATE_PENDING": "in_progress",
     "BATCH_STATE_RUNNING": "in_progress",
@@ -129,7 +118,7 @@ def anthropic_counts(call: Call, view: View) -> dict[str, int]:
 
 def anthropic_fields(call: Call, view: View) -> dict[str, Any]:
     batch, m = view.batch, view.moment
-    native = ANTHROPIC_NATIVE.get(view.state, "ended")
+    native = ANTHROPIC_NATIVE[view.state]
     out: dict[str, Any] = {
         "id": batch.id,
         "object": "batch",

@@ -11,10 +11,9 @@ import json
 from typing import Any
 
 from emulator.core.batch import View
-from emulator.core.states import TERMINAL
+from emulator.core.outputs import ItemResult
 from emulator.providers.bifrost.errors import not_ready
 from emulator.providers.bifrost.render import GEMINI_NATIVE, Call
-from emulator.providers.openai import routes as openai_routes
 
 OPENAI_EMPTY = "batch results not available: output_file_id is empty (batch may not be completed)"
 
@@ -37,40 +36,25 @@ def _openai_item(line: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+def _ended(call: Call, view: View) -> list[ItemResult]:
+    """The core's results, in the batch's one order; it refuses an unfinished batch."""
+    return call.service.ended_results(view.batch.id, {view.batch.dialect})[1]
+
+
 def openai_items(call: Call, view: View) -> list[dict[str, Any]]:
-    openai_routes.render(call.service, view)  # creates the output files once terminal
     batch = view.batch
-    if call.mode == "wire":
+    if call.mode == "wire":  # Bifrost only looks at output_file_id, whatever the status
         if batch.output_file_id is None:
             raise not_ready(OPENAI_EMPTY, call.provider, call.request_type, 500)
         return [_openai_item(x) for x in _lines(call, batch.output_file_id)]
-    _require_terminal(call, view)
+    _ended(call, view)
     lines = _lines(call, batch.output_file_id) + _lines(call, batch.error_file_id)
     return [_openai_item(x) for x in lines]
 
 
-def _require_terminal(call: Call, view: View) -> None:
-    if view.state in TERMINAL:
-        return
-    batch_id = view.batch.id
-    if call.provider == "gemini":
-        batch_id = "batches/" + batch_id
-        native = GEMINI_NATIVE[view.state]
-        message = (
-            f"batch {batch_id} is still processing (state: {native}), results not yet available"
-        )
-    else:
-        message = (
-            f"batch {batch_id} has not ended (status: {view.state}), results not yet available"
-        )
-    status = 500 if call.mode == "wire" else 400
-    raise not_ready(message, call.provider, call.request_type, status)
-
-
 def anthropic_items(call: Call, view: View) -> list[dict[str, Any]]:
-    _require_terminal(call, view)
     items = []
-    for result in call.service.results(view):
+    for result in _ended(call, view):
         result_data: dict[str, Any] = {"type": str(result.outcome)}
         item: dict[str, Any] = {"custom_id": result.custom_id, "result": result_data}
         if result.body is not None:
@@ -100,9 +84,8 @@ def simplify_gemini(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def gemini_items(call: Call, view: View) -> list[dict[str, Any]]:
-    _require_terminal(call, view)
     items: list[dict[str, Any]] = []
-    for result in call.service.results(view):
+    for result in _ended(call, view):
         if result.body is not None:
             response = {"status_code": 200, "body": simplify_gemini(result.body)}
             items.append({"custom_id": result.custom_id, "response": response})

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
 
-from emulator.core.batch import ItemError, View
-from emulator.core.errors import STATUS, EmulatorError, ErrorKind
+from emulator.core.batch import View
+from emulator.core.errors import STATUS, EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
-from emulator.core.service import FileRenderer, ItemResult
-from emulator.core.states import BatchState, Outcome
+from emulator.core.service import ItemResult
+from emulator.core.states import BatchState
 from emulator.http import json_response
 from emulator.providers.gemini import wire
+from emulator.providers.gemini.codes import BY_HTTP, RPC_CODE
+from emulator.providers.gemini.results import (
+    CANCELLED_STATUS,
+    EXPIRED_STATUS,
+    output_file_id,
+    result_status,
+)
 
 OUTPUT_PURPOSE = "batch_output"  # what the core's result_files names the files it creates
 
@@ -38,42 +44,6 @@ ENDED = frozenset(
     {BatchState.COMPLETED, BatchState.FAILED, BatchState.CANCELLED, BatchState.EXPIRED}
 )
 
-RPC_CODE: dict[str, int] = {
-    "CANCELLED": 1,
-    "UNKNOWN": 2,
-    "INVALID_ARGUMENT": 3,
-    "DEADLINE_EXCEEDED": 4,
-    "NOT_FOUND": 5,
-    "ALREADY_EXISTS": 6,
-    "PERMISSION_DENIED": 7,
-    "RESOURCE_EXHAUSTED": 8,
-    "FAILED_PRECONDITION": 9,
-    "ABORTED": 10,
-    "OUT_OF_RANGE": 11,
-    "UNIMPLEMENTED": 12,
-    "INTERNAL": 13,
-    "UNAVAILABLE": 14,
-    "DATA_LOSS": 15,
-    "UNAUTHENTICATED": 16,
-}
-# google.rpc's HTTP mapping (https://cloud.google.com/apis/design/errors).
-BY_HTTP: dict[int, str] = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    405: "NOT_FOUND",
-    409: "ABORTED",
-    413: "INVALID_ARGUMENT",
-    422: "INVALID_ARGUMENT",
-    429: "RESOURCE_EXHAUSTED",
-    499: "CANCELLED",
-    500: "INTERNAL",
-    501: "UNIMPLEMENTED",
-    502: "UNAVAILABLE",
-    503: "UNAVAILABLE",
-    504: "DEADLINE_EXCEEDED",
-}
 # Core kinds Google answers differently from their default HTTP status.
 BY_KIND: dict[ErrorKind, tuple[int, str]] = {
     ErrorKind.CONFLICT: (400, "FAILED_PRECONDITION"),
@@ -81,10 +51,6 @@ BY_KIND: dict[ErrorKind, tuple[int, str]] = {
     ErrorKind.UNPROCESSABLE: (400, "INVALID_ARGUMENT"),
     ErrorKind.OVERLOADED: (503, "UNAVAILABLE"),
 }
-CANCELLED_STATUS = wire.Status(code=1, message="The batch was cancelled.")
-EXPIRED_STATUS = wire.Status(
-    code=4, message="The batch did not finish within 48 hours and has expired."
-)
 
 
 def google_status(err: EmulatorError) -> tuple[int, str]:
@@ -97,8 +63,36 @@ def google_status(err: EmulatorError) -> tuple[int, str]:
     return err.status, name
 
 
-def render_error(err: EmulatorError, request_id: str) -> Response:
+def entity_not_found() -> EmulatorError:
+    return EmulatorError(ErrorKind.NOT_FOUND, "Requested entity was not found.", code="NOT_FOUND")
+
+
+# The core's reasons in Google's words (reference anthropic-gemini-batch.md; the cancel
+# wording for an ended job is inferred).
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording("Requested entity was not found.", code="NOT_FOUND"),
+    Reason.FILE_NOT_FOUND: lambda f: Wording(
+        f"You do not have permission to access the File {f['file_id']} or it may not exist.",
+        kind=ErrorKind.PERMISSION,
+        code="PERMISSION_DENIED",
+    ),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(
+        f"Batch batches/{f['batch_id']} is {STATE[BatchState(f['state'])]} and cannot be cancelled."
+    ),
+}
+
+
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error as Google would send it: its words, and the HTTP status of its code."""
+    err = reworded(err, WORDING)
     status, name = google_status(err)
+    err.status, err.code = status, name
+    return err
+
+
+def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = as_sent(err)
+    status, name = err.status, str(err.code)
     body = wire.ErrorEnvelope(error=wire.ErrorBody(code=status, message=err.message, status=name))
     return json_response(body.dump(), status)
 
@@ -123,19 +117,6 @@ def batch_stats(view: View) -> wire.BatchStats:
     )
 
 
-def item_status(error: ItemError) -> wire.Status:
-    name = error.type if error.type in RPC_CODE else BY_HTTP.get(error.status, "INTERNAL")
-    return wire.Status(code=RPC_CODE[name], message=error.message)
-
-
-def result_status(result: ItemResult) -> wire.Status | None:
-    if result.outcome is Outcome.SUCCEEDED:
-        return None
-    if result.outcome is Outcome.ERRORED and result.error is not None:
-        return item_status(result.error)
-    return EXPIRED_STATUS if result.outcome is Outcome.EXPIRED else CANCELLED_STATUS
-
-
 def inlined(results: list[ItemResult], metadata: list[Any]) -> wire.InlinedResponses:
     """One entry per request, in input order, echoing each request's metadata."""
     entries = []
@@ -147,36 +128,6 @@ def inlined(results: list[ItemResult], metadata: list[Any]) -> wire.InlinedRespo
             )
         )
     return wire.InlinedResponses(inlinedResponses=entries)
-
-
-def responses_file(results: Iterable[ItemResult], keys: list[str | None]) -> bytes:
-    """The JSONL output file: `{"key", "response"}` or `{"key", "error"}`, in input order."""
-    lines = []
-    for result in sorted(results, key=lambda r: r.index):
-        line: dict[str, Any] = {}
-        key = keys[result.index] if result.index < len(keys) else None
-        if key is not None:
-            line["key"] = key
-        status = result_status(result)
-        if status is None:
-            line["response"] = result.body
-        else:
-            line["error"] = status.dump()
-        lines.append(json.dumps(line, separators=(",", ":"), ensure_ascii=False))
-    return ("\n".join(lines) + "\n").encode() if lines else b""
-
-
-def render_files(keys: list[str | None]) -> FileRenderer:
-    """A `FileRenderer` for the core's `result_files`: one responses file, no error file."""
-
-    def render(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-        return responses_file(results, keys), None
-
-    return render
-
-
-def output_file_id(batch_id: str) -> str:
-    return f"batch-{batch_id}"
 
 
 def _update_time(view: View) -> float:
@@ -265,10 +216,3 @@ def file_to_wire(stored: StoredFile, file_id: str, base: str, version: str) -> d
         downloadUri=download if generated else None,
         source="GENERATED" if generated else "UPLOADED",
     ).dump()
-
-
-def file_id_of(stored: StoredFile) -> str:
-    """The Gemini name of a stored file; output files are `batch-<batch id>` as on the wire."""
-    if stored.purpose == OUTPUT_PURPOSE:
-        return output_file_id(stored.filename.removesuffix("_output.jsonl"))
-    return stored.id

@@ -16,13 +16,14 @@ from starlette.responses import Response
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.files import StoredFile
 from emulator.core.service import BatchService
-from emulator.http import json_response
+from emulator.http import json_response, origin
 from emulator.providers.gemini import dialect as d, params
+from emulator.providers.gemini.profile import PROFILE
 
 SCOPE = "gemini"
 PENDING = "upload_pending"
 UPLOADED = "user_data"
-FILE_TTL = 48 * 3600.0  # "Files are stored for 48 hours"
+FILE_TTL = PROFILE.output_ttl  # "Files are stored for 48 hours"
 CHUNK_GRANULARITY = "8388608"
 FILE_KEYS = (
     "name",
@@ -36,12 +37,6 @@ FILE_KEYS = (
 NAME_RULE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
-def origin(service: BatchService, request: Request) -> str:
-    """Absolute links point back at this server: `external_url` if set, else the Host."""
-    configured = service.config.external_url
-    return configured.rstrip("/") if configured else f"{request.url.scheme}://{request.url.netloc}"
-
-
 def no_file(file_id: str) -> EmulatorError:
     return EmulatorError(
         ErrorKind.PERMISSION,
@@ -51,30 +46,19 @@ def no_file(file_id: str) -> EmulatorError:
 
 
 def find_file(service: BatchService, file_id: str) -> StoredFile:
-    now = service.now()
-    for stored in service.list_files({SCOPE}):
-        if stored.purpose == PENDING or (
-            stored.expires_at is not None and stored.expires_at <= now
-        ):
-            continue
-        if d.file_id_of(stored) == file_id:
+    for stored in visible(service):
+        if stored.id == file_id:
             return stored
     raise no_file(file_id)
 
 
 def visible(service: BatchService) -> list[StoredFile]:
-    """Newest first, without upload sessions or expired files."""
-    now = service.now()
-    files = [
-        f
-        for f in service.list_files({SCOPE})
-        if f.purpose != PENDING and (f.expires_at is None or f.expires_at > now)
-    ]
-    return files[::-1]
+    """Newest first, without upload sessions (the core has already dropped expired files)."""
+    return [f for f in service.list_files({SCOPE}) if f.purpose != PENDING][::-1]
 
 
 def wire_file(service: BatchService, request: Request, version: str, stored: StoredFile) -> Any:
-    return d.file_to_wire(stored, d.file_id_of(stored), origin(service, request), version)
+    return d.file_to_wire(stored, stored.id, origin(service, request), version)
 
 
 # -- upload ----------------------------------------------------------------------------------
@@ -112,7 +96,7 @@ def _new_id(service: BatchService, meta: dict[str, Any]) -> str:
             "* File.name: must contain only lowercase alphanumeric characters or dashes (-), "
             "and cannot begin or end with a dash; at most 40 characters."
         )
-    if any(d.file_id_of(f) == wanted for f in service.list_files({SCOPE})):
+    if any(f.id == wanted for f in service.list_files({SCOPE})):
         raise EmulatorError(
             ErrorKind.CONFLICT, f"File files/{wanted} already exists.", code="ALREADY_EXISTS"
         )
@@ -155,10 +139,7 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
 
 
 def _session(service: BatchService, session: str) -> StoredFile:
-    try:
-        stored = service.get_file(session)
-    except EmulatorError:
-        stored = None
+    stored = service.file_or_none(session)
     if stored is None or stored.purpose != PENDING or stored.dialect != SCOPE:
         raise EmulatorError(
             ErrorKind.NOT_FOUND, "The upload session was not found.", code="NOT_FOUND"
@@ -207,7 +188,7 @@ async def list_files(service: BatchService, version: str, request: Request) -> R
     q = request.query_params
     size = params.page_size(q.get("pageSize", q.get("page_size")), 10, 100)
     files = visible(service)
-    ids = [d.file_id_of(f) for f in files]
+    ids = [f.id for f in files]
     start, stop, token = params.page(ids, q.get("pageToken", q.get("page_token")), size)
     body: dict[str, Any] = {
         "files": [wire_file(service, request, version, f) for f in files[start:stop]]

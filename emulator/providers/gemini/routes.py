@@ -8,7 +8,6 @@ Google client sent, so an OpenAI call falls through to the OpenAI mount.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,13 +18,12 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Scope
 
 from emulator.core.batch import LineError, View
-from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
-from emulator.core.faults import HttpFault
+from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.models import is_known_model
 from emulator.core.results.gemini import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
-from emulator.http import Dialect, json_response, operation, scenario_of, timing_of
+from emulator.http import Dialect, FaultWords, json_response, operation, scenario_of, timing_of
 from emulator.providers.gemini import dialect as d, files, params
 
 PREFIXES = ("/v1beta", "/upload", "/download")
@@ -41,12 +39,6 @@ BAD_CREDENTIALS = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
     "cookie or other valid authentication credential."
 )
-FAULT_MESSAGES = {
-    429: "Resource has been exhausted (e.g. check quota).",
-    500: "An internal error has occurred. Please retry or report in "
-    "https://developers.generativeai.google/guide/troubleshooting",
-    503: "The model is overloaded. Please try again later.",
-}
 Handler = Callable[[BatchService, str, Request], Awaitable[Response]]
 
 
@@ -67,16 +59,22 @@ def authenticate(request: Request) -> None:
         )
 
 
-def fault_error(fault: HttpFault) -> EmulatorError:
-    """An injected HTTP failure in Google's words; Google has no 529, so that is a 503."""
-    status = fault.status or 500
-    status = 503 if status == 529 else status
-    message = fault.message or FAULT_MESSAGES.get(status, "The service is currently unavailable.")
-    code = fault.google_status or fault.error_type
-    return EmulatorError(kind_for_status(status), message, status=status, code=code)
-
-
-DIALECT = Dialect("gemini", d.render_error, authenticate=authenticate, fault_error=fault_error)
+DIALECT = Dialect(
+    "gemini",
+    d.render_error,
+    authenticate=authenticate,
+    fault_words=FaultWords(
+        {
+            429: "Resource has been exhausted (e.g. check quota).",
+            500: "An internal error has occurred. Please retry or report in "
+            "https://developers.generativeai.google/guide/troubleshooting",
+            503: "The model is overloaded. Please try again later.",
+        },
+        server="The service is currently unavailable.",
+        client="The service is currently unavailable.",
+        remap={529: 503},  # Google has no 529
+    ),
+)
 
 
 def is_google(scope: Scope) -> bool:
@@ -95,32 +93,21 @@ class GoogleRoute(Route):
         return Match.NONE, {}
 
 
-def not_found() -> EmulatorError:
-    return EmulatorError(ErrorKind.NOT_FOUND, "Requested entity was not found.", code="NOT_FOUND")
-
-
-def found(call: Callable[[str, set[str]], Any], batch_id: str) -> Any:
-    """Run a service call on one batch, answering an unknown id in Google's words."""
-    if ":" in batch_id:  # an unknown custom method on a batch, not an id
-        raise not_found()
-    try:
-        return call(batch_id, {SCOPE})
-    except EmulatorError as err:
-        if err.kind is ErrorKind.NOT_FOUND:
-            raise not_found() from None
-        raise
+def batch_id_of(request: Request) -> str:
+    """The batch id in the path; `id:verb` is an unknown custom method, never a batch."""
+    batch_id = str(request.path_params["batch_id"])
+    if ":" in batch_id:
+        raise d.entity_not_found()
+    return batch_id
 
 
 # -- batches ---------------------------------------------------------------------------------
 def render(service: BatchService, view: View, listing: bool = False) -> dict[str, Any]:
-    """Map a view, first writing the responses file if a file batch has just succeeded."""
+    """Map a view; a succeeded inline batch carries its responses (not in a listing)."""
     batch = view.batch
     results = None
-    if view.state is BatchState.COMPLETED:
-        if batch.input_file_id is not None:
-            service.result_files(view, d.render_files(batch.extra.get("keys", [])))
-        elif not listing:
-            results = service.results(view)
+    if view.state is BatchState.COMPLETED and batch.input_file_id is None and not listing:
+        results = service.results(view)
     return d.operation(view, d.Rendering(results=results, listing=listing))
 
 
@@ -172,7 +159,7 @@ async def create_batch(service: BatchService, version: str, request: Request) ->
 
 
 async def get_batch(service: BatchService, version: str, request: Request) -> Response:
-    view = found(service.get_batch, request.path_params["batch_id"])
+    view = service.get_batch(batch_id_of(request), {SCOPE})
     return json_response(render(service, view))
 
 
@@ -189,35 +176,18 @@ async def list_batches(service: BatchService, version: str, request: Request) ->
 
 
 async def cancel_batch(service: BatchService, version: str, request: Request) -> Response:
-    """Gemini has no cancelling state: finish the core's cancel at once."""
-    batch_id = request.path_params["batch_id"]
-    try:
-        view = found(service.cancel_batch, batch_id)
-    except EmulatorError as err:
-        if err.kind is not ErrorKind.CONFLICT:
-            raise
-        state = d.STATE[service.view(batch_id).state]
-        raise EmulatorError(
-            ErrorKind.CONFLICT, f"Batch batches/{batch_id} is {state} and cannot be cancelled."
-        ) from None
-    if view.state is BatchState.CANCELLING:
-        service.transition(batch_id, BatchState.CANCELLED)
+    """Gemini's cancel is instant (its profile): the next get reads CANCELLED."""
+    service.cancel_batch(batch_id_of(request), {SCOPE})
     return json_response({})
 
 
 async def delete_batch(service: BatchService, version: str, request: Request) -> Response:
-    found(service.delete_batch, request.path_params["batch_id"])
+    service.delete_batch(batch_id_of(request), {SCOPE})
     return json_response({})
 
 
 async def download(service: BatchService, version: str, request: Request) -> Response:
-    """A responses file is written when its batch is first seen succeeded; do that here too."""
-    file_id = request.path_params["file_id"]
-    batch_id = file_id.removeprefix("batch-")
-    if file_id != batch_id:
-        with suppress(EmulatorError):  # no such batch: the lookup below answers for the file
-            render(service, service.view(batch_id, {SCOPE}))
-    return files.download_bytes(files.find_file(service, file_id), request)
+    return files.download_bytes(files.find_file(service, request.path_params["file_id"]), request)
 
 
 # -- table -----------------------------------------------------------------------------------
@@ -256,7 +226,6 @@ def routes(service: BatchService) -> list[BaseRoute]:
     out: list[BaseRoute] = []
     for version in VERSIONS:
         for path, name, handler, method, shared in _table(version):
-            service.faults.know(DIALECT.name, name)
             endpoint = operation(service, DIALECT, name, partial(handler, service, version))
             kind = GoogleRoute if shared else Route
             out.append(kind(path, endpoint, methods=[method], name=name))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
-from emulator.core.batch import ItemError, View
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.batch import View
+from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
-from emulator.core.service import ItemResult
-from emulator.core.states import BatchState, Outcome
+from emulator.core.states import BatchState
 from emulator.http import json_response
 from emulator.providers.openai import wire
 
@@ -33,17 +30,25 @@ ERROR_TYPE: dict[ErrorKind, str] = {
     ErrorKind.UNAVAILABLE: "server_error",
     ErrorKind.OVERLOADED: "server_error",
 }
-EXPIRED_LINE = {
-    "code": "batch_expired",
-    "message": "This request could not be executed before the completion window expired.",
+# The core's reasons in OpenAI's words. File: recorded (openai-dotnet
+# tests/SessionRecords/FilesTests/GetFileCanParseServiceError.json). Cancel 409: observed
+# (reference openai-batch.md, "Cancel on completed"). Batch not found: inferred text.
+WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
+    Reason.BATCH_NOT_FOUND: lambda f: Wording(
+        f"No batch found with id '{f['batch_id']}'.", code="batch_not_found"
+    ),
+    Reason.FILE_NOT_FOUND: lambda f: Wording(f"No such File object: {f['file_id']}", param="id"),
+    Reason.NOT_CANCELLABLE: lambda f: Wording(f"Cannot cancel a batch with status '{f['state']}'."),
 }
-CANCELLED_LINE = {
-    "code": "batch_cancelled",
-    "message": "This request was not executed because the batch was cancelled.",
-}
+
+
+def as_sent(err: EmulatorError) -> EmulatorError:
+    """A core error in this provider's words (also what Bifrost relays from it)."""
+    return reworded(err, WORDING)
 
 
 def render_error(err: EmulatorError, request_id: str) -> Response:
+    err = as_sent(err)
     code = err.code
     if code is None and err.kind is ErrorKind.RATE_LIMITED:
         code = "rate_limit_exceeded"
@@ -123,50 +128,3 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
         usage=usage(tokens),
         metadata=batch.metadata,
     ).model_dump()
-
-
-def error_body(error: ItemError) -> dict[str, Any]:
-    return {
-        "error": {
-            "message": error.message,
-            "type": error.type,
-            "param": error.param,
-            "code": error.code,
-        }
-    }
-
-
-def output_line(result: ItemResult) -> dict[str, Any]:
-    """One line of the output or error file, `BatchRequestOutput` shape."""
-    line: dict[str, Any] = {"id": result.line_id, "custom_id": result.custom_id}
-    if result.outcome is Outcome.SUCCEEDED:
-        line["response"] = {
-            "status_code": 200,
-            "request_id": result.request_id,
-            "body": result.body,
-        }
-        line["error"] = None
-    elif result.outcome is Outcome.ERRORED and result.error is not None:
-        line["response"] = {
-            "status_code": result.error.status,
-            "request_id": result.request_id,
-            "body": error_body(result.error),
-        }
-        line["error"] = None
-    else:
-        line["response"] = None
-        line["error"] = EXPIRED_LINE if result.outcome is Outcome.EXPIRED else CANCELLED_LINE
-    return line
-
-
-def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    """Output file (successes) and error file (everything else); None when it would be empty.
-
-    Lines are encoded as they stream past, so only the bytes are ever held, not the dicts.
-    """
-    good, bad = io.BytesIO(), io.BytesIO()
-    for result in results:
-        line = orjson.dumps(output_line(result), option=orjson.OPT_APPEND_NEWLINE)
-        (good if result.outcome is Outcome.SUCCEEDED else bad).write(line)
-    # getvalue() hands over BytesIO's own buffer when nothing else holds it: no 45 MB copy.
-    return good.getvalue() or None, bad.getvalue() or None

@@ -16,7 +16,7 @@ from starlette.types import Message
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import snapshot
-from emulator.core.paging import window
+from emulator.core.paging import envelope, window
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import TERMINAL
 from emulator.http import (
@@ -30,6 +30,7 @@ from emulator.http import (
     timing_of,
 )
 from emulator.providers.openai import dialect as d, params
+from emulator.providers.openai.validation import parse_input_file
 
 BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
 NO_KEY = (
@@ -96,7 +97,8 @@ def _form_expiry(form: FormData) -> int | None:
     return params.parse_expiry("expires_after", found) if found else None
 
 
-def _check_batch_file(filename: str, data: bytes) -> None:
+def check_batch_file(filename: str, data: bytes) -> None:
+    """An upload with purpose "batch" must look like JSONL (also Bifrost's OpenAI uploads)."""
     if not filename.endswith(".jsonl"):
         raise invalid(BATCH_FILE_ERROR)
     first = data.lstrip().split(b"\n", 1)[0]
@@ -131,20 +133,14 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
     filename = upload.filename or "upload"
     expiry = _form_expiry(form)
     if purpose == "batch":
-        _check_batch_file(filename, data)
+        check_batch_file(filename, data)
         expiry = expiry or 30 * DAY
     stored = service.add_file(scope, filename, purpose, data, expires_after=expiry)
     return json_response(d.file_to_wire(stored))
 
 
 def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": data,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
-        "has_more": has_more,
-    }
+    return {"object": "list", **envelope(data, has_more)}
 
 
 async def list_files(service: BatchService, scope: str, request: Request) -> Response:
@@ -182,15 +178,14 @@ async def delete_file(service: BatchService, scope: str, request: Request) -> Re
 
 # -- batches ----------------------------------------------------------------------------------
 def render(service: BatchService, view: View) -> dict[str, Any]:
-    """Map a view, first creating the result files if the batch has just ended."""
-    service.result_files(view, d.render_files)
+    """Map a view (the core has already made its result files if it has ended)."""
     tokens = service.usage(view) if view.state in TERMINAL else None
     return d.batch_to_wire(view, tokens)
 
 
 def submit(service: BatchService, request: Request, p: params.CreateParams, scope: str) -> View:
     """Create a batch from already-validated parameters (also Bifrost's OpenAI route)."""
-    parsed = service.parse_input_file(p.input_file_id, p.endpoint)
+    parsed = parse_input_file(service, p.input_file_id, p.endpoint)
     return service.create_batch(
         NewBatch(
             dialect=scope,

@@ -20,6 +20,7 @@ import orjson
 
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.models import EMBEDDING_DIMS, is_known_model
+from emulator.core.service import BatchService
 
 EMBEDDINGS = "/v1/embeddings"
 MAX_EMBEDDING_INPUTS = 50_000
@@ -256,3 +257,19 @@ def _totals(requests: int, embedding_inputs: int, max_requests: int) -> list[Lin
             )
         )
     return problems
+
+
+def parse_input_file(service: BatchService, file_id: str, endpoint: str) -> Parsed:
+    """Validate a batch's JSONL input file; a missing or wrong-purpose file fails the batch
+    asynchronously (it is accepted at create, then fails validation), as the real API does."""
+    stored = service.file_or_none(file_id)
+    if stored is None:
+        message = f"Cannot find file {file_id}, or organization does not have access to it."
+        return Parsed([], [LineError("invalid_request", message, "file_id")], None)
+    if stored.purpose != "batch":
+        message = (
+            f"The file {file_id} has purpose '{stored.purpose}'; a batch input file must have "
+            "purpose 'batch'."
+        )
+        return Parsed([], [LineError("invalid_request", message, "input_file_id")], None)
+    return parse_jsonl(stored.data, endpoint, service.config.max_batch_requests)
