@@ -8,10 +8,10 @@ the problem and the core plans it as the item's outcome.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from emulator.core.batch import Item, ItemError
@@ -43,8 +43,8 @@ async def read_body(request: Request) -> Any:
         if size > MAX_BODY_BYTES:
             raise too_large()
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
+    try:  # orjson: a 100,000-request body parses faster, its keys shared, nesting bounded
+        return orjson.loads(b"".join(chunks))
     except ValueError as exc:
         raise invalid(f"The request body is not valid JSON: {exc}") from None
 
