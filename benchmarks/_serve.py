@@ -149,7 +149,9 @@ def start_llmock(executable: Path) -> Served:
     argv += ["--log-level", "warning"]
     fd, log_name = tempfile.mkstemp(prefix="bench-llmock-", suffix=".log")
     with os.fdopen(fd, "wb") as sink:
-        proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
+        proc = subprocess.Popen(
+            argv, stdout=sink, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir()
+        )
     served = Served("llmock", proc, f"http://127.0.0.1:{port}", Path(log_name))
     try:
         _wait_healthy(served.url)
