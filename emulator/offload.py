@@ -58,9 +58,9 @@ class Sized(Protocol):
 
     def weight(self, batch_id: str) -> int: ...
 
-    def heaviest_batch(self) -> int: ...
+    def any_over(self, min_items: int) -> bool: ...
 
-    def heaviest_due(self) -> int: ...
+    def due_over(self, min_items: int) -> bool: ...
 
     def big_file_ids(self, min_bytes: int) -> list[str]: ...
 
@@ -158,9 +158,9 @@ def _heavy_without_body(service: Sized, request: Request) -> bool:
     for key, value in request.path_params.items():
         if "batch" in key and isinstance(value, str):
             return service.weight(value.rsplit("/", 1)[-1]) > HEAVY_ITEMS
-    if request.method == "GET" and service.heaviest_batch() > HEAVY_ITEMS:
+    if request.method == "GET" and service.any_over(HEAVY_ITEMS):
         return True  # a listing may render (or, for inline results, embed) a big batch
-    return service.heaviest_due() > HEAVY_ITEMS  # any file call makes due result files first
+    return service.due_over(HEAVY_ITEMS)  # any file call makes due result files first
 
 
 async def _peek(service: Sized, request: Request) -> bytes | None:

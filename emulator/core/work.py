@@ -32,20 +32,19 @@ class WorkMixin:
         batch = self._batches.get(batch_id)
         return 0 if batch is None else len(batch.items)
 
-    def heaviest_batch(self) -> int:
-        """Items in the biggest batch held (a listing may render any of them)."""
-        return max((len(b.items) for b in list(self._batches.values())), default=0)
+    def any_over(self, min_items: int) -> bool:
+        """Whether any batch held has more than `min_items` items (a listing may render it)."""
+        return any(len(b.items) > min_items for b in list(self._batches.values()))
 
-    def heaviest_due(self) -> int:
-        """Items in the biggest finished batch whose result files are not made yet: any
-        file read or listing makes them first."""
+    def due_over(self, min_items: int) -> bool:
+        """Whether a finished batch of more than `min_items` items still awaits its result
+        files (any file read or listing makes them first). Small batches are skipped before
+        their state is computed: this runs on every request."""
         now = self.now()
-        due = [
-            len(b.items)
+        return any(
+            len(b.items) > min_items and timeline.moment(b.plan, now).state in TERMINAL
             for b in list(self._unsettled.values())
-            if timeline.moment(b.plan, now).state in TERMINAL
-        ]
-        return max(due, default=0)
+        )
 
     def big_file_ids(self, min_bytes: int) -> list[str]:
         """Ids of stored files of at least `min_bytes` (a create naming one parses it)."""
