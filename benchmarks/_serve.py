@@ -122,7 +122,7 @@ def start_emulator(
     args = ["serve", "--host", "127.0.0.1", "--port", "0"]
     args += [] if timing is None else ["--timing", timing]
     args += [] if config is None else ["--config", str(config)]
-    args += ["--log-level", "info"]
+    args += ["--log-level", "info", "--quiet"]  # no per-call log line in the measured path
     if profile_to is None:
         return _launch("emulator", [sys.executable, "-m", "emulator", *args], cwd=source)
     argv = [sys.executable, "-c", PROFILED_SERVE, str(profile_to), *args]

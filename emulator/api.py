@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
 from emulator.core.faults import Fault, FaultBook
+from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
@@ -43,9 +44,11 @@ class Emulator:
         return self._app
 
     # -- time -----------------------------------------------------------------------------
-    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0) -> float:
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> float:
         """Move the emulator's clock forward; returns the new `now` (epoch seconds)."""
-        self.clock.advance(seconds + 60 * minutes + 3600 * hours)
+        self.clock.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
         return self.clock.now()
 
     def now(self) -> float:
@@ -85,6 +88,14 @@ class Emulator:
     def faults(self) -> FaultBook:
         return self.service.faults
 
+    def verdict(self, ignore: Iterable[str] = ()) -> list[Finding]:
+        """What the client did that a careful one would not (`emulator.core.verdict`): an
+        unread error file, a tight polling loop, an early retry... Empty for a careful client.
+        `ignore` silences rules by name."""
+        from emulator.core.verdict import judge
+
+        return judge(self.batches, self.requests, self.service.profiles, ignore)
+
     def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a fault rule: a value (`HttpFault(...)`), its JSON form, or keyword fields."""
         return self.service.faults.add(fault, **fields)
@@ -114,6 +125,9 @@ class Emulator:
         )
 
     def transition(self, batch_id: str, to: BatchState | str) -> View:
+        if to not in {s.value for s in BatchState}:  # a StrEnum member is its value too
+            valid = ", ".join(s.value for s in BatchState)
+            raise ValueError(f"unknown batch state {to!r}; valid states: {valid}")
         return self.service.transition(batch_id, BatchState(to))
 
     def step(self, batch_id: str) -> View:

@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
+from starlette.types import Scope
 
 from emulator import control
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
+from emulator.guard import CONTROL_PREFIX, AccessGuard, Reject
 from emulator.http import Dialect
 from emulator.providers.anthropic import routes as anthropic
 from emulator.providers.bifrost import routes as bifrost
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _dialect_for(request: Request, flavor: str) -> Dialect:
-    path = request.url.path
+    path = request.scope["path"]  # not request.url: a refused Host may not even parse
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
@@ -52,6 +55,22 @@ def _http_error(flavor: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+def _refusal(flavor: str) -> Reject:
+    """An AccessGuard refusal in the envelope of the route it was aimed at."""
+
+    def reject(scope: Scope, status: int, message: str) -> Response:
+        if scope["path"].startswith(CONTROL_PREFIX):
+            return control.error(status, message)
+        dialect = _dialect_for(Request(scope), flavor)
+        request_id = dialect.request_id_prefix + "refused"
+        err = EmulatorError(kind_for_status(status), message, status=status)
+        response = dialect.render_error(err, request_id)
+        response.headers[dialect.request_id_header] = request_id
+        return response
+
+    return reject
+
+
 def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     """Every provider at its real paths, most specific prefix first."""
     service = emulator.service
@@ -70,7 +89,9 @@ def create_app(emulator: Emulator, *, flavor: str = "all") -> Starlette:
         if flavor == "bifrost"
         else [Mount("/bifrost", routes=bifrost.routes(service)), *provider_routes(emulator)]
     )
+    guard = Middleware(AccessGuard, config=lambda: emulator.config, reject=_refusal(flavor))
     return Starlette(
         routes=[Mount("/_emulator", routes=control.routes(emulator)), *main],
         exception_handlers={HTTPException: _http_error(flavor)},
+        middleware=[guard],
     )

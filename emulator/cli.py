@@ -1,49 +1,199 @@
-"""`batch-emulator serve`: the standalone server on uvicorn."""
+"""`batch-emulator`: the command line. `serve` runs the standalone server on uvicorn.
+
+Every misuse answers in one line on stderr (exit status 2), never a traceback: a bad flag value,
+an unreadable or malformed config file (named), an invalid option. Subcommands register in
+`SUBCOMMANDS`, each with its own `add_*` function and runner.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import socket
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
-import uvicorn
 from pydantic import ValidationError
 
-from emulator.api import Emulator
-from emulator.app import create_app
+from emulator import __version__, verdict_cli
 from emulator.config import EmulatorConfig, describe_error
+from emulator.guard import TOKEN_ENV, is_loopback
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+WILDCARDS = ("0.0.0.0", "::", "")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="batch-emulator", description="Local emulator of LLM batch APIs."
+class UsageError(Exception):
+    """A one-line problem with what the user asked for (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (`prog: error: ...`) rather than usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class _Help(argparse.HelpFormatter):
+    """Shows each option's default in `--help`, except where there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "%(default)" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
+def _log_level(text: str) -> str:
+    level = text.lower()
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"{text!r}; choose from {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def add_serve(sub: Any) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="run the emulator server",
+        description="Run the emulator on uvicorn; every call and batch state change is logged.",
+        formatter_class=_Help,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the emulator server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    serve.add_argument("--port", type=_port, default=8000, help="port; 0 picks a free one")
     serve.add_argument(
-        "--timing", help="immediate | timed | timed:linear | manual | polls:N | script:a,b,c"
+        "--timing",
+        help="immediate | timed | timed:linear | manual | polls:N | script:a,b,c"
+        " (default: the config's; timed)",
     )
-    serve.add_argument("--seed", type=int)
-    serve.add_argument("--config", help="JSON or TOML file of EmulatorConfig options")
+    serve.add_argument(
+        "--seed", type=int, help="seed for ids and results (default: the config's; 0)"
+    )
+    serve.add_argument(
+        "--config", help="JSON or TOML file of EmulatorConfig options (default: none)"
+    )
     serve.add_argument(
         "--flavor",
         choices=("all", "bifrost"),
         default="all",
         help="'bifrost' serves the Bifrost gateway surface at the root",
     )
-    serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--log-level",
+        type=_log_level,
+        default="warning",
+        help=f"uvicorn's and the emulator's own log level: {', '.join(LOG_LEVELS)}",
+    )
+    serve.add_argument(
+        "--quiet", action="store_true", help="do not log each call and batch state change"
+    )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get(TOKEN_ENV) or None,
+        help=f"require this token on /_emulator/* (default: ${TOKEN_ENV}, else none)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (besides loopback names); repeatable",
+    )
+    serve.set_defaults(run=run_serve)
+
+
+# Each adds one subcommand and sets `run` (a function of the parsed args returning the status).
+SUBCOMMANDS: list[Callable[[Any], None]] = [add_serve, verdict_cli.add_parser]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="batch-emulator", description="Local emulator of LLM batch APIs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in SUBCOMMANDS:
+        add(sub)
     return parser
 
 
+def load_config_file(name: str) -> EmulatorConfig:
+    """`EmulatorConfig` from a JSON or TOML file; every problem is a `UsageError` naming it."""
+    path = Path(name)
+    where = f"--config {name}"
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise UsageError(f"{where}: YAML is not supported; write the options as JSON or TOML")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{where}: cannot read it ({exc})") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: not valid TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        hint = " (JSON or, with a .toml name, TOML)" if path.suffix.lower() != ".json" else ""
+        raise UsageError(f"{where}: not valid JSON{hint}: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: must hold an object of options, not {type(data).__name__}")
+    try:
+        return EmulatorConfig.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(f"{where}: invalid configuration: {describe_error(exc)}") from None
+
+
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
-    config = EmulatorConfig.from_file(args.config) if args.config else EmulatorConfig()
+    config = load_config_file(args.config) if args.config else EmulatorConfig()
     changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
-    return config.merged(**changes) if changes else config
+    if args.control_token:
+        changes["control_token"] = args.control_token
+    hosts = [*args.allow_host, *([] if args.host in WILDCARDS else [args.host])]
+    if hosts:
+        changes["allowed_hosts"] = (*config.allowed_hosts, *hosts)
+    try:
+        return config.merged(**changes) if changes else config
+    except ValidationError as exc:
+        raise UsageError(f"invalid configuration: {describe_error(exc)}") from None
+
+
+def client_url(host: str, port: int) -> str:
+    """The URL a client should use: a wildcard bind is reached through loopback."""
+    name = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
+def exposure_warning(host: str, token: bool) -> str | None:
+    """What a bind beyond loopback exposes, and what to do about it."""
+    if is_loopback(host.strip("[]")):
+        return None
+    guard = (
+        "the control plane (/_emulator: reset, faults, clock) requires the control token"
+        if token
+        else "the control plane (/_emulator: reset, faults, clock) is OPEN to anyone who can "
+        f"connect: set --control-token or ${TOKEN_ENV}"
+    )
+    return (
+        f"batch-emulator: WARNING: listening on {host}, reachable from other machines. "
+        f"Provider routes accept any API key; {guard}. Requests must name this server by a "
+        "host it accepts: loopback, the --host address, --allow-host NAME or external_url."
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -78,23 +228,32 @@ def banner(url: str, flavor: str) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from emulator.api import Emulator
+    from emulator.app import create_app
+    from emulator.serve_log import CallLog
+
+    config = build_config(args)
     try:
-        config = build_config(args)
         emulator = Emulator(config)  # loads configured fault rules: a bad one is a config error
-    except (ValidationError, ValueError, OSError, tomllib.TOMLDecodeError) as exc:
+    except (ValidationError, ValueError) as exc:
         message = describe_error(exc) if isinstance(exc, ValidationError) else str(exc)
-        print(f"batch-emulator: invalid configuration: {message}", file=sys.stderr)
-        return 2
+        raise UsageError(f"invalid configuration: {message}") from None
     app = create_app(emulator, flavor=args.flavor)
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
         print(f"batch-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    url = f"http://{args.host}:{sock.getsockname()[1]}"
+    url = client_url(args.host, sock.getsockname()[1])
     print(banner(url, args.flavor), flush=True)
+    warning = exposure_warning(args.host, bool(config.control_token))
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
+    if not args.quiet:
+        CallLog(emulator).attach()
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off")
     )
@@ -102,3 +261,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except UsageError as exc:
+        print(f"batch-emulator: {exc}", file=sys.stderr)
+        return 2
+    return status

@@ -33,6 +33,7 @@ class SystemClock:
     def advance(self, seconds: float) -> None:
         _check_delta(seconds)
         with self._lock:
+            _check_instant(time.time() + self._offset + seconds)
             self._offset += seconds
 
     def reset(self) -> None:
@@ -58,11 +59,13 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         _check_delta(seconds)
         with self._lock:
+            _check_instant(self._now + seconds)
             self._now += seconds
 
     def set(self, when: float) -> None:
         """Jump to an absolute instant (backwards too: a test may replay a moment)."""
         _check_number(when, "when")
+        _check_instant(when)
         with self._lock:
             self._now = float(when)
 
@@ -75,8 +78,24 @@ def _check_number(value: float, name: str) -> None:
     """Reject bools, strings and non-finite floats: a NaN clock would poison every batch."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too big for a float
+        finite = False
+    if not finite:
         raise ValueError(f"{name} must be finite, got {value!r}")
+
+
+# Year 3000. Timestamps past it (or an `advance(1e12)`) cannot be rendered as dates by every
+# client, and `datetime` itself stops at year 9999: the clock refuses to go there, unmoved.
+MAX_INSTANT = 32_503_680_000.0
+
+
+def _check_instant(when: float) -> None:
+    if not -MAX_INSTANT <= when <= MAX_INSTANT:
+        raise ValueError(
+            f"the clock cannot move to {when:g} (epoch seconds): past year 3000; advance by less"
+        )
 
 
 def _check_delta(seconds: float) -> None:

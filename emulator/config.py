@@ -147,6 +147,12 @@ class EmulatorConfig(BaseModel):
     responder: Callable[[str, dict[str, Any]], Any] | None = Field(None, exclude=True)
     canned_responses: str | None = None
     echo: bool = False
+    # Access (emulator.guard). Owner-only: never changed over HTTP (control.OWNER_ONLY).
+    # Host names besides loopback that this server answers for (`serve --allow-host`).
+    allowed_hosts: tuple[str, ...] = ()
+    # When set, /_emulator/* requires it (`Authorization: Bearer` or `X-Emulator-Token`).
+    # Excluded from dumps so GET /_emulator/config never shows it.
+    control_token: str | None = Field(None, exclude=True, repr=False, min_length=1)
 
     @field_validator("timing", mode="before")
     @classmethod
@@ -175,7 +181,11 @@ class EmulatorConfig(BaseModel):
 
     def merged(self, **changes: Any) -> EmulatorConfig:
         """A new config with `changes` applied, validated as strictly as a fresh one."""
-        current = {**self.model_dump(), "responder": self.responder}  # excluded from dumps
+        current = {  # excluded from dumps, so carried over by hand
+            **self.model_dump(),
+            "responder": self.responder,
+            "control_token": self.control_token,
+        }
         return EmulatorConfig.model_validate({**current, **changes})
 
     @classmethod

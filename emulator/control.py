@@ -1,46 +1,52 @@
-"""The control plane under /_emulator/: reset, clock, config, faults, batches, journal.
+"""The control plane under /_emulator/: reset, clock, config, faults, batches, journal, verdict.
 
 Plain JSON in and out, for black-box clients (any language) that cannot reach the Python API.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import __version__
+from emulator import __version__, bodies
+from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
+from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
+from emulator.core.numbers import ascii_int
 from emulator.core.states import BatchState
-from emulator.http import json_response
+from emulator.http import ClientGone, json_response, shorten
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
     from emulator.core.batch import View
 
 Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("emulator")
+# Options naming host paths or guarding access: over HTTP they would let any local web page or
+# network peer read host files (a canned directory) or lift the guards themselves.
+OWNER_ONLY = frozenset({"canned_responses", "control_token", "allowed_hosts", "responder"})
 
 
 def error(status: int, message: str) -> Response:
-    return json_response({"error": {"message": message, "status": status}}, status)
+    return json_response({"error": {"message": shorten(message), "status": status}}, status)
+
+
+def _too_large() -> Exception:
+    return _Problem(413, f"body is larger than {bodies.JSON_CAP} bytes")
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise _Problem(400, "body is not valid JSON") from None
+    value = await _json(request)
     if not isinstance(value, dict):
         raise _Problem(400, "body must be a JSON object")
     return value
@@ -63,8 +69,17 @@ def _guard(handler: Handler) -> Handler:
             return error(e.status, e.message)
         except ValidationError as e:
             return error(400, describe_error(e))
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             return error(400, str(e))
+        except ClientDisconnect:
+            return ClientGone()
+        except HTTPException as e:
+            return error(e.status_code if 400 <= e.status_code < 500 else 400, str(e.detail))
+        except RecursionError:
+            return error(400, "body is nested too deeply")
+        except Exception:  # still JSON, and still logged: a bug, never a plain-text page
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return error(500, "internal error in the emulator's control plane")
 
     return endpoint
 
@@ -79,31 +94,8 @@ def _clock(emulator: Emulator) -> dict[str, Any]:
 
 
 def summary(view: View) -> dict[str, Any]:
-    b, c = view.batch, view.counts
-    return {
-        "id": b.id,
-        "dialect": b.dialect,
-        "provider": b.provider,
-        "endpoint": b.endpoint,
-        "model": b.model,
-        "state": view.state.value,
-        "created_at": b.plan.created_at,
-        "expires_at": b.plan.expires_at,
-        "polls": b.polls,
-        "timing": b.timing.policy,
-        "ended_at": view.moment.ended_at,
-        # Made by the core when the batch finished, whether or not any client has read it.
-        "output_file_id": b.output_file_id,
-        "error_file_id": b.error_file_id,
-        "counts": {
-            "total": c.total,
-            "processing": c.processing,
-            "succeeded": c.succeeded,
-            "errored": c.errored,
-            "canceled": c.canceled,
-            "expired": c.expired,
-        },
-    }
+    """State, counts per item outcome, timing, polls and (if failed) why: see BatchInfo."""
+    return BatchInfo.of(view).as_dict()
 
 
 def parse_fault(body: dict[str, Any]) -> Fault:
@@ -115,11 +107,11 @@ def parse_fault(body: dict[str, Any]) -> Fault:
 
 
 async def _json(request: Request) -> Any:
-    raw = await request.body()
+    raw = await bodies.read_body(request, bodies.JSON_CAP, _too_large)
     try:
-        return json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise _Problem(400, "body is not valid JSON") from None
+        return jsonsafe.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise _Problem(400, f"body is not valid JSON: {shorten(str(exc), 200)}") from None
 
 
 def _journal_filters(request: Request) -> dict[str, Any]:
@@ -128,7 +120,8 @@ def _journal_filters(request: Request) -> dict[str, Any]:
     for key in ("status", "retry_count"):
         if key in where:
             value = where[key]
-            where[key] = int(value) if value.isdigit() else None if value == "null" else value
+            number = ascii_int(value)
+            where[key] = number if number is not None else None if value == "null" else value
     return where
 
 
@@ -145,17 +138,31 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def advance(request: Request) -> Response:
         body = await _body(request)
-        seconds = body.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise _Problem(400, "'seconds' must be a non-negative number")
-        emulator.advance(seconds)
+        units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+        unknown = sorted(set(body) - set(units))
+        if unknown or not body:
+            raise _Problem(400, f"give any of {', '.join(units)} (non-negative numbers)")
+        total = 0.0
+        for unit, value in body.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise _Problem(400, f"'{unit}' must be a non-negative number")
+            total += value * units[unit]
+        emulator.advance(total)
         return json_response(_clock(emulator))
 
     async def get_config(request: Request) -> Response:
         return json_response(emulator.config.model_dump(mode="json"))
 
     async def patch_config(request: Request) -> Response:
-        emulator.configure(**await _body(request))
+        changes = await _body(request)
+        owner_only = sorted(OWNER_ONLY & set(changes))
+        if owner_only:
+            raise _Problem(
+                403,
+                f"{', '.join(owner_only)} can only be set by the process owner (the Python API, "
+                "`batch-emulator serve --config FILE` or its flags), not over HTTP",
+            )
+        emulator.configure(**changes)
         return json_response(emulator.config.model_dump(mode="json"))
 
     async def list_faults(request: Request) -> Response:
@@ -165,6 +172,9 @@ def routes(emulator: Emulator) -> list[Route]:
         """One rule (an object) or several (a list, all refused if one is bad)."""
         body = await _json(request)
         many = body if isinstance(body, list) else [body]
+        if any(isinstance(spec, dict) and "kind" not in spec for spec in many):
+            # Without it a rule would default to a catch-all HTTP fault on every call.
+            raise _Problem(400, "each fault rule needs 'kind': 'http', 'item' or 'batch'")
         faults = [parse_fault(spec) for spec in many]
         for fault in faults:
             emulator.faults.check(fault)
@@ -189,6 +199,9 @@ def routes(emulator: Emulator) -> list[Route]:
     async def batches(request: Request) -> Response:
         return json_response({"data": [summary(v) for v in emulator.batches]})
 
+    async def one_batch(request: Request) -> Response:
+        return json_response(summary(emulator.batch(request.path_params["batch_id"])))
+
     async def transition(request: Request) -> Response:
         target = (await _body(request)).get("to")
         if target not in {s.value for s in BatchState}:
@@ -202,6 +215,12 @@ def routes(emulator: Emulator) -> list[Route]:
     async def journal(request: Request) -> Response:
         entries = emulator.service.journal.entries(**_journal_filters(request))
         return json_response({"data": [e.as_dict() for e in entries]})
+
+    async def verdict(request: Request) -> Response:
+        """The client verdict; `?ignore=rule,rule` silences rules (an unknown one is a 400)."""
+        ignore = [r for r in request.query_params.get("ignore", "").split(",") if r.strip()]
+        findings = emulator.verdict([r.strip() for r in ignore])
+        return json_response({"findings": [f.as_dict() for f in findings]})
 
     async def clear_journal(request: Request) -> Response:
         emulator.service.journal.clear()
@@ -220,9 +239,11 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/faults/operations", operations, "GET"),
         ("/faults/{rule_id}", delete_fault, "DELETE"),
         ("/batches", batches, "GET"),
+        ("/batches/{batch_id}", one_batch, "GET"),
         ("/batches/{batch_id}/transition", transition, "POST"),
         ("/batches/{batch_id}/advance", step, "POST"),
         ("/requests", journal, "GET"),
         ("/requests", clear_journal, "DELETE"),
+        ("/verdict", verdict, "GET"),
     ]
     return [Route(path, _guard(fn), methods=[method]) for path, fn, method in table]

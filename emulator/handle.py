@@ -1,22 +1,25 @@
 """`EmulatorHandle`: an `Emulator` plus where to reach it, and ready-made SDK clients.
 
 The pytest plugin yields one, but nothing here needs pytest: `EmulatorHandle.serve()` starts a
-loopback server and `EmulatorHandle.in_process()` wires clients straight to the ASGI app.
-SDK and httpx imports are lazy because they are test extras, not runtime dependencies.
+loopback server and `EmulatorHandle.in_process()` wires clients straight to the ASGI app (sync
+and async, on whichever of httpx/httpx2 each SDK is built on: see emulator.inprocess).
+SDK and httpx imports are lazy because they are the SDKs' dependencies, not ours.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from emulator import inprocess
 from emulator.api import Emulator
+from emulator.batch_info import BatchInfo
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
-from emulator.core.batch import View
 from emulator.core.faults import Fault, FaultBook
+from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.states import BatchState
 from emulator.server import ServerThread
@@ -35,11 +38,21 @@ UNSET_ENV = ("GOOGLE_GENAI_USE_VERTEXAI",)
 
 @dataclass
 class EmulatorHandle:
+    """An emulator and where to reach it: URLs, time control, inspection, faults, SDK clients.
+
+    `server` is the loopback server, or None in process (then `url` is unreachable on purpose
+    and every client this handle builds calls the app directly)."""
+
     emulator: Emulator
     url: str
     server: ServerThread | None = None
     home_clock: Clock | None = None  # the clock every reset goes back to
     base_config: EmulatorConfig | None = None  # the config every reset goes back to
+    _loop: inprocess.LoopThread | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        where = "in process" if self.server is None else "loopback"
+        return f"<EmulatorHandle {self.url} ({where}), {len(self.emulator.records())} batch(es)>"
 
     @classmethod
     def serve(cls, emulator: Emulator | None = None) -> EmulatorHandle:
@@ -50,14 +63,17 @@ class EmulatorHandle:
 
     @classmethod
     def in_process(cls, emulator: Emulator | None = None) -> EmulatorHandle:
-        """No sockets: async clients from this handle talk to the app through httpx's ASGI
+        """No sockets: sync and async clients from this handle talk to the app through an ASGI
         transport, and the URL is one no network request could ever reach."""
         emulator = emulator or Emulator()
         return cls(emulator, IN_PROCESS_URL, None, emulator.clock)
 
     def stop(self) -> None:
+        """Stop the loopback server (if any) and the sync in-process bridge (if started)."""
         if self.server is not None:
             self.server.stop()
+        if self._loop is not None:
+            self._loop.stop()
 
     def reset(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:
         """Forget every batch, file, fault and request; back to `config` and the home clock
@@ -94,9 +110,17 @@ class EmulatorHandle:
             "GOOGLE_API_KEY": API_KEY,
         }
 
+    def control_headers(self) -> dict[str, str]:
+        """Headers for HTTP calls to /_emulator/*: the control token, when one is set."""
+        token = self.emulator.config.control_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     # -- the Emulator's control surface, typed ---------------------------------------------
-    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0) -> float:
-        return self.emulator.advance(seconds, minutes=minutes, hours=hours)
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> float:
+        """Move the emulator clock forward (never back); returns the new `now`."""
+        return self.emulator.advance(seconds, minutes=minutes, hours=hours, days=days)
 
     def configure(self, **changes: Any) -> EmulatorConfig:
         return self.emulator.configure(**changes)
@@ -106,8 +130,13 @@ class EmulatorHandle:
         return self.emulator.config
 
     @property
-    def batches(self) -> list[View]:
-        return self.emulator.batches
+    def batches(self) -> list[BatchInfo]:
+        """Every batch of every dialect as seen now (reading does not count as a poll)."""
+        return [BatchInfo.of(view) for view in self.emulator.batches]
+
+    def batch(self, batch_id: str) -> BatchInfo:
+        """One batch as seen now (not a poll); an unknown id raises the core's not-found."""
+        return BatchInfo.of(self.emulator.batch(batch_id))
 
     @property
     def requests(self) -> list[JournalEntry]:
@@ -120,11 +149,24 @@ class EmulatorHandle:
     def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         return self.emulator.add_fault(fault, **fields)
 
-    def step(self, batch_id: str) -> View:
-        return self.emulator.step(batch_id)
+    @contextmanager
+    def fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> Iterator[str]:
+        """A fault rule live only inside the `with` block (the plugin still checks that a
+        `times=`-bounded one was used up)."""
+        with self.emulator.fault(fault, **fields) as rule:
+            yield rule
 
-    def transition(self, batch_id: str, to: BatchState | str) -> View:
-        return self.emulator.transition(batch_id, to)
+    def verdict(self, ignore: Iterable[str] = ()) -> list[Finding]:
+        """What the client did that a careful one would not (see the README's client verdict)."""
+        return self.emulator.verdict(ignore)
+
+    def step(self, batch_id: str) -> BatchInfo:
+        """Move one batch one phase on, whatever its timing policy."""
+        return BatchInfo.of(self.emulator.step(batch_id))
+
+    def transition(self, batch_id: str, to: BatchState | str) -> BatchInfo:
+        """Force a batch into a core state (`to` as in `BatchState`; a typo lists them)."""
+        return BatchInfo.of(self.emulator.transition(batch_id, to))
 
     def __getattr__(self, name: str) -> Any:
         # Anything else public on the Emulator (now, batch, records, fault, service, app...).
@@ -133,53 +175,77 @@ class EmulatorHandle:
         return getattr(self.emulator, name)
 
     # -- clients ---------------------------------------------------------------------------
-    def asgi_client(self, *, package: str = "httpx", **kwargs: Any) -> httpx.AsyncClient:
-        """An AsyncClient that calls the app in this process: pass it as `http_client`.
+    def asgi_client(self, *, package: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        """An async HTTP client that calls the app in this process: pass it as `http_client`.
 
-        `package="httpx2"` builds it from the httpx fork newer SDK releases (anthropic 2.x)
-        require; the typing says httpx because the two share their API."""
-        http = importlib.import_module(package)
-        transport = http.ASGITransport(app=self.emulator.app)
-        client: httpx.AsyncClient = http.AsyncClient(
-            transport=transport, base_url=self.url, **kwargs
+        It is built from the package your SDK uses (`httpx2` for openai 3.x, anthropic 2.x and
+        google-genai 3.x; `httpx` for older releases), read from what is installed;
+        `package=` overrides. The typing says httpx because the two share their API."""
+        chosen = package or inprocess.default_package()
+        client: httpx.AsyncClient = inprocess.async_client(
+            self.emulator.app, self.url, chosen, **kwargs
         )
         return client
 
-    def _async_http(self, default_client: type) -> httpx.AsyncClient | None:
-        """In-process handles wire SDK clients to the app with the package the SDK is built on."""
+    def asgi_sync_client(self, *, package: str | None = None, **kwargs: Any) -> httpx.Client:
+        """The sync counterpart of `asgi_client()`: requests run on the app through a bridge
+        thread's event loop (as Starlette's TestClient does), still with no socket."""
+        chosen = package or inprocess.default_package()
+        client: httpx.Client = inprocess.sync_client(
+            self.emulator.app, self.url, chosen, self._bridge(), **kwargs
+        )
+        return client
+
+    def _bridge(self) -> inprocess.LoopThread:
+        if self._loop is None:
+            self._loop = inprocess.LoopThread()
+        return self._loop
+
+    def _http(self, default_client: type, *, sync: bool) -> Any:
+        """In-process handles wire SDK clients to the app with the package the SDK is built
+        on; loopback handles leave the SDK its own default client (None)."""
         if self.server is not None:
             return None
-        roots = {cls.__module__.partition(".")[0] for cls in default_client.__mro__}
-        return self.asgi_client(package="httpx2" if "httpx2" in roots else "httpx")
+        package = inprocess.package_of(default_client) or inprocess.default_package()
+        return self.asgi_sync_client(package=package) if sync else self.asgi_client(package=package)
 
     def openai_client(self, **kwargs: Any) -> openai.OpenAI:
         import openai
 
+        kwargs.setdefault("http_client", self._http(openai.DefaultHttpxClient, sync=True))
         return openai.OpenAI(base_url=self.openai_base_url, api_key=API_KEY, **kwargs)
 
     def async_openai_client(self, **kwargs: Any) -> openai.AsyncOpenAI:
         import openai
 
-        kwargs.setdefault("http_client", self._async_http(openai.DefaultAsyncHttpxClient))
+        kwargs.setdefault("http_client", self._http(openai.DefaultAsyncHttpxClient, sync=False))
         return openai.AsyncOpenAI(base_url=self.openai_base_url, api_key=API_KEY, **kwargs)
 
     def anthropic_client(self, **kwargs: Any) -> anthropic.Anthropic:
         import anthropic
 
+        kwargs.setdefault("http_client", self._http(anthropic.DefaultHttpxClient, sync=True))
         return anthropic.Anthropic(base_url=self.anthropic_base_url, api_key=API_KEY, **kwargs)
 
     def async_anthropic_client(self, **kwargs: Any) -> anthropic.AsyncAnthropic:
         import anthropic
 
-        kwargs.setdefault("http_client", self._async_http(anthropic.DefaultAsyncHttpxClient))
+        kwargs.setdefault("http_client", self._http(anthropic.DefaultAsyncHttpxClient, sync=False))
         base = self.anthropic_base_url
         return anthropic.AsyncAnthropic(base_url=base, api_key=API_KEY, **kwargs)
 
     def gemini_client(self, **kwargs: Any) -> genai.Client:
+        """A google-genai client; in process, both `client.batches` and `client.aio.batches`
+        reach the app (google-genai takes a sync and an async HTTP client)."""
         from google import genai
         from google.genai import types
 
-        options = types.HttpOptions(base_url=self.gemini_base_url)
+        update: dict[str, Any] = {"base_url": self.gemini_base_url}
+        if self.server is None:
+            package = inprocess.gemini_package()
+            update["httpx_client"] = self.asgi_sync_client(package=package)
+            update["httpx_async_client"] = self.asgi_client(package=package)
+        options = types.HttpOptions(**update)
         extra = kwargs.pop("http_options", None)
         if extra is not None:
             options = options.model_copy(update=dict(extra))

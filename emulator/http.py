@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import functools
 import importlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,14 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
-from emulator.core.journal import JournalEntry, wall_now
+from emulator.core.journal import JournalEntry, collecting, wall_now
+from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService
 from emulator.offload import when_heavy
 
@@ -75,8 +78,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(data, status_code=status, headers=headers, media_type="application/json")
 
 
-async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
-    raw = await request.body()
+def _json_too_large() -> EmulatorError:
+    return EmulatorError(ErrorKind.TOO_LARGE, "Request body too large.")
+
+
+async def read_json(
+    request: Request, *, allow_empty: bool = False, limit: int = bodies.JSON_CAP
+) -> Any:
+    """A JSON body of at most `limit` bytes (refused while streaming), nested at most
+    `jsonsafe.MAX_DEPTH` deep; anything else is the dialect's invalid-JSON 400."""
+    raw = await bodies.read_body(request, limit, _json_too_large)
     if not raw.strip():
         if allow_empty:
             return {}
@@ -86,7 +97,7 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
             "JSON payload, but what was sent was not valid JSON.)"
         )
     try:
-        return json.loads(raw)
+        return jsonsafe.loads(raw)
     except ValueError:
         raise invalid(
             "We could not parse the JSON body of your request. (HINT: This likely "
@@ -114,6 +125,25 @@ class Dropped(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await _hang_up(receive, send)
+
+
+class ClientGone(Response):
+    """The client hung up before we could answer (mid-upload, say): nothing is sent, and the
+    journal records nginx's 499 "client closed request" instead of a server error."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=CLIENT_CLOSED)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+CLIENT_CLOSED = 499
+MAX_MESSAGE = 2_000  # characters of an error message; a huge echoed value is cut
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
+    return message if len(message) <= limit else message[:limit] + "... (truncated)"
 
 
 class FileBody(Response):
@@ -228,6 +258,23 @@ def _batch_id(request: Request) -> str | None:
     return None
 
 
+def _file_id(request: Request) -> str | None:
+    value = request.path_params.get("file_id")
+    return value if isinstance(value, str) else None
+
+
+def _retry_after(response: Response) -> float | None:
+    """The wait the answer asked for, as an SDK reads it: `retry-after-ms` first, then
+    `retry-after` in seconds (an HTTP date is not something this server sends)."""
+    millis, seconds = response.headers.get("retry-after-ms"), response.headers.get("retry-after")
+    with contextlib.suppress(ValueError):
+        if millis is not None:
+            return float(millis) / 1000
+        if seconds is not None:
+            return float(seconds)
+    return None
+
+
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
     handler = when_heavy(service, handler)  # big parses and renders leave the event loop
 
@@ -239,7 +286,8 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
             dialect.name, name, request.method, request.url.path, batch_id
         )
         rule, fault = found if found is not None else (None, None)
-        response = await _answer(request, dialect, handler, fault, request_id)
+        with collecting() as facts:  # what the core noted: the batch created, the state seen
+            response = await _answer(request, dialect, handler, fault, request_id)
         response.headers[dialect.request_id_header] = request_id
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
@@ -252,11 +300,14 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 operation=name,
                 status=None if isinstance(response, Dropped) else response.status_code,
                 retry_count=_retry_count(request),
-                batch_id=batch_id,
+                batch_id=batch_id or facts.get("batch_id"),
                 fault=None if fault is None else _effect(fault, response),
                 wall=arrived,
                 request_id=request_id,
                 rule=rule,
+                file_id=_file_id(request),
+                retry_after=_retry_after(response),
+                state=facts.get("state"),
             ),
             generation,
         )
@@ -289,9 +340,18 @@ async def _answer(
             dialect.authenticate(request)
         return await handler(request)
     except EmulatorError as err:
+        err.message = shorten(err.message)
         response = dialect.render_error(err, request_id)
         response.headers.update(err.headers)
         return response
+    except ClientDisconnect:
+        return ClientGone()
+    except HTTPException as exc:  # Starlette's own (a form it could not parse, say)
+        status = exc.status_code if 400 <= exc.status_code < 500 else 400
+        refused = EmulatorError(kind_for_status(status), shorten(str(exc.detail)), status=status)
+        return dialect.render_error(refused, request_id)
+    except RecursionError:  # a structure too deep for some step that jsonsafe did not guard
+        return dialect.render_error(invalid("The request is nested too deeply."), request_id)
     except Exception:
         log.exception("unexpected error answering %s %s", request.method, request.url.path)
         crash = EmulatorError(
@@ -303,9 +363,9 @@ async def _answer(
 
 def _retry_count(request: Request) -> int | None:
     for header in RETRY_HEADERS:
-        value = request.headers.get(header)
-        if value is not None and value.isdigit():
-            return int(value)
+        value = ascii_int(request.headers.get(header))
+        if value is not None:
+            return value
     return None
 
 

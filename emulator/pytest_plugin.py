@@ -11,10 +11,13 @@ fixture or the suite sets an option: an installed plugin costs other test runs n
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from emulator import verdict_pytest
 
 if TYPE_CHECKING:
     import anthropic
@@ -26,8 +29,10 @@ if TYPE_CHECKING:
 
 MARKER = "batch_emulator"
 FIXTURES = ("batch_emulator", "batch_emulator_asgi", "batch_emulator_env")
+LOOPBACK_FIXTURES = ("batch_emulator", "batch_emulator_env")
 _SUITE_OPTIONS = pytest.StashKey[dict[str, Any]]()
 _FAILED = pytest.StashKey[bool]()
+_HANDLE = pytest.StashKey["EmulatorHandle"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "batch_emulator_check_faults", "fail tests that leave bounded faults unused", "bool", True
     )
     parser.addini("batch_emulator_env", "batch_emulator also sets the SDK env vars", "bool", False)
+    verdict_pytest.addini(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,6 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
         value = config.getini(f"batch_emulator_{key}") if value is None else value
         if value not in (None, ""):
             changes[key] = value
+    token = os.environ.get("BATCH_EMULATOR_CONTROL_TOKEN")  # emulator.guard.TOKEN_ENV
+    if token:  # servers guard /_emulator with it; handle.control_headers() carries it
+        changes["control_token"] = token
     config.stash[_SUITE_OPTIONS] = changes
     if changes:  # a bad option stops the run before any test, not in every test's setup
         _suite_config(config)
@@ -86,7 +95,20 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestR
     report = yield
     if report.when == "call" and report.failed:  # no fault-check noise on top of a failure
         item.stash[_FAILED] = True
+    handle = item.stash.get(_HANDLE, None)
+    if handle is not None and report.failed and report.when in ("call", "teardown"):
+        from emulator.report import describe
+
+        # Shown under the failure like captured output: what the emulator saw and holds.
+        report.sections.append(("batch-emulator", describe(handle)))
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """The client verdict, judged once the test body passed (emulator.verdict_pytest)."""
+    yield
+    verdict_pytest.judge(item)
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +119,7 @@ def batch_emulator_config(pytestconfig: pytest.Config) -> EmulatorConfig:
 
 @pytest.fixture(scope="session")
 def batch_emulator_server(batch_emulator_config: EmulatorConfig) -> Iterator[EmulatorHandle]:
+    """The session's loopback server (one per xdist worker), not reset: use `batch_emulator`."""
     from emulator.api import Emulator
     from emulator.handle import EmulatorHandle
 
@@ -106,17 +129,25 @@ def batch_emulator_server(batch_emulator_config: EmulatorConfig) -> Iterator[Emu
 
 
 @pytest.fixture(scope="session")
-def batch_emulator_app(batch_emulator_config: EmulatorConfig) -> EmulatorHandle:
+def batch_emulator_app(batch_emulator_config: EmulatorConfig) -> Iterator[EmulatorHandle]:
+    """The session's in-process emulator, not reset: use `batch_emulator_asgi`."""
     from emulator.api import Emulator
     from emulator.handle import EmulatorHandle
 
-    return EmulatorHandle.in_process(Emulator(batch_emulator_config))
+    handle = EmulatorHandle.in_process(Emulator(batch_emulator_config))
+    yield handle
+    handle.stop()
 
 
 @pytest.fixture
 def batch_emulator(
     batch_emulator_server: EmulatorHandle, request: pytest.FixtureRequest
 ) -> Iterator[EmulatorHandle]:
+    """The emulator on a loopback server, wiped clean for this test (an `EmulatorHandle`).
+
+    `.url` and `.openai_base_url`... to point clients at; `.advance(minutes=5)` moves its clock;
+    `.batches`, `.batch(id)` and `.requests` show what it holds and saw; `.faults.add(...)`
+    injects failures. Configure it with `@pytest.mark.batch_emulator(**options)`."""
     yield from _fresh(batch_emulator_server, request)
 
 
@@ -124,7 +155,11 @@ def batch_emulator(
 def batch_emulator_asgi(
     batch_emulator_app: EmulatorHandle, request: pytest.FixtureRequest
 ) -> Iterator[EmulatorHandle]:
-    """In-process, no sockets: use its async clients or `.asgi_client()` as `http_client`."""
+    """The same handle as `batch_emulator`, in process: no server, no sockets.
+
+    Its clients (`.openai_client()`, `.async_openai_client()`...) and the client fixtures call
+    the app directly, sync or async; `.asgi_client()` / `.asgi_sync_client()` give an HTTP
+    client for an SDK client you build yourself."""
     yield from _fresh(batch_emulator_app, request)
 
 
@@ -132,7 +167,8 @@ def batch_emulator_asgi(
 def batch_emulator_env(
     batch_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> EmulatorHandle:
-    """Point SDK clients that the code under test builds itself at the emulator."""
+    """`batch_emulator`, plus OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL and
+    dummy API keys set for this test: for code under test that builds its own SDK clients."""
     _set_env(batch_emulator, monkeypatch)
     return batch_emulator
 
@@ -140,7 +176,9 @@ def batch_emulator_env(
 def _fresh(handle: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     options = _marker_options(request)
     check_faults = options.pop("check_faults", request.config.getini("batch_emulator_check_faults"))
+    verdict_pytest.arm(request, handle, options)
     handle.reset(_test_config(request, options))
+    request.node.stash[_HANDLE] = handle
     if handle.server is not None and request.config.getini("batch_emulator_env"):
         _set_env(handle, request.getfixturevalue("monkeypatch"))
     yield handle
@@ -174,7 +212,8 @@ def _test_config(request: pytest.FixtureRequest, options: dict[str, Any]) -> Emu
         return base.merged(**options) if options else base
     except ValidationError as exc:
         problem = describe_error(exc)
-    pytest.fail(f"@pytest.mark.{MARKER}: {problem}; plugin option: check_faults", pytrace=False)
+    plugin = "check_faults, verdict, verdict_ignore"
+    pytest.fail(f"@pytest.mark.{MARKER}: {problem}; plugin options: {plugin}", pytrace=False)
 
 
 def _set_env(handle: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,32 +232,61 @@ def _installed(module: str) -> bool:
         return False
 
 
+def _client_handle(request: pytest.FixtureRequest) -> EmulatorHandle:
+    """The emulator a client fixture talks to: whichever one the test asked for.
+
+    A test that asks for both the loopback and the in-process emulator would split its state
+    between two emulators without noticing, so it is refused with the way out."""
+    names = set(request.fixturenames)
+    in_process = "batch_emulator_asgi" in names
+    if in_process and names & set(LOOPBACK_FIXTURES):
+        loopback = ", ".join(sorted(names & set(LOOPBACK_FIXTURES)))
+        pytest.fail(
+            f"{request.fixturename}: this test uses both batch_emulator_asgi (in process) and"
+            f" {loopback} (loopback server); they are two separate emulators, so a client could"
+            " only reach one of them. Use one of the two, or build the second client from its"
+            " handle (e.g. batch_emulator.openai_client()).",
+            pytrace=False,
+        )
+    handle: EmulatorHandle = request.getfixturevalue(
+        "batch_emulator_asgi" if in_process else "batch_emulator"
+    )
+    return handle
+
+
 if _installed("openai"):
 
     @pytest.fixture
-    def openai_client(batch_emulator: EmulatorHandle) -> Iterator[openai.OpenAI]:
-        with batch_emulator.openai_client() as client:
+    def openai_client(request: pytest.FixtureRequest) -> Iterator[openai.OpenAI]:
+        """`openai.OpenAI` pointed at the test's emulator (`batch_emulator`, or
+        `batch_emulator_asgi` when the test uses that), with a dummy key."""
+        with _client_handle(request).openai_client() as client:
             yield client
 
     @pytest.fixture
-    def async_openai_client(batch_emulator: EmulatorHandle) -> openai.AsyncOpenAI:
-        return batch_emulator.async_openai_client()
+    def async_openai_client(request: pytest.FixtureRequest) -> openai.AsyncOpenAI:
+        """`openai.AsyncOpenAI` pointed at the test's emulator (loopback or in process)."""
+        return _client_handle(request).async_openai_client()
 
 
 if _installed("anthropic"):
 
     @pytest.fixture
-    def anthropic_client(batch_emulator: EmulatorHandle) -> Iterator[anthropic.Anthropic]:
-        with batch_emulator.anthropic_client() as client:
+    def anthropic_client(request: pytest.FixtureRequest) -> Iterator[anthropic.Anthropic]:
+        """`anthropic.Anthropic` pointed at the test's emulator (loopback or in process)."""
+        with _client_handle(request).anthropic_client() as client:
             yield client
 
     @pytest.fixture
-    def async_anthropic_client(batch_emulator: EmulatorHandle) -> anthropic.AsyncAnthropic:
-        return batch_emulator.async_anthropic_client()
+    def async_anthropic_client(request: pytest.FixtureRequest) -> anthropic.AsyncAnthropic:
+        """`anthropic.AsyncAnthropic` pointed at the test's emulator (loopback or in process)."""
+        return _client_handle(request).async_anthropic_client()
 
 
 if _installed("google.genai"):
 
     @pytest.fixture
-    def gemini_client(batch_emulator: EmulatorHandle) -> genai.Client:
-        return batch_emulator.gemini_client()
+    def gemini_client(request: pytest.FixtureRequest) -> genai.Client:
+        """`google.genai.Client` (sync, and async via `.aio`) pointed at the test's emulator
+        (loopback or in process)."""
+        return _client_handle(request).gemini_client()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import openai
 import pytest
 from openai import OpenAI
 
@@ -128,3 +129,96 @@ def test_invalid_config_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "seeed" in done.stderr and "valid options" in done.stderr
+
+
+def test_serve_logs_each_call_and_state_change() -> None:
+    proc, url = _start("--timing", "manual")
+    try:
+        client = OpenAI(base_url=url + "/v1", api_key="test", max_retries=0)
+        bad = b'{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n'
+        upload = client.files.create(file=("in.jsonl", bad + b"not json\n"), purpose="batch")
+        batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
+                                      completion_window="24h")
+        httpx.post(url + "/_emulator/faults", json={"kind": "http", "status": 503,
+                                                    "operation": "batches.retrieve"})
+        with pytest.raises(openai.InternalServerError):
+            client.batches.retrieve(batch.id)
+        httpx.delete(url + "/_emulator/faults")
+        httpx.post(f"{url}/_emulator/batches/{batch.id}/advance")
+        assert client.batches.retrieve(batch.id).status == "failed"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+    assert proc.stdout is not None
+    log = proc.stdout.read()
+    assert f"POST /v1/batches -> 200 (openai batches.create) batch={batch.id}" in log
+    assert f"batch {batch.id}: created, validating" in log
+    assert (f"GET /v1/batches/{batch.id} -> 503 (openai batches.retrieve) batch={batch.id}"
+            " fault=http:503") in log
+    assert f"batch {batch.id}: validating -> failed" in log
+    assert "failure: line 1: " in log and "; line 2: " in log
+
+
+def test_quiet_serve_logs_no_calls() -> None:
+    proc, url = _start("--quiet")
+    httpx.get(url + "/v1/batches", headers={"authorization": "Bearer t"})
+    proc.send_signal(signal.SIGINT)
+    proc.wait(10)
+    assert proc.stdout is not None
+    assert "/v1/batches ->" not in proc.stdout.read()
+
+
+def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = None) -> str:
+    """Runs `batch-emulator <args>` and returns stderr, which must be one line, no traceback."""
+    for name, text in (files or {}).items():
+        assert tmp is not None
+        (tmp / name).write_text(text)
+    done = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True,
+                          text=True, timeout=30, check=False, cwd=tmp)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "words"),
+    [
+        (["serve", "--port", "99999"], {}, "99999 is not a port (0-65535"),
+        (["serve", "--port", "http"], {}, "'http' is not a port number"),
+        (["serve", "--log-level", "bogus"], {}, "'bogus'; choose from critical, error, warning"),
+        (["serve", "--seed", "x"], {}, "argument --seed: invalid int value: 'x'"),
+        (["serve", "--timing", "soon"], {}, "invalid configuration: timing: "),
+        (["serve", "--config", "c.json"], {"c.json": '{"seed": '}, "c.json: not valid JSON"),
+        (["serve", "--config", "c.toml"], {"c.toml": "seed = "}, "--config c.toml: not valid TOML"),
+        (["serve", "--config", "c.yaml"], {"c.yaml": "seed: 1"}, "--config c.yaml: YAML is not"),
+        (["serve", "--config", "none.json"], {}, "--config none.json: no such file"),
+        (["serve", "--config", "l.json"], {"l.json": "[1]"}, "must hold an object of options"),
+        (["serve", "--config", "f.json"], {"f.json": '{"faults": [{"kind": "dns"}]}'},
+         "unknown fault kind 'dns'"),
+        (["bogus"], {}, "invalid choice: 'bogus'"),
+    ],
+)
+def test_every_misuse_answers_in_one_line(
+    tmp_path: Path, args: list[str], files: dict[str, str], words: str
+) -> None:
+    assert words in _misuse(*args, files=files, tmp=tmp_path)
+
+
+def test_version() -> None:
+    from emulator import __version__
+
+    done = subprocess.run([sys.executable, "-m", "emulator", "--version"], capture_output=True,
+                          text=True, timeout=30, check=True)
+    assert done.stdout.strip() == f"batch-emulator {__version__}"
+
+
+def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    from emulator.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: warning)",
+                    "(default: all)"):
+        assert default in text

@@ -40,3 +40,11 @@ def test_readme_pytest_examples_pass(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(**{f"test_readme_{i}": code for i, code in enumerate(blocks)})
     expected = sum(len(re.findall(r"^def test_", code, re.M)) for code in blocks)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=expected)
+
+
+def test_readme_links_only_what_a_clone_has() -> None:
+    text = README.read_text()
+    assert "../" not in text  # e.g. ../shared/: outside the repository
+    for target in re.findall(r"\]\(([^)#]+)", text):
+        if not target.startswith("http"):
+            assert (README.parent / target).exists(), target

@@ -9,12 +9,13 @@ with `FaultError` when it is configured, so a typo cannot pass as "the client co
 from __future__ import annotations
 
 import json
-import re
 import types
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from emulator.core.batch import ItemError
+from emulator.core.numbers import ascii_int
+from emulator.core.saferegex import RegexError, compile_safe
 
 
 class FaultError(ValueError):
@@ -59,9 +60,9 @@ def _regex(name: str, pattern: str | None) -> None:
     if pattern is None:
         return
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise FaultError(f"{name} is not a valid regular expression: {exc}") from None
+        compile_safe(pattern)  # bounded: length, no backtracking-only constructs
+    except RegexError as exc:
+        raise FaultError(f"{name} {exc}") from None
 
 
 def _status(value: int | None) -> None:
@@ -148,7 +149,7 @@ class HttpFault:
             (self.dialect is None or self.dialect == dialect)
             and (self.operation is None or self.operation == operation)
             and (self.method is None or self.method.upper() == method)
-            and (self.path is None or re.search(self.path, path) is not None)
+            and (self.path is None or compile_safe(self.path).search(path))
             and (self.batch_id is None or self.batch_id == batch_id)
         )
 
@@ -226,7 +227,7 @@ class ItemFault:
 
     def selects(self, custom_id: str, body: dict[str, Any] | None) -> bool:
         """The deterministic matchers (everything but `rate`)."""
-        if self.custom_id is not None and re.fullmatch(self.custom_id, custom_id) is None:
+        if self.custom_id is not None and not compile_safe(self.custom_id).fullmatch(custom_id):
             return False
         if self.match is not None and (body is None or not body_matches(body, self.match)):
             return False
@@ -236,7 +237,7 @@ class ItemFault:
     def hits(self, seed: int, batch_id: str, custom_id: str, salt: str = "") -> bool:
         from emulator.core.ids import rng_for
 
-        if self.custom_id is not None and re.fullmatch(self.custom_id, custom_id) is None:
+        if self.custom_id is not None and not compile_safe(self.custom_id).fullmatch(custom_id):
             return False
         if self.rate is None:
             return True
@@ -257,8 +258,8 @@ def body_matches(body: dict[str, Any], spec: str) -> bool:
     for key in path.strip().split("."):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
+        elif isinstance(node, list) and (index := ascii_int(key)) is not None and index < len(node):
+            node = node[index]
         else:
             return False
     if isinstance(node, str):

@@ -61,6 +61,7 @@ class FaultBook:
     # else is refused when it is added.
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     _counter: int = 0
+    _retired: list[_Rule] = field(default_factory=list)  # `using` rules that ended still owed
 
     # -- the catalogue of what can be matched ---------------------------------------------
     def operations(self) -> dict[str, frozenset[str]]:
@@ -142,7 +143,11 @@ class FaultBook:
         try:
             yield rule
         finally:
+            # Still owed when the block ends: kept for `unconsumed()`, like an added rule.
+            owed = [r for r in self.unconsumed_rules() if r.id == rule]
             self.remove(rule)
+            with self._lock:
+                self._retired += owed
 
     def remove(self, rule_id: str) -> bool:
         with self._lock:
@@ -153,6 +158,7 @@ class FaultBook:
     def clear(self, seed: int | None = None) -> None:
         with self._lock:
             self._rules.clear()
+            self._retired.clear()
             self._counter = 0
             if seed is not None:
                 self.seed = seed
@@ -251,16 +257,24 @@ class FaultBook:
         raise KeyError(f"no fault rule {rule_id!r}")
 
     def unconsumed(self) -> list[str]:
-        """Required `times`-bounded HTTP rules that have not fired as often as they said."""
+        """Required `times`-bounded HTTP rules that have not fired as often as they said,
+        including `using(...)` rules whose block ended before they were used up."""
         with self._lock:
-            return [
-                r.id
-                for r in self._rules
-                if isinstance(r.fault, HttpFault)
-                and r.fault.times is not None
-                and not r.fault.optional
-                and r.fired < r.fault.times
-            ]
+            return [r.id for r in self._retired] + [r.id for r in self._owing()]
+
+    def unconsumed_rules(self) -> list[_Rule]:
+        with self._lock:
+            return self._owing()
+
+    def _owing(self) -> list[_Rule]:
+        return [
+            r
+            for r in self._rules
+            if isinstance(r.fault, HttpFault)
+            and r.fault.times is not None
+            and not r.fault.optional
+            and r.fired < r.fault.times
+        ]
 
 
 def _coerce(fault: Fault | Mapping[str, Any] | None, extra: dict[str, Any]) -> Fault:

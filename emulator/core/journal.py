@@ -4,12 +4,20 @@ Each entry carries two times: `at` on the emulator clock (which may be manual or
 `wall`, real epoch seconds read from a `time.time` captured at import inside a class, out of
 reach of freezegun's module scan, so the gap between an SDK's retries can be measured even while
 the emulator clock stands still.
+
+The HTTP wrapper knows the call; only the core knows what the call did (the batch a create made,
+the state a read saw). `collecting()` opens a scratch pad for one call and the core `note`s facts
+on it; outside an HTTP call (the control plane, Python) a note goes nowhere. The client verdict
+(`emulator.core.verdict`) judges clients from these facts.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -36,9 +44,37 @@ class JournalEntry:
     wall: float = 0.0  # real time the call arrived (before any injected latency)
     request_id: str | None = None
     rule: str | None = None  # the fault rule that fired
+    file_id: str | None = None  # the file a call is about (its path), e.g. a download
+    retry_after: float | None = None  # seconds the answer asked to wait (retry-after[-ms])
+    state: str | None = None  # the batch's core state as this call left it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_FACTS: ContextVar[dict[str, Any] | None] = ContextVar("journal_facts", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[dict[str, Any]]:
+    """A scratch pad for the facts the core notes while it answers one call."""
+    facts: dict[str, Any] = {}
+    token = _FACTS.set(facts)
+    try:
+        yield facts
+    finally:
+        _FACTS.reset(token)
+
+
+def note(batch_id: str, state: str | None = None) -> None:
+    """Record that the current call concerns `batch_id` (the first batch noted wins) and saw
+    it in `state` (the last state noted for that batch wins). A no-op outside a call."""
+    facts = _FACTS.get()
+    if facts is None:
+        return
+    facts.setdefault("batch_id", batch_id)
+    if state is not None and facts["batch_id"] == batch_id:
+        facts["state"] = state
 
 
 class Journal:
@@ -47,6 +83,8 @@ class Journal:
         self._limit = limit
         self._lock = threading.Lock()
         self._generation = 0
+        # Called with each entry after it is recorded (`serve`'s call log); outside the lock.
+        self.listeners: list[Callable[[JournalEntry], None]] = []
 
     @property
     def generation(self) -> int:
@@ -60,6 +98,8 @@ class Journal:
             self._entries.append(entry)
             if len(self._entries) > self._limit:
                 del self._entries[: len(self._entries) - self._limit]
+        for listener in self.listeners:
+            listener(entry)
 
     def entries(self, **where: Any) -> list[JournalEntry]:
         """Every entry, or those whose fields equal `where` (e.g. `operation="batches.create"`)."""

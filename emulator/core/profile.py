@@ -26,6 +26,23 @@ ResultOrder = Literal["finish", "input"]
 
 
 @dataclass(frozen=True)
+class Door:
+    status: frozenset[str] = frozenset()  # read one batch's state (the batch id is in the path)
+    results: frozenset[str] = frozenset()  # deliver one batch's results (and failures with them)
+    files: frozenset[str] = frozenset()  # download one file's content (the file id is in the path)
+
+
+@dataclass(frozen=True)
+class Keeping:
+    results_hint: str  # how a client reads the results, for messages
+    failures_apart: bool = False  # failures are in a file of their own (OpenAI's error file)
+    results_on_status: bool = False  # reading a finished inline batch's status gives its results
+    partial_output: bool = True  # a cancelled or expired batch keeps what it finished
+    poll_every: float = 5.0  # seconds: what the provider's own examples wait between reads
+    poll_source: str = ""
+
+
+@dataclass(frozen=True)
 class Profile:
     """A provider's lifecycle rules. The defaults are the neutral choice, not any provider's."""
 
@@ -54,6 +71,9 @@ class Profile:
     unread_fault_options: frozenset[str] = frozenset()
     unread_hint: str = ""
     error_status_names: tuple[str, ...] = ()
+    # What reading a batch's status, results and failures means here (the client verdict).
+    door: Door = Door()
+    keeping: Keeping | None = None
 
 
 def neutral(name: str) -> Profile:

@@ -26,7 +26,7 @@ from emulator.core.faults import FaultBook
 from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
-from emulator.core.journal import Journal
+from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
@@ -160,6 +160,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._batches[batch_id] = batch
             self._unsettled[batch_id] = batch
         created = timeline.moment(plan, plan.created_at - 1e-6)
+        note(batch_id, created.state.value)
         return View(batch, now, created, as_created=True)
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
@@ -236,8 +237,14 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
 
     def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
         with self._lock:
-            view = self._observe(self._find(batch_id, dialects), self.now())
+            view = self._seen(self._find(batch_id, dialects), self.now())
         return self._settled(view)
+
+    def _seen(self, batch: Batch, now: float) -> View:
+        """`_observe` for a call about this batch, noted for the journal (the client verdict)."""
+        view = self._observe(batch, now)
+        note(batch.id, view.state.value)
+        return view
 
     def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """A read by the client: counts as a poll for the poll-driven timing policies."""
@@ -246,7 +253,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch.polls += 1
             now = self.now()
             planning.on_poll(batch, now)
-            view = self._observe(batch, now)
+            view = self._seen(batch, now)
         return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
@@ -272,7 +279,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             if state is BatchState.CANCELLING or (
                 state is BatchState.CANCELLED and profile.recancel_ok
             ):
-                return self._observe(batch, now)
+                return self._seen(batch, now)
             if state in TERMINAL:
                 raise refused_in_state(Reason.NOT_CANCELLABLE, batch_id, state.value)
             if state is BatchState.VALIDATING and batch.extra.get("cancel_error_while_validating"):
@@ -284,7 +291,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 )
             delay = 0.0 if profile.instant_cancel else batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
-            return self._observe(batch, now)
+            return self._seen(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
         with self._lock:
@@ -302,7 +309,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     ) -> tuple[View, list[ItemResult]]:
         """A finished batch's results in its one result order; refused before it has ended."""
         with self._lock:
-            view = self._observe(self._find(batch_id, dialects), self.now())
+            view = self._seen(self._find(batch_id, dialects), self.now())
         view = self._settled(view)
         if view.state not in TERMINAL:
             raise refused_in_state(Reason.RESULTS_NOT_READY, batch_id, view.state.value)

@@ -25,3 +25,24 @@ def test_every_example_passes(pytester: pytest.Pytester) -> None:
     expected = sum(len(re.findall(r"^def test_", code, re.MULTILINE)) for code in found)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=expected)
+
+
+def test_the_misspelt_option_message_is_the_current_one(pytester: pytest.Pytester) -> None:
+    """The doc quotes the plugin's message, options list included: run it and compare."""
+    quoted = re.search(
+        r"```\n(@pytest\.mark\.batch_emulator: timeing.*?)```", DOC.read_text(), re.S
+    )
+    assert quoted is not None
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.batch_emulator(timeing="manual")
+        def test_typo(batch_emulator):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    shown = next(line for line in result.stdout.lines if line.startswith("@pytest.mark."))
+    assert " ".join(quoted.group(1).split()) == shown

@@ -113,7 +113,7 @@ out["too_large"] = failure(lambda: client.messages.batches.create(requests=many)
 keyless = anthropic.Anthropic(api_key="test", base_url=URL, max_retries=0,
                               default_headers={"X-Api-Key": anthropic.Omit()})
 out["no_key"] = failure(lambda: keyless.messages.batches.list())
-fault = {"status": 529, "dialect": "anthropic", "times": 1}
+fault = {"kind": "http", "status": 529, "dialect": "anthropic", "times": 1}
 httpx.post(URL + "/_emulator/faults", json=fault).raise_for_status()
 out["overloaded"] = failure(lambda: client.messages.batches.list())
 print(json.dumps(out))

@@ -108,15 +108,17 @@ def test_marker_configures_a_canned_directory(batch_emulator: Any) -> None:
     assert content == "Hello from a canned response."
 
 
-def test_control_plane_turns_echo_on_and_refuses_a_missing_directory(batch_emulator: Any) -> None:
+def test_control_plane_turns_echo_on_and_refuses_any_canned_directory(batch_emulator: Any) -> None:
     import httpx
 
     control = httpx.Client(base_url=batch_emulator.url + "/_emulator")
     assert control.patch("/config", json={"echo": True}).status_code == 200
     rows = _run(batch_emulator, {"e": _chat("say it back")})
     assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] == "say it back"
-    refused = control.patch("/config", json={"canned_responses": "/no/such/dir"})
-    assert refused.status_code == 400 and "does not exist" in refused.json()["error"]["message"]
+    # A host path over HTTP would let any local web page read the owner's JSON files.
+    refused = control.patch("/config", json={"canned_responses": str(CANNED)})
+    assert refused.status_code == 403 and "process owner" in refused.json()["error"]["message"]
+    assert control.get("/config").json()["canned_responses"] is None
     assert control.get("/config").json()["echo"] is True  # the refused change left no trace
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.ids import base62_id
+from emulator.core.numbers import ascii_int
 from emulator.core.results.context import GenContext, estimate_tokens, reply, words
 from emulator.core.results.structured import from_openapi, value_for
 from emulator.core.results.tools import Choice, Tool, cut, pick, text_tokens
@@ -29,8 +30,8 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():  # int32 may arrive as a JSON string
-        return int(value)
+    if isinstance(value, str):  # int32 may arrive as a JSON string
+        return ascii_int(value)
     return None
 
 

@@ -12,14 +12,19 @@ anyOf/oneOf (first branch; a non-recursive one when deep), allOf (merged), $ref 
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from emulator.core.numbers import ascii_int
 from emulator.core.results.context import sentence
 
 _MAX_DEPTH = 6
+# A client's schema may ask for 10**9 items or characters: generated values stay small.
+_MAX_COUNT = 2_000  # characters (minLength) or items (minItems) asked for
+_TOP_ITEMS, _NESTED_ITEMS = 64, 4  # at most this many items, at the top / nested deeper
 _Maker = Callable[[random.Random], str]
 _FORMATS: dict[str, _Maker] = {
     "date": lambda rng: f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
@@ -131,7 +136,7 @@ def _ordered(schema: dict[str, Any], props: dict[str, Any]) -> list[str]:
 
 
 def _array(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> list[Any]:
-    low = _int(schema.get("minItems"), 0)
+    low = min(_int(schema.get("minItems"), 0), _TOP_ITEMS if depth == 0 else _NESTED_ITEMS)
     high = _int(schema.get("maxItems"), max(low, 3))
     count = low if depth >= _MAX_DEPTH else rng.randint(low, max(low, min(high, low + 3)))
     items = schema.get("items", {})
@@ -197,20 +202,22 @@ def _is_num(value: Any) -> bool:
 
 def _num(value: Any) -> float | None:
     if _is_num(value):
-        return float(value) if isinstance(value, float) else int(value)
-    if isinstance(value, str):  # proto-JSON numbers may arrive as strings
+        number = float(value) if isinstance(value, float) else int(value)
+    elif isinstance(value, str):  # proto-JSON numbers may arrive as strings
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return number if math.isfinite(number) and abs(number) < 1e15 else None
 
 
 def _int(value: Any, default: int) -> int:
     """Counts (minItems, maxLength...): Gemini sends int64 fields as JSON strings."""
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return int(value) if _is_num(value) else default
+    if isinstance(value, str) and ascii_int(value) is not None:
+        return min(ascii_int(value) or 0, _MAX_COUNT)
+    return min(int(value), _MAX_COUNT) if _is_num(value) and math.isfinite(value) else default
 
 
 def _ceil(value: float) -> int:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import is_known_model
+from emulator.core.numbers import ascii_int
 
 MAX_BODY_BYTES = 256 * 1024 * 1024  # the documented Message Batches request size limit
 MAX_REQUESTS = 100_000
@@ -33,18 +35,9 @@ def too_large() -> EmulatorError:
 
 async def read_body(request: Request) -> Any:
     """The JSON body, refused (413) as soon as it is known to exceed the size limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large()
-        chunks.append(chunk)
-    try:  # orjson: a 100,000-request body parses faster, its keys shared, nesting bounded
-        return orjson.loads(b"".join(chunks))
+    raw = await bodies.read_body(request, MAX_BODY_BYTES, too_large)
+    try:
+        return jsonsafe.loads(raw)
     except ValueError as exc:
         raise invalid(f"The request body is not valid JSON: {exc}") from None
 
@@ -74,14 +67,6 @@ def _custom_id(where: str, value: Any) -> str:
 
 
 def _item(index: int, raw: Any) -> Item:
-    if type(raw) is dict and len(raw) == 2:  # the common shape, checked without formatting
-        custom_id, body = raw.get("custom_id"), raw.get("params")
-        if (
-            type(custom_id) is str
-            and type(body) is dict
-            and CUSTOM_ID.fullmatch(custom_id) is not None
-        ):
-            return Item(custom_id, body, params_error(body))
     where = f"requests.{index}"
     entry = _require_object(where, raw)
     _no_extra(f"{where}.", entry, ITEM_KEYS)
@@ -135,21 +120,6 @@ def _is_int(value: Any) -> bool:
 
 def params_error(params: dict[str, Any]) -> ItemError | None:
     """What the real service would report for these Messages params, or None if they run."""
-    model, max_tokens, messages = (
-        params.get("model"),
-        params.get("max_tokens"),
-        params.get("messages"),
-    )
-    if (  # the common case in one test: a known model, a positive int, a non-empty list
-        type(model) is str
-        and type(max_tokens) is int
-        and max_tokens >= 1
-        and type(messages) is list
-        and messages
-        and params.get("stream") is not True
-        and is_known_model(model)
-    ):
-        return None
     for field in ("model", "max_tokens", "messages"):
         if field not in params:
             return _bad(field, "Field required")
@@ -174,12 +144,11 @@ def params_error(params: dict[str, Any]) -> ItemError | None:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return 20
-    try:
-        value = int(raw)
-    except ValueError:
+    value = ascii_int(raw.strip(), signed=True)
+    if value is None:
         raise invalid(
             "limit: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
+        )
     if value < 1:
         raise invalid("limit: Input should be greater than or equal to 1")
     if value > LIMIT_MAX:

@@ -8,7 +8,7 @@ batches cannot be deleted. Consider canceling the batch instead.").
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Keeping, Profile
 
 OPERATIONS = frozenset(
     {
@@ -28,4 +28,13 @@ PROFILE = Profile(
     delete_needs_end=True,
     recancel_ok=False,
     results_operation="messages.batches.results",
+    door=Door(
+        status=frozenset({"messages.batches.retrieve"}),
+        results=frozenset({"messages.batches.results"}),
+    ),
+    keeping=Keeping(
+        results_hint="read messages.batches.results (succeeded and errored lines alike)",
+        poll_every=60.0,
+        poll_source="Anthropic's batch examples sleep 60 s between retrieves",
+    ),
 )

@@ -6,25 +6,30 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from starlette.requests import Request
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError
+from emulator.core.numbers import ascii_int
 from emulator.core.paging import envelope, window
 from emulator.core.service import BatchService
 from emulator.http import origin
 from emulator.providers.bifrost import create as creating
-from emulator.providers.bifrost.errors import refused, upstream
+from emulator.providers.bifrost.errors import BifrostError, refused, upstream
 from emulator.providers.bifrost.providers import SCOPES, mode
 from emulator.providers.bifrost.render import CANCEL_KEYS, CREATE_KEYS, Call, batch_object
 from emulator.providers.bifrost.results import results_body
 
 COMPAT_SUFFIXES = ("/openai/v1", "/openai/openai", "/openai")
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+# Our cap on a JSON body (inline `requests` may be large); Bifrost's own is configurable.
+MAX_BODY = 100 * bodies.MB
 
 
 def surface_url(service: BatchService, request: Request) -> str:
@@ -52,10 +57,16 @@ def upstream_errors(call: Call) -> Iterator[None]:
         raise upstream(err, call.provider, call.request_type, call.mode) from None
 
 
+def too_large(request_type: str) -> Callable[[], Exception]:
+    return lambda: BifrostError(
+        f"request body is larger than {MAX_BODY} bytes", status=413, request_type=request_type
+    )
+
+
 async def read_body(request: Request, request_type: str) -> Any:
-    raw = await request.body()
+    raw = await bodies.read_body(request, MAX_BODY, too_large(request_type))
     try:
-        return json.loads(raw) if raw.strip() else {}
+        return jsonsafe.loads(raw) if raw.strip() else {}
     except ValueError as exc:
         raise refused(f"invalid request format: {exc}", request_type) from None
 
@@ -121,7 +132,7 @@ def encode_cursor(native: str) -> str:
 def decode_cursor(value: str) -> str:
     """The native cursor inside a Bifrost cursor; a plain batch id is accepted as it is."""
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        decoded = jsonsafe.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
     except (ValueError, binascii.Error):
         return value
     if isinstance(decoded, dict) and isinstance(decoded.get("c"), str):
@@ -132,9 +143,11 @@ def decode_cursor(value: str) -> str:
 def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise refused(f"invalid limit parameter: {raw!r} (expected 1..{MAX_LIMIT})", "batch_list")
-    return int(raw)
+    value = ascii_int(raw)
+    if value is None or not 1 <= value <= MAX_LIMIT:
+        shown = raw[:40]
+        raise refused(f"invalid limit parameter: {shown!r} (expected 1..{MAX_LIMIT})", "batch_list")
+    return value
 
 
 def _list_item(call: Call, view: View) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.core.errors import EmulatorError
 from emulator.core.service import BatchService
@@ -32,7 +32,6 @@ from emulator.providers.openai import dialect as openai_dialect, params, routes 
 
 OPENAI = Dialect("bifrost-openai", openai_dialect.render_error)
 ROUTING_KEYS = ("provider", "model", "requests")
-FORM_OVERHEAD = 65_536
 Handler = Callable[[BatchService, Request], Awaitable[Response]]
 
 
@@ -71,7 +70,7 @@ def _routed(service: BatchService, request: Request, provider: str, kind: str) -
 
 # -- batches ------------------------------------------------------------------------------------
 async def create_batch(service: BatchService, request: Request) -> Response:
-    body = await read_json(request)
+    body = await read_json(request, limit=batches.MAX_BODY)  # inline `requests` may be big
     provider = _provider(request, creating.CREATE, body)
     if not isinstance(body, dict):
         params.parse_create(body)  # raises OpenAI's own type error
@@ -114,32 +113,14 @@ async def cancel_batch(service: BatchService, request: Request) -> Response:
 
 
 # -- files --------------------------------------------------------------------------------------
-def _replay(request: Request, raw: bytes) -> Request:
-    """The same request with its already-read body, for a handler that reads it again."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    return Request(request.scope, receive)
-
-
 async def upload_file(service: BatchService, request: Request) -> Response:
-    """The provider may sit in the multipart form (SDK `extra_body`), so the body is read once
-    here and replayed to whichever handler serves the call."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > service.config.max_file_bytes + FORM_OVERHEAD:
-        return await openai_routes.upload_file(service, "openai", request)  # refuses it unread
-    raw = await request.body()
-    form = await files.read_form(_replay(request, raw))
+    """The provider may sit in the multipart form (SDK `extra_body`), so the form is parsed
+    once (streamed, capped, spooled to disk) and handed to whichever handler serves the call."""
+    form = await openai_routes.upload_form(request, service.config.max_file_bytes)
     field = form.get("provider")
     provider = _provider(request, "file_upload", {"provider": field})
     if provider == "openai":
-        return await openai_routes.upload_file(service, "openai", _replay(request, raw))
+        return await openai_routes.upload_file(service, "openai", request, form)
     call = _routed(service, request, provider, "file_upload")
     return json_response(_rewrite(await files.upload(call, form)))
 

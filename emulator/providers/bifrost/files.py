@@ -10,16 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import bodies
 from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
+from emulator.core.numbers import ascii_int
 from emulator.core.paging import window
 from emulator.core.service import DAY
 from emulator.providers.bifrost.batches import upstream_errors
-from emulator.providers.bifrost.errors import refused
+from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.render import Call
 from emulator.providers.openai import params, routes as openai_routes
 
@@ -39,11 +40,17 @@ PROFILES = {
 }
 
 
-async def read_form(request: Request) -> FormData:
-    try:
-        return await request.form(max_files=1, max_fields=32)
-    except (MultiPartException, AssertionError, ValueError) as exc:
-        raise refused(f"invalid multipart form: {exc}", "file_upload") from None
+async def read_form(request: Request, limit: int) -> FormData:
+    """The upload form, refused mid-stream once its file passes `limit` bytes."""
+    return await bodies.read_form(request, limit, _too_large, _bad_form)
+
+
+def _too_large() -> Exception:
+    return BifrostError("file is too large", status=413, request_type="file_upload")
+
+
+def _bad_form(reason: str) -> Exception:
+    return refused(f"invalid multipart form: {reason}", "file_upload")
 
 
 def file_object(stored: StoredFile, *, detail: bool) -> dict[str, Any]:
@@ -105,8 +112,9 @@ def list_files(call: Call, request: Request) -> dict[str, Any]:
     if order not in ("asc", "desc"):
         raise refused(f"invalid order parameter: {order!r}", call.request_type)
     limit_raw = q.get("limit") or "10000"
-    if not limit_raw.isdigit() or int(limit_raw) < 1:
-        raise refused(f"invalid limit parameter: {limit_raw!r}", call.request_type)
+    limit = ascii_int(limit_raw)
+    if limit is None or limit < 1:
+        raise refused(f"invalid limit parameter: {limit_raw[:40]!r}", call.request_type)
     files = [
         f
         for f in call.service.list_files({PROFILES[call.provider].scope})
@@ -115,7 +123,7 @@ def list_files(call: Call, request: Request) -> dict[str, Any]:
     if order == "desc":
         files.reverse()
     ids = [file_object(f, detail=False)["id"] for f in files]
-    page, more = window(files, ids, after=q.get("after"), limit=int(limit_raw))
+    page, more = window(files, ids, after=q.get("after"), limit=limit)
     body: dict[str, Any] = {"object": "list", "data": [file_object(f, detail=False) for f in page]}
     if more or call.mode == "schema":  # Bifrost's file list carries no first/last ids
         body["has_more"] = more

@@ -3,7 +3,8 @@ the routed provider's own profile, so its lifecycle is that provider's, whatever
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Profile
+from emulator.providers.openai.profile import DOOR as OPENAI_DOOR
 
 UNIFIED = Profile(
     name="bifrost",
@@ -22,6 +23,14 @@ UNIFIED = Profile(
         }
     ),
     results_operation="files.content",
+    # The unified results call: in its default `wire` mode an OpenAI batch's answer leaves the
+    # error file out (the gateway never reads it), in `schema` mode it has both; the journal
+    # cannot tell the modes apart, so it counts as reading both (no finding without evidence).
+    door=Door(
+        status=frozenset({"batches.retrieve"}),
+        results=frozenset({"batches.results"}),
+        files=frozenset({"files.content"}),
+    ),
 )
 # The OpenAI-compatible routes (`/bifrost/openai/v1/...`), journalled as their own dialect.
 OPENAI_COMPAT = Profile(
@@ -39,5 +48,6 @@ OPENAI_COMPAT = Profile(
             "batches.cancel",
         }
     ),
+    door=OPENAI_DOOR,
 )
 PROFILES = (UNIFIED, OPENAI_COMPAT)

@@ -59,7 +59,7 @@ async def batch_results(service: BatchService, request: Request) -> Response:
 
 # -- files --------------------------------------------------------------------------------------
 async def upload_file(service: BatchService, request: Request) -> Response:
-    form = await files.read_form(request)
+    form = await files.read_form(request, service.config.max_file_bytes)
     field = form.get("provider")
     provider = requested(request) or (field.strip().lower() if isinstance(field, str) else "")
     call = batches.make_call(service, request, check(provider, "file_upload"), "file_upload")

@@ -13,8 +13,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import bodies
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.files import StoredFile
+from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService
 from emulator.http import json_response, origin
 from emulator.providers.gemini import dialect as d, params
@@ -81,9 +83,12 @@ def _declared(request: Request, meta: dict[str, Any]) -> int | None:
     value = raw if raw is not None else params.pick(meta, "sizeBytes", "size_bytes")
     if value is None:
         return None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return int(value)
-    raise invalid(f"Invalid upload size {value!r}.")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    number = ascii_int(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
+    raise invalid(f"Invalid upload size {str(value)[:40]!r}.")
 
 
 def _new_id(service: BatchService, meta: dict[str, Any]) -> str:
@@ -104,7 +109,7 @@ def _new_id(service: BatchService, meta: dict[str, Any]) -> str:
 
 
 async def _start(service: BatchService, version: str, request: Request) -> Response:
-    raw = await request.body()
+    raw = await bodies.read_body(request, bodies.JSON_CAP, _start_too_large)
     body = params.parse_json(raw) if raw.strip() else {}
     body = body if isinstance(body, dict) else {}
     params.only(body, ("file",), "")
@@ -112,6 +117,9 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
     if not isinstance(meta, dict):
         raise invalid("Invalid JSON payload received. 'file' must be an object.")
     params.only(meta, FILE_KEYS, "file")
+    declared = _declared(request, meta)
+    if declared is not None and declared > service.config.max_file_bytes:
+        raise _file_too_large()
     file_id = _new_id(service, meta)
     display = params.pick(meta, "displayName", "display_name")
     mime = params.pick(meta, "mimeType", "mime_type") or request.headers.get(
@@ -126,7 +134,7 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
         mime_type=str(mime),
         display_name=None if display is None else str(display),
     )
-    stored.extra["declared"] = _declared(request, meta)
+    stored.extra["declared"] = declared
     url = f"{origin(service, request)}/upload/{version}/files?upload_id={file_id}"
     url += "&upload_protocol=resumable"
     headers = {
@@ -136,6 +144,18 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
         "x-goog-upload-chunk-granularity": CHUNK_GRANULARITY,
     }
     return Response(b"", 200, headers=headers)
+
+
+def _start_too_large() -> Exception:
+    return invalid(f"Request payload size exceeds the limit: {bodies.JSON_CAP} bytes.")
+
+
+def _file_too_large() -> Exception:
+    """Gemini takes files up to 2 GB; the emulator keeps files in memory, so it stops at its
+    own `max_file_bytes` (200 MB unless configured): see README, divergences."""
+    return EmulatorError(
+        ErrorKind.TOO_LARGE, "The file is larger than this emulator accepts.", code="OUT_OF_RANGE"
+    )
 
 
 def _session(service: BatchService, session: str) -> StoredFile:
@@ -153,9 +173,12 @@ async def _upload_bytes(
     pending = _session(service, session)
     commands = _commands(request)
     offset = request.headers.get("x-goog-upload-offset", "0")
-    if not offset.isdigit() or int(offset) != pending.size:
-        raise invalid(f"Upload offset {offset} does not match the {pending.size} bytes received.")
-    data = pending.data + await request.body()
+    if ascii_int(offset) != pending.size:
+        raise invalid(
+            f"Upload offset {offset[:40]} does not match the {pending.size} bytes received."
+        )
+    room = service.config.max_file_bytes - pending.size
+    data = pending.data + await bodies.read_body(request, room, _file_too_large)
     final = "finalize" in commands
     declared = pending.extra.get("declared")
     if final and isinstance(declared, int) and declared != len(data):

@@ -8,13 +8,14 @@ in the output; a malformed input file fails the batch.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.errors import invalid
+from emulator.core.numbers import ascii_int
 
 INLINE_LIMIT = 20 * 1024 * 1024  # "inline requests total under 20 MB"
 BATCH_KEYS = (
@@ -76,14 +77,18 @@ def only(obj: dict[str, Any], allowed: tuple[str, ...], at: str) -> None:
 
 def parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        return jsonsafe.loads(raw)
     except ValueError:
         raise invalid("Invalid JSON payload received. Unexpected token.") from None
 
 
+def too_large() -> Exception:
+    return invalid(f"Request payload size exceeds the limit: {INLINE_LIMIT} bytes.")
+
+
 def parse_create(raw: bytes, max_requests: int) -> CreateSpec:
     if len(raw) > INLINE_LIMIT:
-        raise invalid(f"Request payload size exceeds the limit: {INLINE_LIMIT} bytes.")
+        raise too_large()
     body = as_object(parse_json(raw), "")
     only(body, ("batch",), "")
     batch = as_object(body.get("batch"), "batch")
@@ -172,7 +177,7 @@ def parse_jsonl(data: bytes, max_requests: int) -> tuple[list[Request], list[Lin
 
 def _line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        line = json.loads(raw)
+        line = jsonsafe.loads(raw)
     except ValueError:
         return None, "not valid JSON."
     if not isinstance(line, dict):
@@ -191,9 +196,9 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
     """Google's rule: 0 or absent means the default, above the maximum is coerced down."""
     if raw is None:
         return default
-    if not raw.lstrip("-").isdigit():
-        raise invalid(f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\"")
-    value = int(raw)
+    value = ascii_int(raw, signed=True)
+    if value is None:
+        raise invalid(f"Invalid value at 'page_size' (TYPE_INT32), \"{raw[:40]}\"")
     if value < 0:
         raise invalid("page_size must not be negative.")
     return min(value, maximum) if value else default
@@ -208,7 +213,7 @@ def read_token(token: str | None) -> str | None:
         return None
     try:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, a non-ASCII token
         raise invalid("Invalid page token.") from None
 
 

@@ -8,7 +8,7 @@ the responses file both follow the input); a file batch's responses file is name
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Keeping, Profile
 from emulator.providers.gemini.codes import RPC_CODE
 from emulator.providers.gemini.results import output_file_id, render_files
 
@@ -47,4 +47,14 @@ PROFILE = Profile(
     unread_hint="google-genai never reads these headers, so they cannot apply to the gemini "
     "dialect; use retry_after or the SDK's retry_options",
     error_status_names=tuple(RPC_CODE),
+    # A file job's responses file (`files/batch-<id>`) is its output file.
+    door=Door(status=frozenset({"batches.get"}), files=frozenset({"files.download"})),
+    keeping=Keeping(
+        results_hint="read dest.inlined_responses of the finished job, or download its "
+        "dest.file_name",
+        results_on_status=True,
+        partial_output=False,  # a cancelled or expired Gemini job has no responses to read
+        poll_every=30.0,
+        poll_source="Google's batch mode guide waits 30 s between batches.get calls",
+    ),
 )

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Scope
 
+from emulator import bodies
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.models import is_known_model
@@ -132,7 +133,8 @@ def _from_file(service: BatchService, name: str) -> tuple[list[params.Request], 
 
 async def create_batch(service: BatchService, version: str, request: Request) -> Response:
     model = _model(request)
-    spec = params.parse_create(await request.body(), service.config.max_batch_requests)
+    raw = await bodies.read_body(request, params.INLINE_LIMIT, params.too_large)
+    spec = params.parse_create(raw, service.config.max_batch_requests)
     requests, errors = spec.requests, list[LineError]()
     if spec.file_name is not None:
         requests, errors = _from_file(service, spec.file_name)

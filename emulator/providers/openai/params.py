@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.core.errors import invalid
+from emulator.core.numbers import ascii_int
 
 ENDPOINTS = (
     "/v1/responses",
@@ -151,8 +152,8 @@ def parse_expiry(param: str, value: Any) -> int | None:
     if value.get("anchor") != "created_at":
         raise invalid_value(f"{param}.anchor", value.get("anchor"), ("created_at",))
     seconds = value.get("seconds")
-    if isinstance(seconds, str) and seconds.isdigit():
-        seconds = int(seconds)
+    if isinstance(seconds, str) and ascii_int(seconds) is not None:
+        seconds = ascii_int(seconds)
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         raise invalid(
             f"Invalid type for '{param}.seconds': expected an integer, but got "
@@ -173,13 +174,13 @@ def parse_expiry(param: str, value: Any) -> int | None:
 def parse_limit(raw: str | None, default: int, maximum: int) -> int:
     if raw is None:
         return default
-    if not raw.lstrip("-").isdigit():
+    value = ascii_int(raw, signed=True)
+    if value is None:
         raise invalid(
-            f"Invalid 'limit': expected an integer, but got '{raw}' instead.",
+            f"Invalid 'limit': expected an integer, but got '{raw[:40]}' instead.",
             param="limit",
             code="invalid_type",
         )
-    value = int(raw)
     if not 1 <= value <= maximum:
         raise invalid(
             f"Invalid 'limit': integer out of range. Expected a value between 1 and "

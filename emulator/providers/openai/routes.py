@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any, NoReturn
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
-from starlette.types import Message
 
+from emulator import bodies
+from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import snapshot
@@ -41,7 +40,6 @@ NO_KEY = (
     "https://platform.openai.com/account/api-keys."
 )
 DAY = 86_400
-FORM_OVERHEAD = 65_536  # room for the form fields and multipart boundaries around the file
 
 
 def authenticate(request: Request) -> None:
@@ -54,38 +52,17 @@ DIALECT = Dialect("openai", d.render_error, authenticate=authenticate)
 
 
 # -- files ------------------------------------------------------------------------------------
-def _too_large() -> EmulatorError:
+def too_large() -> EmulatorError:
     return invalid("File is too large.")
 
 
-def _capped(request: Request, limit: int) -> Request:
-    """The same request, whose body stream gives up as soon as more than `limit` bytes arrive.
-
-    A declared Content-Length is checked up front; a chunked upload is cut off mid-stream, so
-    an oversize file is refused without ever being held (or spooled) whole.
-    """
-    received = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        message = await request.receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise _too_large()
-        return message
-
-    return Request(request.scope, receive)
+async def upload_form(request: Request, limit: int) -> FormData:
+    """The upload form, refused mid-stream once past the file limit (emulator.bodies)."""
+    return await bodies.read_form(request, limit, too_large, _bad_form)
 
 
-async def _form(request: Request, limit: int) -> FormData:
-    cap = limit + FORM_OVERHEAD
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > cap:
-        raise _too_large()
-    try:
-        return await _capped(request, cap).form(max_files=1, max_fields=32)
-    except (MultiPartException, AssertionError, ValueError) as exc:
-        raise invalid(f"Could not parse multipart form: {exc}") from None
+def _bad_form(reason: str) -> EmulatorError:
+    return invalid(f"Could not parse multipart form: {reason}")
 
 
 def _form_expiry(form: FormData) -> int | None:
@@ -109,14 +86,17 @@ def check_batch_file(filename: str, data: bytes) -> None:
     if not first.strip():
         raise invalid(f"{BATCH_FILE_ERROR} (the file is empty).")
     try:
-        json.loads(first)
+        jsonsafe.loads(first)
     except ValueError:
         raise invalid(f"{BATCH_FILE_ERROR} (the first line is not valid JSON).") from None
 
 
-async def upload_file(service: BatchService, scope: str, request: Request) -> Response:
+async def upload_file(
+    service: BatchService, scope: str, request: Request, form: FormData | None = None
+) -> Response:
+    """`form`: already parsed by a caller that had to look inside it (Bifrost's compat route)."""
     limit = service.config.max_file_bytes
-    form = await _form(request, limit)
+    form = form if form is not None else await upload_form(request, limit)
     purpose = form.get("purpose")
     upload = form.get("file")
     if not isinstance(purpose, str):
@@ -132,7 +112,7 @@ async def upload_file(service: BatchService, scope: str, request: Request) -> Re
             "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
         )
     if (upload.size or 0) > limit:
-        raise _too_large()
+        raise too_large()
     data = await upload.read()
     filename = upload.filename or "upload"
     expiry = _form_expiry(form)

@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.models import EMBEDDING_DIMS, is_known_model
 from emulator.core.service import BatchService
@@ -119,8 +118,8 @@ def _lines(data: bytes) -> Iterator[bytes]:
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
     try:
-        value = orjson.loads(raw)  # strict RFC 8259: a BOM, NaN or bad UTF-8 is a bad line
-    except orjson.JSONDecodeError:
+        value = jsonsafe.loads_strict(raw)  # RFC 8259 (no BOM, NaN, bad UTF-8), depth-limited
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 

@@ -1,0 +1,50 @@
+"""What an error body looks like in each provider's own envelope (and the control plane's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+OPENAI = {"authorization": "Bearer sk-test"}
+ANTHROPIC = {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"}
+GEMINI = {"x-goog-api-key": "test"}
+JSON = {"content-type": "application/json"}
+
+
+def dialect_of(path: str, headers: dict[str, str]) -> str:
+    if path.startswith("/_emulator"):
+        return "control"
+    if path.startswith("/bifrost/openai"):
+        return "openai"
+    if path.startswith("/bifrost/anthropic"):
+        return "anthropic"
+    if path.startswith("/bifrost/genai"):
+        return "gemini"
+    if path.startswith("/bifrost"):
+        return "bifrost"
+    if path.startswith("/v1/messages"):
+        return "anthropic"
+    google = "x-goog-api-key" in headers or "key=" in path
+    if path.startswith(("/v1beta", "/upload", "/download")) or google:
+        return "gemini"
+    return "openai"
+
+
+def assert_envelope(response: httpx.Response, dialect: str) -> dict[str, Any]:
+    """A 4xx error whose JSON body is the dialect's own error shape."""
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json"), response.text[:300]
+    body: dict[str, Any] = response.json()
+    error = body["error"]
+    if dialect == "anthropic":
+        assert body["type"] == "error" and isinstance(error["message"], str)
+    elif dialect == "gemini":
+        assert error["code"] == response.status_code and isinstance(error["status"], str)
+    elif dialect == "bifrost":
+        assert body["status_code"] == response.status_code and "is_bifrost_error" in body
+    elif dialect == "control":
+        assert error["status"] == response.status_code and isinstance(error["message"], str)
+    else:
+        assert isinstance(error["message"], str) and "type" in error
+    return body
