@@ -204,6 +204,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listening now, before the banner says so: a client that connects as soon as it reads the
+    # banner is queued by the kernel instead of refused while uvicorn is still starting.
+    sock.listen(2048)
     return sock
 
 

@@ -62,6 +62,7 @@ class Reason(StrEnum):
     NOT_DELETABLE = "not_deletable"  # facts: batch_id, state
     RESULTS_NOT_READY = "results_not_ready"  # facts: batch_id, state
     CANCEL_FAILED = "cancel_failed"  # a batch fault's 500 on cancel while validating
+    BAD_LIMIT = "bad_limit"  # facts: param, raw, value, problem (type|low|high), maximum
 
 
 class EmulatorError(Exception):

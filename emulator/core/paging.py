@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from emulator.core.errors import EmulatorError, ErrorKind, Reason
+from emulator.core.numbers import ascii_int
+
 T = TypeVar("T")
 
 
@@ -44,3 +47,46 @@ def envelope(
     if has_more or not sparse:
         out["has_more"] = has_more
     return out
+
+
+def page_limit(
+    raw: str | None,
+    *,
+    default: int,
+    maximum: int | None,
+    param: str = "limit",
+    clamp: bool = False,
+) -> int:
+    """A page size from the query string: ASCII digits only, `default` when absent.
+
+    Out of range is refused (`1..maximum`), or with `clamp` (Google's rule) 0 means the default
+    and anything above the maximum is brought down to it. A refusal is a structured error
+    (`Reason.BAD_LIMIT`) that each dialect words its own way.
+    """
+    if raw is None or (not raw.strip() and not clamp):
+        return default
+    value = ascii_int(raw.strip(), signed=True)
+    problem = None
+    if value is None:
+        problem = "type"
+    elif value < (0 if clamp else 1):
+        problem = "low"
+    elif maximum is not None and value > maximum and not clamp:
+        problem = "high"
+    if problem is not None or value is None:
+        raise EmulatorError(
+            ErrorKind.INVALID_REQUEST,
+            f"Invalid {param} {raw[:40]!r}.",
+            param=param,
+            reason=Reason.BAD_LIMIT,
+            facts={
+                "param": param,
+                "raw": raw[:40],
+                "value": value,
+                "problem": problem,
+                "maximum": maximum,
+            },
+        )
+    if clamp:
+        return min(value, maximum) if value and maximum is not None else (value or default)
+    return value

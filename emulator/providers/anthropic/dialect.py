@@ -77,6 +77,13 @@ WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
         "In progress batches cannot be deleted. Consider canceling the batch instead.",
         kind=ErrorKind.INVALID_REQUEST,
     ),
+    Reason.BAD_LIMIT: lambda f: Wording(
+        {
+            "type": "limit: Input should be a valid integer, unable to parse string as an integer",
+            "low": "limit: Input should be greater than or equal to 1",
+            "high": f"limit: Input should be less than or equal to {f['maximum']}",
+        }[f["problem"]]
+    ),
     Reason.RESULTS_NOT_READY: lambda f: Wording(
         f"Message Batch {f['batch_id']} has no available results.", kind=ErrorKind.NOT_FOUND
     ),

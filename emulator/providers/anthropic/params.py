@@ -18,7 +18,6 @@ from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.models import is_known_model
-from emulator.core.numbers import ascii_int
 
 MAX_BODY_BYTES = 256 * 1024 * 1024  # the documented Message Batches request size limit
 MAX_REQUESTS = 100_000
@@ -139,18 +138,3 @@ def params_error(params: dict[str, Any]) -> ItemError | None:
     if not is_known_model(model):
         return ItemError(404, "not_found_error", f"model: {model}", param="model")
     return None
-
-
-def parse_limit(raw: str | None) -> int:
-    if raw is None:
-        return 20
-    value = ascii_int(raw.strip(), signed=True)
-    if value is None:
-        raise invalid(
-            "limit: Input should be a valid integer, unable to parse string as an integer"
-        )
-    if value < 1:
-        raise invalid("limit: Input should be greater than or equal to 1")
-    if value > LIMIT_MAX:
-        raise invalid(f"limit: Input should be less than or equal to {LIMIT_MAX}")
-    return value

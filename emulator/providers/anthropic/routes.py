@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute
 
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
-from emulator.core.paging import envelope, window
+from emulator.core.paging import envelope, page_limit, window
 from emulator.core.results.anthropic import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
@@ -96,7 +96,7 @@ async def get_batch(service: BatchService, request: Request) -> Response:
 
 async def list_batches(service: BatchService, request: Request) -> Response:
     q = request.query_params
-    limit = params.parse_limit(q.get("limit"))
+    limit = page_limit(q.get("limit"), default=20, maximum=params.LIMIT_MAX)
     after, before = q.get("after_id"), q.get("before_id")
     if after is not None and before is not None:
         raise invalid("Only one of after_id and before_id may be given.")

@@ -16,8 +16,7 @@ from emulator import bodies
 from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError
-from emulator.core.numbers import ascii_int
-from emulator.core.paging import envelope, window
+from emulator.core.paging import envelope, page_limit, window
 from emulator.core.service import BatchService
 from emulator.http import origin
 from emulator.providers.bifrost import create as creating
@@ -140,16 +139,6 @@ def decode_cursor(value: str) -> str:
     return value
 
 
-def parse_limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    value = ascii_int(raw)
-    if value is None or not 1 <= value <= MAX_LIMIT:
-        shown = raw[:40]
-        raise refused(f"invalid limit parameter: {shown!r} (expected 1..{MAX_LIMIT})", "batch_list")
-    return value
-
-
 def _list_item(call: Call, view: View) -> dict[str, Any]:
     item = batch_object(call, view)
     if call.provider == "gemini" and call.mode == "wire":
@@ -159,9 +148,9 @@ def _list_item(call: Call, view: View) -> dict[str, Any]:
 
 def list_batches(call: Call, request: Request) -> dict[str, Any]:
     q = request.query_params
-    limit = parse_limit(q.get("limit"))
     after = q.get("after") or q.get("next_cursor") or q.get("page_token")
     with upstream_errors(call):
+        limit = page_limit(q.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
         views = call.service.list_batches(scope(call))
         ids = [v.batch.id for v in views]
         cursor = decode_cursor(after) if after else None

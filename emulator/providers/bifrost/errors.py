@@ -95,6 +95,10 @@ def upstream(
         return err
     if err.reason is Reason.RESULTS_NOT_READY:
         return _not_ready(err, provider, request_type, mode)
+    if err.reason is Reason.BAD_LIMIT:  # the gateway's own check, before any provider
+        top = err.facts["maximum"]
+        expected = f" (expected 1..{top})" if top is not None else ""
+        return refused(f"invalid limit parameter: {err.facts['raw']!r}{expected}", request_type)
     if provider in AS_SENT:
         err = AS_SENT[provider](err)
     wrapped = BifrostError(

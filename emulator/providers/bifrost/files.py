@@ -16,8 +16,7 @@ from starlette.responses import Response
 from emulator import bodies
 from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
-from emulator.core.numbers import ascii_int
-from emulator.core.paging import window
+from emulator.core.paging import page_limit, window
 from emulator.core.service import DAY
 from emulator.providers.bifrost.batches import upstream_errors
 from emulator.providers.bifrost.errors import BifrostError, refused
@@ -111,10 +110,8 @@ def list_files(call: Call, request: Request) -> dict[str, Any]:
     order = q.get("order", "desc")
     if order not in ("asc", "desc"):
         raise refused(f"invalid order parameter: {order!r}", call.request_type)
-    limit_raw = q.get("limit") or "10000"
-    limit = ascii_int(limit_raw)
-    if limit is None or limit < 1:
-        raise refused(f"invalid limit parameter: {limit_raw[:40]!r}", call.request_type)
+    with upstream_errors(call):
+        limit = page_limit(q.get("limit"), default=10_000, maximum=None)
     files = [
         f
         for f in call.service.list_files({PROFILES[call.provider].scope})

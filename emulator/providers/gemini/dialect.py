@@ -76,6 +76,12 @@ WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
         kind=ErrorKind.PERMISSION,
         code="PERMISSION_DENIED",
     ),
+    # Google's rule: 0 or absent means the default, above the maximum is brought down.
+    Reason.BAD_LIMIT: lambda f: Wording(
+        f"Invalid value at 'page_size' (TYPE_INT32), \"{f['raw']}\""
+        if f["problem"] == "type"
+        else "page_size must not be negative."
+    ),
     Reason.NOT_CANCELLABLE: lambda f: Wording(
         f"Batch batches/{f['batch_id']} is {STATE[BatchState(f['state'])]} and cannot be cancelled."
     ),

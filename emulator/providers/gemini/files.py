@@ -17,6 +17,7 @@ from emulator import bodies
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.files import StoredFile
 from emulator.core.numbers import ascii_int
+from emulator.core.paging import page_limit
 from emulator.core.service import BatchService
 from emulator.http import json_response, origin
 from emulator.providers.gemini import dialect as d, params
@@ -209,7 +210,13 @@ async def get_file(service: BatchService, version: str, request: Request) -> Res
 
 async def list_files(service: BatchService, version: str, request: Request) -> Response:
     q = request.query_params
-    size = params.page_size(q.get("pageSize", q.get("page_size")), 10, 100)
+    size = page_limit(
+        q.get("pageSize", q.get("page_size")),
+        default=10,
+        maximum=100,
+        clamp=True,
+        param="page_size",
+    )
     files = visible(service)
     ids = [f.id for f in files]
     start, stop, token = params.page(ids, q.get("pageToken", q.get("page_token")), size)

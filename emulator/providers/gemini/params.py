@@ -15,7 +15,6 @@ from typing import Any
 from emulator.core import jsonsafe
 from emulator.core.batch import Item, ItemError, LineError
 from emulator.core.errors import invalid
-from emulator.core.numbers import ascii_int
 
 INLINE_LIMIT = 20 * 1024 * 1024  # "inline requests total under 20 MB"
 BATCH_KEYS = (
@@ -190,18 +189,6 @@ def _line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     if "key" in line and not isinstance(line["key"], str):
         return None, '"key" must be a string.'
     return line, None
-
-
-def page_size(raw: str | None, default: int, maximum: int) -> int:
-    """Google's rule: 0 or absent means the default, above the maximum is coerced down."""
-    if raw is None:
-        return default
-    value = ascii_int(raw, signed=True)
-    if value is None:
-        raise invalid(f"Invalid value at 'page_size' (TYPE_INT32), \"{raw[:40]}\"")
-    if value < 0:
-        raise invalid("page_size must not be negative.")
-    return min(value, maximum) if value else default
 
 
 def make_token(last_id: str) -> str:

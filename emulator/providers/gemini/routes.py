@@ -21,6 +21,7 @@ from emulator import bodies
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.models import is_known_model
+from emulator.core.paging import page_limit
 from emulator.core.results.gemini import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
@@ -167,7 +168,13 @@ async def get_batch(service: BatchService, version: str, request: Request) -> Re
 
 async def list_batches(service: BatchService, version: str, request: Request) -> Response:
     q = request.query_params
-    size = params.page_size(q.get("pageSize", q.get("page_size")), 50, 1000)
+    size = page_limit(
+        q.get("pageSize", q.get("page_size")),
+        default=50,
+        maximum=1000,
+        clamp=True,
+        param="page_size",
+    )
     views = service.list_batches({SCOPE})
     ids = [v.batch.id for v in views]
     start, stop, token = params.page(ids, q.get("pageToken", q.get("page_token")), size)
