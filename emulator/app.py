@@ -17,9 +17,13 @@ from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
 from emulator.guard import CONTROL_PREFIX, AccessGuard, Reject
 from emulator.http import Dialect
 from emulator.providers.anthropic import routes as anthropic
+from emulator.providers.azure import routes as azure
 from emulator.providers.bifrost import routes as bifrost
 from emulator.providers.gemini import routes as gemini
+from emulator.providers.groq import routes as groq
+from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
+from emulator.providers.together import routes as together
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
@@ -30,7 +34,8 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    for module in (anthropic, gemini, bifrost):
+    native = (azure, groq, mistral, together) if flavor != "bifrost" else ()
+    for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
             return dialect
@@ -78,6 +83,10 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         *anthropic.routes(service),
         *gemini.routes(service),
         Mount("/v1", routes=openai.routes(service)),
+        Mount("/openai", routes=azure.routes(service)),
+        Mount("/groq/openai/v1", routes=groq.routes(service)),
+        Mount("/mistral", routes=mistral.routes(service)),
+        Mount("/together", routes=together.routes(service)),
     ]
 
 

@@ -227,6 +227,11 @@ def banner(url: str, flavor: str) -> str:
         f'  Anthropic:  Anthropic(base_url="{url}", api_key="test")\n'
         f'  Gemini:     genai.Client(api_key="test", http_options={{"base_url": "{url}"}})\n'
         f"  Bifrost:    {url}/bifrost/v1/batches\n"
+        f'  Azure:      AzureOpenAI(azure_endpoint="{url}", api_key="test", '
+        f'api_version="2024-10-21")\n'
+        f'  Groq:       Groq(base_url="{url}/groq", api_key="test")\n'
+        f'  Mistral:    Mistral(server_url="{url}/mistral", api_key="test")\n'
+        f'  Together:   Together(base_url="{url}/together", api_key="test")\n'
         f"  Control:    {url}/_emulator/health\n"
     )
 

@@ -26,11 +26,15 @@ from emulator.server import ServerThread
 
 if TYPE_CHECKING:
     import anthropic
+    import groq
     import httpx
     import openai
+    import together
     from google import genai
+    from mistralai.client import Mistral
 
 API_KEY = "batch-emulator-test-key"
+AZURE_API_VERSION = "2024-10-21"  # newest dated GA data-plane version with batch and files
 IN_PROCESS_URL = "http://batch-emulator.invalid"
 # Variables that would send google-genai somewhere else (Vertex AI) whatever the base URL says.
 UNSET_ENV = ("GOOGLE_GENAI_USE_VERTEXAI",)
@@ -97,6 +101,23 @@ class EmulatorHandle:
     @property
     def bifrost_base_url(self) -> str:
         return f"{self.url}/bifrost"
+
+    @property
+    def azure_endpoint(self) -> str:
+        """`AzureOpenAI(azure_endpoint=...)`: the SDK appends `/openai` itself."""
+        return self.url
+
+    @property
+    def groq_base_url(self) -> str:
+        return f"{self.url}/groq"
+
+    @property
+    def mistral_server_url(self) -> str:
+        return f"{self.url}/mistral"
+
+    @property
+    def together_base_url(self) -> str:
+        return f"{self.url}/together"
 
     def env(self) -> dict[str, str]:
         """Variables that point SDK clients built by the code under test at this emulator."""
@@ -233,6 +254,32 @@ class EmulatorHandle:
         kwargs.setdefault("http_client", self._http(anthropic.DefaultAsyncHttpxClient, sync=False))
         base = self.anthropic_base_url
         return anthropic.AsyncAnthropic(base_url=base, api_key=API_KEY, **kwargs)
+
+    def azure_client(self, **kwargs: Any) -> openai.AzureOpenAI:
+        import openai
+
+        kwargs.setdefault("api_version", AZURE_API_VERSION)
+        kwargs.setdefault("http_client", self._http(openai.DefaultHttpxClient, sync=True))
+        return openai.AzureOpenAI(azure_endpoint=self.azure_endpoint, api_key=API_KEY, **kwargs)
+
+    def groq_client(self, **kwargs: Any) -> groq.Groq:
+        import groq
+
+        kwargs.setdefault("http_client", self._http(groq.DefaultHttpxClient, sync=True))
+        return groq.Groq(base_url=self.groq_base_url, api_key=API_KEY, **kwargs)
+
+    def mistral_client(self, **kwargs: Any) -> Mistral:
+        import httpx
+        from mistralai.client import Mistral
+
+        kwargs.setdefault("client", self._http(httpx.Client, sync=True))  # mistralai: httpx
+        return Mistral(server_url=self.mistral_server_url, api_key=API_KEY, **kwargs)
+
+    def together_client(self, **kwargs: Any) -> together.Together:
+        import together
+
+        kwargs.setdefault("http_client", self._http(together.DefaultHttpxClient, sync=True))
+        return together.Together(base_url=self.together_base_url, api_key=API_KEY, **kwargs)
 
     def gemini_client(self, **kwargs: Any) -> genai.Client:
         """A google-genai client; in process, both `client.batches` and `client.aio.batches`

@@ -21,8 +21,11 @@ from emulator import verdict_pytest
 
 if TYPE_CHECKING:
     import anthropic
+    import groq
     import openai
+    import together
     from google import genai
+    from mistralai.client import Mistral
 
     from emulator.config import EmulatorConfig
     from emulator.handle import EmulatorHandle
@@ -267,6 +270,42 @@ if _installed("openai"):
     def async_openai_client(request: pytest.FixtureRequest) -> openai.AsyncOpenAI:
         """`openai.AsyncOpenAI` pointed at the test's emulator (loopback or in process)."""
         return _client_handle(request).async_openai_client()
+
+
+if _installed("openai"):
+
+    @pytest.fixture
+    def azure_client(batch_emulator: EmulatorHandle) -> Iterator[openai.AzureOpenAI]:
+        """`openai.AzureOpenAI` on this test's emulator (`api_version` 2024-10-21)."""
+        with batch_emulator.azure_client() as client:
+            yield client
+
+
+if _installed("groq"):
+
+    @pytest.fixture
+    def groq_client(batch_emulator: EmulatorHandle) -> Iterator[groq.Groq]:
+        """`groq.Groq` on this test's emulator (`base_url` = `<url>/groq`)."""
+        with batch_emulator.groq_client() as client:
+            yield client
+
+
+if _installed("mistralai"):
+
+    @pytest.fixture
+    def mistral_client(batch_emulator: EmulatorHandle) -> Iterator[Mistral]:
+        """`mistralai` `Mistral` on this test's emulator (`server_url` = `<url>/mistral`)."""
+        with batch_emulator.mistral_client() as client:
+            yield client
+
+
+if _installed("together"):
+
+    @pytest.fixture
+    def together_client(batch_emulator: EmulatorHandle) -> Iterator[together.Together]:
+        """`together.Together` on this test's emulator (`base_url` = `<url>/together`)."""
+        with batch_emulator.together_client() as client:
+            yield client
 
 
 if _installed("anthropic"):

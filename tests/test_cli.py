@@ -60,6 +60,10 @@ def test_banner_names_every_sdk_base_url(served: str) -> None:
     assert f'Anthropic(base_url="{served}"' in banner
     assert f'"base_url": "{served}"' in banner
     assert f"{served}/bifrost/v1/batches" in banner
+    assert f'AzureOpenAI(azure_endpoint="{served}"' in banner
+    assert f'Groq(base_url="{served}/groq"' in banner
+    assert f'Mistral(server_url="{served}/mistral"' in banner
+    assert f'Together(base_url="{served}/together"' in banner
     assert httpx.get(served + "/_emulator/health").json()["status"] == "ok"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+import uuid
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -37,6 +38,11 @@ def base62_id(*parts: object, length: int = 24) -> str:
     # One digest byte per character through a translate table: the tiny modulo bias is
     # irrelevant for fake ids, and it is far cheaper than big-integer division on the hot path.
     return digest(*parts, size=max(length, 16)).translate(_BASE62)[:length].decode()
+
+
+def uuid_id(*parts: object) -> str:
+    """A seeded UUID, for providers whose ids are UUIDs (Mistral, Together, Azure's files)."""
+    return str(uuid.UUID(bytes=digest(*parts)))
 
 
 class IdSource:

@@ -74,6 +74,8 @@ class Profile:
     # What reading a batch's status, results and failures means here (the client verdict).
     door: Door = Door()
     keeping: Keeping | None = None
+    # The provider's batch id shape, from the core's seeded id (Mistral and Together: UUIDs).
+    batch_id: Callable[[str], str] | None = None
 
 
 def neutral(name: str) -> Profile:

@@ -125,6 +125,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         # The per-item work (faults, responders, prefix sums) runs outside the lock: a
         # 100,000-item create on a worker thread must not stall every other reader on it.
         batch_id = spec.id_prefix + self.ids.next("batch")
+        shape = self.profile(spec.dialect).batch_id
+        batch_id = shape(batch_id) if shape is not None else batch_id
         items = self._plan_items(batch_id, spec, chosen)
         fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
         errors = planning.validation_errors(spec.errors, chosen, fault)

@@ -7,8 +7,21 @@ from __future__ import annotations
 
 from emulator.core.profile import Profile
 from emulator.providers.anthropic.profile import PROFILE as ANTHROPIC
+from emulator.providers.azure.profile import PROFILE as AZURE
 from emulator.providers.bifrost.profile import PROFILES as BIFROST
 from emulator.providers.gemini.profile import PROFILE as GEMINI
+from emulator.providers.groq.profile import PROFILE as GROQ
+from emulator.providers.mistral.profile import PROFILE as MISTRAL
 from emulator.providers.openai.profile import PROFILE as OPENAI
+from emulator.providers.together.profile import PROFILE as TOGETHER
 
-PROFILES: tuple[Profile, ...] = (OPENAI, ANTHROPIC, GEMINI, *BIFROST)
+PROFILES: tuple[Profile, ...] = (
+    OPENAI,
+    ANTHROPIC,
+    GEMINI,
+    *BIFROST,
+    AZURE,
+    GROQ,
+    MISTRAL,
+    TOGETHER,
+)

@@ -25,10 +25,20 @@ def dialect_of(path: str, headers: dict[str, str]) -> str:
         return "bifrost"
     if path.startswith("/v1/messages"):
         return "anthropic"
+    if path.startswith("/mistral/"):
+        return "mistral"  # flat: {"object": "error", "message", "type", "param", "code"}
     google = "x-goog-api-key" in headers or "key=" in path
     if path.startswith(("/v1beta", "/upload", "/download")) or google:
         return "gemini"
     return "openai"
+
+
+def error_message(body: dict[str, Any], dialect: str) -> Any:
+    """The message of an error body, wherever the dialect's envelope keeps it."""
+    if dialect == "mistral":
+        return body.get("message") if body.get("object") == "error" else None
+    error = body.get("error")
+    return error.get("message") if isinstance(error, dict) else None
 
 
 def assert_envelope(response: httpx.Response, dialect: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from emulator.api import Emulator
 from emulator.handle import EmulatorHandle
-from tests.hardening.envelopes import ANTHROPIC, GEMINI, OPENAI, dialect_of
+from tests.hardening.envelopes import ANTHROPIC, GEMINI, OPENAI, dialect_of, error_message
 
 FUZZ = settings(
     max_examples=150,
@@ -196,8 +196,7 @@ def _check(response: httpx.Response, path: str, sent_headers: dict[str, Any]) ->
     body = response.json()
     if status >= 400:
         dialect = dialect_of(path, sent_headers)
-        error = body.get("error")
-        assert isinstance(error, dict) and isinstance(error.get("message"), str), body
+        assert isinstance(error_message(body, dialect), str), body
         if dialect == "anthropic":
             assert body.get("type") == "error", body
 
@@ -245,5 +244,5 @@ def test_any_host_header_is_answered_in_json(
     response = http.request(method, path, headers={"host": _raw(host), **OPENAI})
     assert response.status_code < 500, response.text[:300]
     if response.status_code >= 400:
-        assert isinstance(response.json()["error"]["message"], str)
+        assert isinstance(error_message(response.json(), dialect_of(path, OPENAI)), str)
     batch_emulator.reset()

@@ -26,7 +26,7 @@ from emulator.http import Dialect, json_response, read_json, route
 from emulator.providers.anthropic import routes as anthropic_routes
 from emulator.providers.bifrost import batches, create as creating, files
 from emulator.providers.bifrost.errors import BifrostError
-from emulator.providers.bifrost.providers import HEADER, check, requested
+from emulator.providers.bifrost.providers import HEADER, check, compat_default, requested
 from emulator.providers.gemini import routes as gemini_routes
 from emulator.providers.openai import dialect as openai_dialect, params, routes as openai_routes
 
@@ -61,7 +61,7 @@ def _rewrite(body: dict[str, Any]) -> dict[str, Any]:
 def _provider(request: Request, request_type: str, body: Any = None) -> str:
     field = body.get("provider") if isinstance(body, dict) else None
     wanted = requested(request, body=field if isinstance(field, str) else None)
-    return check(wanted or "openai", request_type)
+    return check(wanted or compat_default(request), request_type)
 
 
 def _routed(service: BatchService, request: Request, provider: str, kind: str) -> Any:

@@ -19,6 +19,7 @@ from emulator.core.results.gemini import ENDPOINT as GEMINI_ENDPOINT
 from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import scenario_of, timing_of
 from emulator.providers.anthropic import params as anthropic_params
+from emulator.providers.azure import params as azure_params, routes as azure_routes
 from emulator.providers.bifrost import convert
 from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.providers import split_model
@@ -88,7 +89,12 @@ def check_inputs(spec: CreateBody) -> None:
 
 def create(service: BatchService, request: Request, provider: str, spec: CreateBody) -> View:
     check_inputs(spec)
-    builder = {"openai": create_openai, "anthropic": create_anthropic, "gemini": create_gemini}
+    builder = {
+        "openai": create_openai,
+        "anthropic": create_anthropic,
+        "gemini": create_gemini,
+        "azure": create_azure,
+    }
     return builder[provider](service, request, spec)
 
 
@@ -113,20 +119,48 @@ def openai_batch(service: BatchService, request: Request, p: params.CreateParams
     return openai_routes.submit(service, request, p, "openai")
 
 
-def _upload_inline(service: BatchService, spec: CreateBody) -> str:
+def _with_model(body: Any, model: str | None) -> Any:
+    """An inline Azure line without a model names the `azure/<deployment>` of the create [I]."""
+    if model is None or not isinstance(body, dict):
+        return body
+    return {"model": model, **body}
+
+
+def _upload_inline(
+    service: BatchService, spec: CreateBody, scope: str = "openai", model: str | None = None
+) -> str:
     data = jsonl.lines(
         {
             "custom_id": item["custom_id"],
             "method": item.get("method") or "POST",
             "url": item.get("url") or spec.endpoint,
-            "body": item.get("body") if item.get("body") is not None else item.get("params"),
+            "body": _with_model(
+                item.get("body") if item.get("body") is not None else item.get("params"), model
+            ),
         }
         for item in spec.requests or []
     )
-    stored = service.add_file(
-        "openai", "batch_requests.jsonl", "batch", data, expires_after=30 * DAY
-    )
+    stored = service.add_file(scope, "batch_requests.jsonl", "batch", data, expires_after=30 * DAY)
     return stored.id
+
+
+# -- Azure --------------------------------------------------------------------------------------
+def create_azure(service: BatchService, request: Request, spec: CreateBody) -> View:
+    """As Bifrost's Azure provider: window defaults to `24h`, the endpoint passes through, and
+    inline requests are uploaded first (purpose `batch`); `azure/<deployment>` names the
+    deployment of inline lines that carry no model [I]."""
+    if spec.endpoint is None:
+        raise BifrostError("endpoint is required for Azure batch API", provider="azure")
+    deployment = split_model(spec.model)[1] if spec.model else None
+    file_id = spec.input_file_id or _upload_inline(service, spec, "azure", deployment)
+    raw: dict[str, Any] = {
+        "input_file_id": file_id,
+        "endpoint": spec.endpoint,
+        "completion_window": spec.completion_window or "24h",
+    }
+    if spec.metadata is not None:
+        raw["metadata"] = spec.metadata
+    return azure_routes.submit(service, request, azure_params.parse_create(raw))
 
 
 # -- Anthropic ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.paging import page_limit, window
 from emulator.core.service import DAY
+from emulator.providers.azure import params as azure_params
 from emulator.providers.bifrost.batches import upstream_errors
 from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.render import Call
@@ -36,6 +37,7 @@ PROFILES = {
     "openai": FileProfile("openai", "file-", params.FILE_PURPOSES, "application/octet-stream"),
     "anthropic": FileProfile("anthropic", "file_", None, "application/octet-stream"),
     "gemini": FileProfile("gemini", "", None, "application/jsonl"),
+    "azure": FileProfile("azure", "file-", azure_params.PURPOSES, "application/octet-stream"),
 }
 
 
@@ -91,7 +93,7 @@ async def upload(call: Call, form: FormData) -> dict[str, Any]:
     with upstream_errors(call):
         if profile.purposes is not None and purpose not in profile.purposes:
             raise params.invalid_value("purpose", purpose, profile.purposes)
-        if call.provider == "openai" and purpose == "batch":
+        if call.provider in ("openai", "azure") and purpose == "batch":
             openai_routes.check_batch_file(filename, data)
         stored = call.service.add_file(
             profile.scope,

@@ -39,12 +39,15 @@ KNOWN = (
 )
 # The providers this emulator serves, and the core dialect (storage scope) each one lives in:
 # a batch created through Bifrost is the same batch the provider's own API shows.
-SCOPES = {"openai": "openai", "anthropic": "anthropic", "gemini": "gemini"}
+SCOPES = {"openai": "openai", "anthropic": "anthropic", "gemini": "gemini", "azure": "azure"}
 # Bifrost implements these upstream, but the emulator has no dialect for them.
-NOT_EMULATED = ("azure", "bedrock", "vertex", "replicate")
+NOT_EMULATED = ("bedrock", "vertex", "replicate")
 MISSING = "provider query parameter or x-model-provider header is required"
 HEADER = "x-model-provider"
 MODE_HEADER = "x-emulator-bifrost-mode"
+# Bifrost's OpenAI-compatible routes pick `azure` for an `AzureOpenAI` client (its User-Agent is
+# `AzureOpenAI/Python <version>`) when no provider is named (reference more-providers §5).
+AZURE_AGENT = "AzureOpenAI"
 
 Mode = Literal["wire", "schema"]
 
@@ -66,6 +69,11 @@ def requested(request: Request, model: str | None = None, body: str | None = Non
         if value:
             return value.strip().lower()
     return ""
+
+
+def compat_default(request: Request) -> str:
+    """The provider of an OpenAI-compatible call that names none: by its client."""
+    return "azure" if AZURE_AGENT in request.headers.get("user-agent", "") else "openai"
 
 
 def check(provider: str, request_type: str) -> str:

@@ -13,6 +13,7 @@ from emulator.core.batch import View
 from emulator.core.service import BatchService
 from emulator.core.states import TERMINAL
 from emulator.providers.anthropic import dialect as anthropic_dialect
+from emulator.providers.azure import dialect as azure_dialect
 from emulator.providers.bifrost.providers import Mode
 from emulator.providers.gemini import dialect as gemini_dialect
 from emulator.providers.openai import routes as openai_routes
@@ -93,7 +94,15 @@ def _ts(value: float | None) -> int | None:
 
 
 def openai_fields(call: Call, view: View) -> dict[str, Any]:
-    wire = openai_routes.render(call.service, view)
+    return _openai_shaped(call, openai_routes.render(call.service, view))
+
+
+def azure_fields(call: Call, view: View) -> dict[str, Any]:
+    """Bifrost reads Azure's batch as an OpenAI one (reference more-providers §5)."""
+    return _openai_shaped(call, azure_dialect.batch_to_wire(view))
+
+
+def _openai_shaped(call: Call, wire: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = _compact(wire)
     out.pop("model", None)
     out.pop("usage", None)
@@ -160,7 +169,12 @@ def gemini_fields(call: Call, view: View) -> dict[str, Any]:
     }
 
 
-FIELDS = {"openai": openai_fields, "anthropic": anthropic_fields, "gemini": gemini_fields}
+FIELDS = {
+    "openai": openai_fields,
+    "anthropic": anthropic_fields,
+    "gemini": gemini_fields,
+    "azure": azure_fields,
+}
 
 
 def batch_object(call: Call, view: View, keys: frozenset[str] | None = None) -> dict[str, Any]:

@@ -99,7 +99,13 @@ def gemini_items(call: Call, view: View) -> list[dict[str, Any]]:
     return items
 
 
-ITEMS = {"openai": openai_items, "anthropic": anthropic_items, "gemini": gemini_items}
+# Azure's results are read from its output file exactly as OpenAI's (reference §5).
+ITEMS = {
+    "openai": openai_items,
+    "anthropic": anthropic_items,
+    "gemini": gemini_items,
+    "azure": openai_items,
+}
 
 
 def results_body(call: Call, view: View) -> dict[str, Any]:

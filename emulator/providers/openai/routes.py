@@ -65,7 +65,7 @@ def _bad_form(reason: str) -> EmulatorError:
     return invalid(f"Could not parse multipart form: {reason}")
 
 
-def _form_expiry(form: FormData) -> int | None:
+def form_expiry(form: FormData) -> int | None:
     found = {
         key.split("[")[-1].rstrip("]").split(".")[-1]: value
         for key, value in form.items()
@@ -115,7 +115,7 @@ async def upload_file(
         raise too_large()
     data = await upload.read()
     filename = upload.filename or "upload"
-    expiry = _form_expiry(form)
+    expiry = form_expiry(form)
     if purpose == "batch":
         check_batch_file(filename, data)
         expiry = expiry or 30 * DAY
@@ -123,7 +123,7 @@ async def upload_file(
     return json_response(d.file_to_wire(stored))
 
 
-def _list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+def list_body(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
     return {"object": "list", **envelope(data, has_more)}
 
 
@@ -141,7 +141,7 @@ async def list_files(service: BatchService, scope: str, request: Request) -> Res
     if order == "desc":
         files.reverse()
     page, more = window(files, [f.id for f in files], after=q.get("after"), limit=limit)
-    return json_response(_list_body([d.file_to_wire(f) for f in page], more))
+    return json_response(list_body([d.file_to_wire(f) for f in page], more))
 
 
 async def get_file(service: BatchService, scope: str, request: Request) -> Response:
@@ -206,7 +206,7 @@ async def list_batches(service: BatchService, scope: str, request: Request) -> R
     views = service.list_batches({scope})
     ids = [v.batch.id for v in views]
     page, more = window(views, ids, after=request.query_params.get("after"), limit=limit)
-    return json_response(_list_body([render(service, v) for v in page], more))
+    return json_response(list_body([render(service, v) for v in page], more))
 
 
 async def cancel_batch(service: BatchService, scope: str, request: Request) -> Response:

@@ -12,7 +12,7 @@ Rules that the real service leaves unspecified, fixed here so clients can rely o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,21 @@ _REQUIRED_BODY = {
 
 
 @dataclass(frozen=True)
+class LineRules:
+    """What one provider lets an input line say; OpenAI's rules by default.
+
+    Azure names a *deployment* in `body.model` (any name) and spells line urls with or without
+    `/v1`; Groq, Mistral and Together use their own model catalogues.
+    """
+
+    model_ok: Callable[[str], bool] = is_known_model
+    urls: frozenset[str] = frozenset()  # other spellings of the batch endpoint a line may use
+
+
+OPENAI_RULES = LineRules()
+
+
+@dataclass(frozen=True)
 class Parsed:
     items: list[Item]
     errors: list[LineError]
@@ -52,6 +67,7 @@ class _Scan:
     """Running state over one file: the ids taken so far and the batch's model."""
 
     endpoint: str
+    rules: LineRules = OPENAI_RULES
     items: list[Item] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
@@ -65,7 +81,7 @@ class _Scan:
         if line is None:
             self.errors.append(_bad_json(number))
             return
-        problems = _check_line(line, number, self.endpoint)
+        problems = _check_line(line, number, self.endpoint, self.rules)
         raw_body = line.get("body")
         body: dict[str, Any] = raw_body if isinstance(raw_body, dict) else {}
         if not problems:
@@ -87,8 +103,10 @@ class _Scan:
         return [] if model == self.model else [_mismatch(number, model, self.model)]
 
 
-def parse_jsonl(data: bytes, endpoint: str, max_requests: int) -> Parsed:
-    scan = _Scan(endpoint)
+def parse_jsonl(
+    data: bytes, endpoint: str, max_requests: int, rules: LineRules = OPENAI_RULES
+) -> Parsed:
+    scan = _Scan(endpoint, rules)
     for number, raw in enumerate(_lines(data), start=1):
         if raw.strip():
             scan.add(number, raw)
@@ -124,7 +142,9 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _check_line(line: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
+def _check_line(
+    line: dict[str, Any], n: int, endpoint: str, rules: LineRules = OPENAI_RULES
+) -> list[LineError]:
     missing = [k for k in LINE_KEYS if k not in line]
     if missing:
         return [
@@ -136,7 +156,7 @@ def _check_line(line: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
         problems.append(LineError("invalid_request", "custom_id must be a string.", "custom_id", n))
     if line["method"] != "POST":
         problems.append(LineError("invalid_request", "Only POST method is supported.", "method", n))
-    if line["url"] != endpoint:
+    if line["url"] != endpoint and line["url"] not in rules.urls:
         problems.append(
             LineError(
                 "invalid_url",
@@ -148,10 +168,12 @@ def _check_line(line: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
     body = line["body"]
     if not isinstance(body, dict):
         return [*problems, LineError("invalid_request", "body must be a JSON object.", "body", n)]
-    return problems + _check_body(body, n, endpoint)
+    return problems + _check_body(body, n, endpoint, rules)
 
 
-def _check_body(body: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
+def _check_body(
+    body: dict[str, Any], n: int, endpoint: str, rules: LineRules = OPENAI_RULES
+) -> list[LineError]:
     label = _LABEL.get(endpoint, "Request")
     if body.get("stream") is True:
         return [
@@ -165,7 +187,7 @@ def _check_body(body: dict[str, Any], n: int, endpoint: str) -> list[LineError]:
     model = body.get("model")
     if not isinstance(model, str) or not model:
         return [LineError("invalid_request", "Model parameter is required.", "body.model", n)]
-    if not is_known_model(model):
+    if not rules.model_ok(model):
         return [
             LineError(
                 "model_not_found",
@@ -258,9 +280,18 @@ def _totals(requests: int, embedding_inputs: int, max_requests: int) -> list[Lin
     return problems
 
 
-def parse_input_file(service: BatchService, file_id: str, endpoint: str) -> Parsed:
+def parse_input_file(
+    service: BatchService,
+    file_id: str,
+    endpoint: str,
+    rules: LineRules = OPENAI_RULES,
+    *,
+    max_requests: int | None = None,
+) -> Parsed:
     """Validate a batch's JSONL input file; a missing or wrong-purpose file fails the batch
-    asynchronously (it is accepted at create, then fails validation), as the real API does."""
+    asynchronously (it is accepted at create, then fails validation), as the real API does.
+
+    `rules` and `max_requests` let an OpenAI-shaped provider (Azure, Groq) apply its own."""
     stored = service.file_or_none(file_id)
     if stored is None:
         message = f"Cannot find file {file_id}, or organization does not have access to it."
@@ -271,4 +302,5 @@ def parse_input_file(service: BatchService, file_id: str, endpoint: str) -> Pars
             "purpose 'batch'."
         )
         return Parsed([], [LineError("invalid_request", message, "input_file_id")], None)
-    return parse_jsonl(stored.data, endpoint, service.config.max_batch_requests)
+    limit = service.config.max_batch_requests if max_requests is None else max_requests
+    return parse_jsonl(stored.data, endpoint, limit, rules)

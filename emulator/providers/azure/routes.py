@@ -1,0 +1,159 @@
+"""Azure OpenAI Files + Batches routes, at the paths `openai.AzureOpenAI` builds.
+
+`AzureOpenAI(azure_endpoint=url, api_version=V)` calls `<url>/openai/files...` and
+`<url>/openai/batches...` with `?api-version=V` and an `api-key` header (reference
+more-providers §1.1); `OpenAI(base_url=<url>/openai/v1)` calls the newer v1 surface with a
+Bearer key and no api-version. Both surfaces show the same resource (scope `azure`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+
+from emulator.core.batch import View
+from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.service import BatchService, NewBatch
+from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
+from emulator.providers.azure import dialect as d, params
+from emulator.providers.openai import dialect as openai_dialect, routes as openai, shaped
+from emulator.providers.openai.validation import parse_input_file
+
+PREFIXES = ("/openai/",)
+SCOPE = "azure"
+NO_KEY = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
+    "provide a valid key for an active subscription and use a correct regional API endpoint "
+    "for your resource."
+)
+API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+
+
+def _key(request: Request) -> None:
+    """`api-key`, or an Entra token as `Authorization: Bearer` (reference §1.1)."""
+    if request.headers.get("api-key", "").strip():
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return
+    raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY, code="401")
+
+
+def authenticate(request: Request) -> None:
+    """The dated API: no `api-version` is an unknown route to Azure's gateway (reference §1.2)."""
+    version = request.query_params.get("api-version")
+    if not version:
+        raise EmulatorError(ErrorKind.NOT_FOUND, "Resource not found", code="404")
+    if not API_VERSION.match(version):
+        raise invalid("API version not supported", code="BadRequest")
+    _key(request)
+
+
+DIALECT = Dialect("azure", d.render_error, authenticate=authenticate)
+V1_DIALECT = Dialect("azure", d.render_error, authenticate=_key)
+
+
+SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire)
+
+
+# -- files ------------------------------------------------------------------------------------
+async def upload_file(service: BatchService, request: Request) -> Response:
+    form = await openai.upload_form(request, service.config.max_file_bytes)
+    purpose = params.check_purpose(form.get("purpose"))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise invalid(
+            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
+        )
+    data = await upload.read()
+    filename = upload.filename or "upload"
+    if purpose == "batch":
+        openai.check_batch_file(filename, data)
+    expiry = params.check_expiry(openai.form_expiry(form))
+    stored = service.add_file(SCOPE, filename, purpose, data, expires_after=expiry)
+    location = f"{request.url.path.rstrip('/')}/{stored.id}"
+    # The REST spec answers an upload with 201 Created and the file's Location (reference §1.3).
+    return json_response(openai_dialect.file_to_wire(stored), 201, {"location": location})
+
+
+# -- batches ----------------------------------------------------------------------------------
+def submit(service: BatchService, request: Request, p: params.CreateParams) -> View:
+    """Create a batch from already-checked parameters (also Bifrost's `azure` provider)."""
+    core = p.core
+    parsed = parse_input_file(
+        service,
+        core.input_file_id,
+        core.endpoint,
+        d.line_rules(core.endpoint),
+        max_requests=d.MAX_REQUESTS,
+    )
+    errors = parsed.errors + ([p.window_error] if p.window_error else [])
+    return service.create_batch(
+        NewBatch(
+            dialect=SCOPE,
+            provider="azure",
+            endpoint=core.endpoint,
+            items=parsed.items,
+            model=d.underlying_model(parsed.model, core.endpoint),
+            errors=errors,
+            metadata=core.metadata,
+            input_file_id=core.input_file_id,
+            scenario=scenario_of(request, core.metadata),
+            timing=timing_of(request),
+            extra={
+                "completion_window": core.completion_window,
+                "output_expires_after": core.output_expires_after,
+                "wire_endpoint": p.wire_endpoint,
+                "deployment": parsed.model,
+            },
+        )
+    )
+
+
+async def create_batch(service: BatchService, request: Request) -> Response:
+    p = params.parse_create(await read_json(request))
+    return json_response(shaped.render(service, SHAPE, submit(service, request, p)))
+
+
+def _routes(service: BatchService, dialect: Dialect) -> list[BaseRoute]:
+    s = SHAPE
+
+    def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
+        return route(service, dialect, path, name, handler, method)
+
+    return [
+        r("/files", "files.create", partial(upload_file, service), "POST"),
+        r("/files", "files.list", partial(openai.list_files, service, SCOPE)),
+        r("/files/{file_id}", "files.retrieve", partial(openai.get_file, service, SCOPE)),
+        r(
+            "/files/{file_id}",
+            "files.delete",
+            partial(openai.delete_file, service, SCOPE),
+            "DELETE",
+        ),
+        r(
+            "/files/{file_id}/content",
+            "files.content",
+            partial(openai.file_content, service, SCOPE),
+        ),
+        r("/batches", "batches.create", partial(create_batch, service), "POST"),
+        r("/batches", "batches.list", partial(shaped.list_batches, service, s)),
+        r("/batches/{batch_id}", "batches.retrieve", partial(shaped.get_batch, service, s)),
+        r(
+            "/batches/{batch_id}/cancel",
+            "batches.cancel",
+            partial(shaped.cancel_batch, service, s),
+            "POST",
+        ),
+    ]
+
+
+def routes(service: BatchService) -> list[BaseRoute]:
+    """Mounted at `/openai`: the v1 surface under `/v1`, the dated API beside it."""
+    return [Mount("/v1", routes=_routes(service, V1_DIALECT)), *_routes(service, DIALECT)]

@@ -1,0 +1,56 @@
+"""Azure OpenAI's own wire pieces: its error envelope and the content-filter annotations.
+
+Everything else on Azure's batch wire is OpenAI's (reference more-providers §1.5), so the
+OpenAI dialect's models are reused for it. `extra="forbid"` so our output cannot drift.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Wire):
+    """Microsoft REST guidelines: `code` + `message`; no `type`/`param` (reference §1.8)."""
+
+    code: str
+    message: str
+
+
+class ErrorEnvelope(Wire):
+    error: ErrorBody
+
+
+class Severity(Wire):
+    filtered: bool = False
+    severity: str = "safe"
+
+
+class Detected(Wire):
+    filtered: bool = False
+    detected: bool = False
+
+
+class PromptFilters(Wire):
+    hate: Severity = Severity()
+    self_harm: Severity = Severity()
+    sexual: Severity = Severity()
+    violence: Severity = Severity()
+    jailbreak: Detected = Detected()
+
+
+class PromptFilterResult(Wire):
+    prompt_index: int
+    content_filter_results: PromptFilters
+
+
+class ChoiceFilters(Wire):
+    hate: Severity = Severity()
+    self_harm: Severity = Severity()
+    sexual: Severity = Severity()
+    violence: Severity = Severity()
+    protected_material_code: Detected = Detected()
+    protected_material_text: Detected = Detected()

@@ -1,0 +1,37 @@
+"""Together's lifecycle rules for the core: a visible CANCELING phase [I], results in
+finishing order ("order not preserved", docs.together.ai), output files kept 30 days [I]."""
+
+from __future__ import annotations
+
+from emulator.core.ids import uuid_id
+from emulator.core.profile import Door, Keeping, Profile
+from emulator.providers.together.results import render_files
+
+OPERATIONS = frozenset(
+    {
+        "files.upload",
+        "files.put",
+        "files.preprocess",
+        "files.list",
+        "files.retrieve",
+        "files.delete",
+        "files.content",
+        "batches.create",
+        "batches.list",
+        "batches.retrieve",
+        "batches.cancel",
+    }
+)
+PROFILE = Profile(
+    name="together",
+    operations=OPERATIONS,
+    render_files=render_files,
+    results_operation="files.content",
+    batch_id=uuid_id,  # the docs show UUID batch ids
+    door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
+    keeping=Keeping(
+        results_hint="download output_file_id with files.content",
+        failures_apart=True,  # "failures only in the error file" (docs.together.ai)
+        poll_source="[I] no Together polling helper; OpenAI's 5 s",
+    ),
+)
