@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import Scope
 
-from emulator import control
+from emulator import control, dashboard
 from emulator.core.errors import EmulatorError, ErrorKind, kind_for_status
 from emulator.guard import CONTROL_PREFIX, AccessGuard, Reject
 from emulator.http import Dialect
@@ -100,7 +100,10 @@ def create_app(emulator: Emulator, *, flavor: str = "all") -> Starlette:
     )
     guard = Middleware(AccessGuard, config=lambda: emulator.config, reject=_refusal(flavor))
     return Starlette(
-        routes=[Mount("/_emulator", routes=control.routes(emulator)), *main],
+        routes=[
+            Mount("/_emulator", routes=[*control.routes(emulator), *dashboard.routes(emulator)]),
+            *main,
+        ],
         exception_handlers={HTTPException: _http_error(flavor)},
         middleware=[guard],
     )

@@ -220,6 +220,7 @@ def banner(url: str, flavor: str) -> str:
             f'  Gemini:     genai.Client(api_key="test", '
             f'http_options={{"base_url": "{url}/genai"}})\n'
             f"  Control:    {url}/_emulator/health\n"
+            f"  Dashboard:  {url}/_emulator/\n"
         )
     return (
         f"batch-emulator listening on {url}\n"
@@ -233,6 +234,7 @@ def banner(url: str, flavor: str) -> str:
         f'  Mistral:    Mistral(server_url="{url}/mistral", api_key="test")\n'
         f'  Together:   Together(base_url="{url}/together", api_key="test")\n'
         f"  Control:    {url}/_emulator/health\n"
+        f"  Dashboard:  {url}/_emulator/\n"
     )
 
 

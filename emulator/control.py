@@ -247,3 +247,6 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/verdict", verdict, "GET"),
     ]
     return [Route(path, _guard(fn), methods=[method]) for path, fn, method in table]
+
+
+guard = _guard  # the dashboard's data routes (emulator.dashboard) answer errors the same way

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 CONTROL_PREFIX = "/_emulator"
+PAGE = CONTROL_PREFIX + "/"  # the dashboard (emulator.dashboard)
 TOKEN_ENV = "BATCH_EMULATOR_CONTROL_TOKEN"
 TOKEN_HEADER = "x-emulator-token"
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -121,14 +122,21 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
+def is_page(method: str, path: str) -> bool:
+    """The dashboard page and its static files: they hold no state, and a browser cannot send
+    a header when it opens a page, so they need no token (the page then sends it itself)."""
+    return method == "GET" and (path == PAGE or path.startswith(PAGE + "static/"))
+
+
 def control_problem(
-    headers: dict[str, str], method: str, scheme: str, config: EmulatorConfig
+    headers: dict[str, str], method: str, scheme: str, config: EmulatorConfig, path: str = ""
 ) -> tuple[int, str] | None:
     """Why a control-plane request is refused, or None."""
     origin = headers.get("origin")
     if origin is not None and not same_origin(origin, headers.get("host", ""), scheme):
         return 403, "cross-origin requests to the control plane are refused"
-    if config.control_token and not token_matches(headers, config.control_token):
+    wanted = None if is_page(method, path) else config.control_token
+    if wanted and not token_matches(headers, wanted):
         return 401, (
             "this server requires its control token: send `Authorization: Bearer <token>` "
             "or `X-Emulator-Token: <token>`"
@@ -178,7 +186,8 @@ class AccessGuard:
                 ),
             )
         elif scope["path"].startswith(CONTROL_PREFIX):
-            problem = control_problem(headers, scope["method"], scope.get("scheme", "http"), config)
+            scheme = scope.get("scheme", "http")
+            problem = control_problem(headers, scope["method"], scheme, config, scope["path"])
         if problem is None:
             await self.app(scope, receive, send)
             return

@@ -110,6 +110,14 @@ class Journal:
             chosen = list(self._entries)
         return [e for e in chosen if all(getattr(e, k) == v for k, v in where.items())]
 
+    def tail(self, n: int) -> list[JournalEntry]:
+        """The last `n` entries, oldest first, copying only those (a page polls this)."""
+        with self._lock:
+            return self._entries[-n:] if n > 0 else []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
