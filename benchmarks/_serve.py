@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -111,11 +112,16 @@ def _wait_healthy(url: str) -> None:
 
 
 def start_emulator(
-    timing: str = "immediate", profile_to: Path | None = None, source: Path = ROOT
+    timing: str | None = "immediate",
+    profile_to: Path | None = None,
+    source: Path = ROOT,
+    config: Path | None = None,
 ) -> Served:
     """`source` is a directory holding the `emulator` package (a snapshot); being the cwd, it
-    comes before the editable install on sys.path."""
-    args = ["serve", "--host", "127.0.0.1", "--port", "0", "--timing", timing]
+    comes before the editable install on sys.path. `timing=None` serves the default policy."""
+    args = ["serve", "--host", "127.0.0.1", "--port", "0"]
+    args += [] if timing is None else ["--timing", timing]
+    args += [] if config is None else ["--config", str(config)]
     args += ["--log-level", "info", "--quiet"]  # no per-call log line in the measured path
     if profile_to is None:
         return _launch("emulator", [sys.executable, "-m", "emulator", *args], cwd=source)
@@ -127,3 +133,29 @@ def start_floor(output_lines: int) -> Served:
     script = str(ROOT / "benchmarks" / "floor_app.py")
     env = {"FLOOR_OUTPUT_LINES": str(output_lines)}
     return _launch("floor", [sys.executable, script], env)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_llmock(executable: Path) -> Served:
+    """LLMock (a benchmark-only install, see README.md) on 127.0.0.1, on a port picked here."""
+    port = free_port()
+    argv = [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--log-level", "warning"]
+    fd, log_name = tempfile.mkstemp(prefix="bench-llmock-", suffix=".log")
+    with os.fdopen(fd, "wb") as sink:
+        proc = subprocess.Popen(
+            argv, stdout=sink, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir()
+        )
+    served = Served("llmock", proc, f"http://127.0.0.1:{port}", Path(log_name))
+    try:
+        _wait_healthy(served.url)
+    except BaseException:
+        served.stop()
+        raise
+    return served

@@ -77,7 +77,8 @@ def add_serve(sub: Any) -> None:
     serve.add_argument("--port", type=_port, default=8000, help="port; 0 picks a free one")
     serve.add_argument(
         "--timing",
-        help="immediate | timed | manual | polls:N | script:a,b,c (default: the config's; timed)",
+        help="immediate | timed | timed:linear | manual | polls:N | script:a,b,c"
+        " (default: the config's; timed)",
     )
     serve.add_argument(
         "--seed", type=int, help="seed for ids and results (default: the config's; 0)"

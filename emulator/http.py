@@ -30,6 +30,7 @@ from emulator.core.faults import HttpFault
 from emulator.core.journal import JournalEntry, collecting, wall_now
 from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService
+from emulator.offload import when_heavy
 
 log = logging.getLogger("emulator")
 Handler = Callable[[Request], Awaitable[Response]]
@@ -277,6 +278,8 @@ def _retry_after(response: Response) -> float | None:
 
 
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
+    handler = when_heavy(service, handler)  # big parses and renders leave the event loop
+
     async def endpoint(request: Request) -> Response:
         arrived, at, generation = wall_now(), service.now(), service.journal.generation
         request_id = dialect.request_id_prefix + service.ids.next("request")

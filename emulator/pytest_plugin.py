@@ -40,7 +40,9 @@ _HANDLE = pytest.StashKey["EmulatorHandle"]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("batch_emulator")
-    timing_help = "batch timing: immediate | timed | manual | polls:N | script:s1,s2,..."
+    timing_help = (
+        "batch timing: immediate | timed | timed:linear | manual | polls:N | script:s1,s2,..."
+    )
     group.addoption("--batch-emulator-timing", help=timing_help)
     group.addoption("--batch-emulator-seed", type=int, help="seed for ids and fake results")
     parser.addini("batch_emulator_timing", timing_help)

@@ -18,8 +18,16 @@ import openai
 import emulator.app
 import emulator.pytest_plugin
 
-PRELOADED = [anthropic, google.genai, h11, httpcore, httpx, openai, emulator.app,
-             emulator.pytest_plugin]
+PRELOADED = [
+    anthropic,
+    google.genai,
+    h11,
+    httpcore,
+    httpx,
+    openai,
+    emulator.app,
+    emulator.pytest_plugin,
+]
 try:  # the 3.x SDKs use the httpx2 fork
     import httpcore2
     import httpx2

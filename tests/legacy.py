@@ -16,8 +16,14 @@ def run_legacy(name: str, code: str, **env: str) -> str:
     if not target.is_dir():
         raise RuntimeError(f"{target} is missing: run scripts/legacy-sdks first")
     full_env = {**os.environ, **env, "PYTHONPATH": f"{target}{os.pathsep}{ROOT}"}
-    done = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if done.returncode != 0:
         raise AssertionError(f"legacy {name} snippet failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout

@@ -22,7 +22,9 @@ BANNER: dict[str, str] = {}
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -78,14 +80,24 @@ def test_sigint_shuts_down_cleanly() -> None:
 def test_default_timing_finishes_100_requests_within_two_seconds(served: str) -> None:
     client = OpenAI(base_url=served + "/v1", api_key="test", max_retries=0)
     lines = "".join(
-        json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions",
-                    "body": {"model": "gpt-4o-mini", "messages": [{"role": "user",
-                                                                    "content": f"q{i}"}]}})
-        + "\n" for i in range(100)
+        json.dumps(
+            {
+                "custom_id": f"r{i}",
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": {
+                    "model": "gpt-4o-mini",
+                    "messages": [{"role": "user", "content": f"q{i}"}],
+                },
+            }
+        )
+        + "\n"
+        for i in range(100)
     )
     upload = client.files.create(file=("in.jsonl", lines.encode()), purpose="batch")
-    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h")
+    batch = client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
     seen = [batch.status]
     started = time.monotonic()
     while seen[-1] != "completed" and time.monotonic() - started < 10:
@@ -116,7 +128,10 @@ def test_invalid_config_is_a_clear_error(tmp_path: Path) -> None:
     config.write_text(json.dumps({"seeed": 1}))
     done = subprocess.run(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", "--config", str(config)],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert done.returncode == 2
     assert "seeed" in done.stderr and "valid options" in done.stderr

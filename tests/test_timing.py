@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import openai
 import pytest
+from freezegun import freeze_time
 from openai import OpenAI
 from openai.types import Batch
 
@@ -176,3 +178,69 @@ def test_naive_polling_loop_finishes_within_a_second(openai_client):
         batch = openai_client.batches.retrieve(batch.id)
     assert time.perf_counter() - start < 1.0
     assert batch.request_counts is not None and batch.request_counts.completed == 20
+
+
+# The default `timed` policy, as documented (README "Timing policies"): validating 0.2 s,
+# in_progress 0.3 s + 5 ms per request but at most 8 s, finalizing 0.1 s. Time is frozen so
+# the instants are exact however long the upload takes on a busy machine.
+FROZEN = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def _states_at(
+    client: OpenAI, emulator: EmulatorHandle, batch_id: str, marks: list[float]
+) -> list[str]:
+    seen, elapsed = [], 0.0
+    for at in marks:
+        emulator.advance(at - elapsed)
+        elapsed = at
+        seen.append(client.batches.retrieve(batch_id).status)
+    return seen
+
+
+def test_default_timing_shows_every_state_of_a_100_request_batch_within_about_a_second(
+    openai_client, batch_emulator
+):
+    with freeze_time(FROZEN):
+        batch = submit(openai_client, 100)  # work ends at 0.2 + 0.3 + 0.5 = 1.0 s, done at 1.1 s
+        marks = [0.1, 0.3, 0.95, 1.05, 1.15]
+        assert _states_at(openai_client, batch_emulator, batch.id, marks) == [
+            "validating",
+            "in_progress",
+            "in_progress",
+            "finalizing",
+            "completed",
+        ]
+
+
+def test_default_timing_ends_a_big_batch_within_the_cap(openai_client, batch_emulator):
+    with freeze_time(FROZEN):
+        batch = submit(openai_client, 3000)  # 0.3 + 15 s of work uncapped; capped at 8 s
+        assert _states_at(openai_client, batch_emulator, batch.id, [8.1, 8.25, 8.35]) == [
+            "in_progress",
+            "finalizing",
+            "completed",
+        ]
+
+
+def test_linear_timing_scales_without_a_cap(openai_client, batch_emulator):
+    with freeze_time(FROZEN):
+        linear = submit(openai_client, 3000, extra_headers={"x-emulator-timing": "timed:linear"})
+        # 0.2 validating, then 0.3 + 3000 * 0.005 = 15.3 s of work, then 0.1 finalizing.
+        assert _states_at(openai_client, batch_emulator, linear.id, [8.5, 15.45, 15.55, 15.65]) == [
+            "in_progress",
+            "in_progress",
+            "finalizing",
+            "completed",
+        ]
+
+
+@pytest.mark.batch_emulator(timing={"policy": "timed", "per_request": 0.01})
+def test_durations_set_by_hand_are_not_capped(openai_client, batch_emulator):
+    with freeze_time(FROZEN):
+        batch = submit(openai_client, 1000)  # 0.2 + 0.3 + 10 s: past the default 8 s bound
+        assert _states_at(openai_client, batch_emulator, batch.id, [9.0, 10.45, 10.55, 10.65]) == [
+            "in_progress",
+            "in_progress",
+            "finalizing",
+            "completed",
+        ]

@@ -63,15 +63,27 @@ class Batch:
     _prefix: dict[Outcome, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        """Prefix sums of planned non-success outcomes in finishing order: counts in O(1)."""
-        self._prefix = {o: [0] for o in (Outcome.ERRORED, Outcome.CANCELED, Outcome.EXPIRED)}
-        for index in self.order:
-            planned = planned_outcome(self.items[index])
-            for outcome, sums in self._prefix.items():
-                sums.append(sums[-1] + (planned is outcome))
+        """Prefix sums of planned non-success outcomes in finishing order: counts in O(1).
+
+        Only outcomes some item actually has get a list: in the common all-succeed batch
+        there is none, and 100,000 items cost one pass of attribute reads.
+        """
+        self._prefix = {}
+        items = self.items
+        if all(item.error is None and item.outcome is None for item in items):
+            return
+        planned = [planned_outcome(items[index]) for index in self.order]
+        for outcome in (Outcome.ERRORED, Outcome.CANCELED, Outcome.EXPIRED):
+            if outcome in planned:
+                sums, running = [0], 0
+                for got in planned:
+                    running += got is outcome
+                    sums.append(running)
+                self._prefix[outcome] = sums
 
     def among_first(self, outcome: Outcome, n: int) -> int:
-        return self._prefix[outcome][n]
+        sums = self._prefix.get(outcome)
+        return 0 if sums is None else sums[n]
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,10 @@ class FaultBook:
         found = self.match_http(dialect, operation, method, path, batch_id)
         return None if found is None else found[1]
 
+    def has_item_rules(self) -> bool:
+        with self._lock:
+            return any(isinstance(r.fault, ItemFault) for r in self._rules)
+
     def plan_item(
         self,
         batch_id: str,

@@ -152,7 +152,7 @@ class ResultsMixin:
             batch.files_ready = True
             return
         totals = _Totals()
-        output, errors = render(view, totals.tap(batch.endpoint, self.ordered_results(view)))
+        output, errors = render(view, totals.tap(batch.endpoint, self.iter_ordered(view)))
         finished = view.moment.ended_at
         stamp = view.now if finished is None else finished
         seed = self.config.seed
@@ -192,6 +192,27 @@ class ResultsMixin:
             if order == sorted(order):
                 order = order[1:] + order[:1]
         return order
+
+    def iter_ordered(self, view: View) -> Iterator[ItemResult]:
+        """`ordered_results`, generated as it is consumed: rendering a 50,000-line file then
+        holds one result at a time, not 50,000 result dicts (some 80 MB)."""
+        batch = view.batch
+        profile = self.profile(batch.dialect)
+        if profile.result_order == "finish" and not profile.shuffle_option:
+            yield from self.iter_results(view)
+            return
+        with self._lock:
+            kept = self._results.get(batch.id) if view.state in TERMINAL else None
+        if kept is not None:
+            yield from self.ordered_results(view)
+            return
+        outcomes = dict(view.outcomes())
+        ended = view.moment.ended_at
+        created = int(ended if ended is not None else view.now)
+        for index in self.result_order(batch, profile):
+            outcome = outcomes.get(index)
+            if outcome is not None:
+                yield self._result(batch, index, outcome, created)
 
     def ordered_results(self, view: View) -> list[ItemResult]:
         """Every item with an outcome, in the batch's result order."""

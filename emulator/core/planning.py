@@ -36,6 +36,8 @@ def initial_plan(
     if plan.stalled:
         return plan
     work = 0.0 if immediate else timing.in_progress + timing.per_request * n_items
+    if timing.max_in_progress is not None:  # the default bound: big batches end in seconds
+        work = min(work, timing.max_in_progress)
     done = ready + work
     if plan.expire_on_finish:
         plan.expired_at = done

@@ -32,6 +32,7 @@ from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
+from emulator.core.work import WorkMixin
 
 SCENARIO_ERROR = ItemError(
     500, "server_error", "The server had an error while processing your request."
@@ -57,7 +58,7 @@ class NewBatch:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class BatchService(FilesMixin, ResultsMixin):
+class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     """The provider-neutral core: owns every batch and file, and what each state causes.
 
     `profiles` say what differs per provider (result files, cancel, delete, order, operation
@@ -133,51 +134,55 @@ class BatchService(FilesMixin, ResultsMixin):
     def create_batch(self, spec: NewBatch) -> View:
         chosen = scenarios.parse(spec.scenario or self.config.scenario)
         timing = self.config.timing if spec.timing is None else planning.parse_timing(spec.timing)
+        # The per-item work (faults, responders, prefix sums) runs outside the lock: a
+        # 100,000-item create on a worker thread must not stall every other reader on it.
+        batch_id = shaped(spec.id_prefix, self.ids.raw("batch", 36))  # recorded shapes
+        shape = self.profile(spec.dialect).batch_id  # a provider with its own id form
+        batch_id = shape(batch_id) if shape is not None else batch_id
+        items = self._plan_items(batch_id, spec, chosen)
+        fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
+        errors = planning.validation_errors(spec.errors, chosen, fault)
+        if fault is not None and fault.cancel_delay is not None:
+            timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
+        name = "stall" if fault is not None and fault.stall else chosen.name
+        order = list(range(len(items)))
+        rng_for(self.config.seed, "order", batch_id).shuffle(order)
+        now = self.now()
+        plan = planning.initial_plan(
+            timing, now, spec.expires_after, len(items), name, bool(errors)
+        )
+        if fault is not None and fault.expire_at_progress is not None:
+            planning.expire_at(plan, fault.expire_at_progress)
+        batch = Batch(
+            id=batch_id,
+            dialect=spec.dialect,
+            provider=spec.provider or spec.dialect,
+            endpoint=spec.endpoint,
+            model=spec.model,
+            items=items,  # kept when validation fails: View reports none done
+            plan=plan,
+            timing=timing,
+            order=order,
+            errors=errors,
+            metadata=spec.metadata,
+            input_file_id=spec.input_file_id,
+            extra=dict(spec.extra),
+        )
+        if chosen.name == "late_results":
+            batch.extra["late_results"] = chosen.delay
+        if fault is not None and fault.cancel_error_while_validating:
+            batch.extra["cancel_error_while_validating"] = True
         with self._lock:
-            batch_id = shaped(spec.id_prefix, self.ids.raw("batch", 36))  # recorded shapes
-            shape = self.profile(spec.dialect).batch_id  # a provider with its own id form
-            batch_id = shape(batch_id) if shape is not None else batch_id
-            now = self.now()
-            items = self._plan_items(batch_id, spec, chosen)
-            fault = self.faults.batch_fault(spec.dialect, spec.endpoint)
-            errors = planning.validation_errors(spec.errors, chosen, fault)
-            if fault is not None and fault.cancel_delay is not None:
-                timing = timing.model_copy(update={"cancel_delay": fault.cancel_delay})
-            name = "stall" if fault is not None and fault.stall else chosen.name
-            plan = planning.initial_plan(
-                timing, now, spec.expires_after, len(items), name, bool(errors)
-            )
-            if fault is not None and fault.expire_at_progress is not None:
-                planning.expire_at(plan, fault.expire_at_progress)
-            order = list(range(len(items)))
-            rng_for(self.config.seed, "order", batch_id).shuffle(order)
-            batch = Batch(
-                id=batch_id,
-                dialect=spec.dialect,
-                provider=spec.provider or spec.dialect,
-                endpoint=spec.endpoint,
-                model=spec.model,
-                items=items,  # kept when validation fails: View reports none done
-                plan=plan,
-                timing=timing,
-                order=order,
-                errors=errors,
-                metadata=spec.metadata,
-                input_file_id=spec.input_file_id,
-                extra=dict(spec.extra),
-            )
-            if chosen.name == "late_results":
-                batch.extra["late_results"] = chosen.delay
-            if fault is not None and fault.cancel_error_while_validating:
-                batch.extra["cancel_error_while_validating"] = True
             self._batches[batch_id] = batch
             self._unsettled[batch_id] = batch
-            created = timeline.moment(plan, plan.created_at - 1e-6)
-            note(batch_id, created.state.value)
-            return View(batch, now, created, as_created=True)
+        created = timeline.moment(plan, plan.created_at - 1e-6)
+        note(batch_id, created.state.value)
+        return View(batch, now, created, as_created=True)
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
         items = spec.items
+        if not (chosen.name == "errors" or self.responders.active or self.faults.has_item_rules()):
+            return items  # nothing can change an item: no per-item pass (100,000 of them)
         failing: set[int] = set()
         if chosen.name == "errors" and items:
             count = round(chosen.error_fraction * len(items))
@@ -198,7 +203,8 @@ class BatchService(FilesMixin, ResultsMixin):
                     replies[index] = reply
             planned.append(Item(item.custom_id, item.body, error, item.outcome))
         if replies:
-            self._replies[batch_id] = replies
+            with self._lock:
+                self._replies[batch_id] = replies
         return planned
 
     def _faulted(self, batch_id: str, spec: NewBatch, item: Item) -> Item:
@@ -220,22 +226,35 @@ class BatchService(FilesMixin, ResultsMixin):
         return batch
 
     def _observe(self, batch: Batch, now: float) -> View:
-        """The batch as of `now`, with what its state causes already done (result files)."""
-        view = View(batch, now, timeline.moment(batch.plan, now))
+        """The batch as of `now` (under the lock); `_settled` then does what it causes."""
+        return View(batch, now, timeline.moment(batch.plan, now))
+
+    def _settled(self, view: View) -> View:
+        """`view`, its result files made first if it has just finished.
+
+        Called with the service lock released: rendering a big batch's files takes up to a
+        second, and every other reader needs the lock meanwhile. Concurrent observers of the
+        same batch wait for one render (`WorkMixin.once`) instead of repeating it.
+        """
+        batch = view.batch
         if not batch.files_ready and view.state in TERMINAL:
-            self.settle_files(view, self.profile(batch.dialect))
-            self._unsettled.pop(batch.id, None)
+            with self.once(batch.id):
+                self.settle_files(view, self.profile(batch.dialect))
+            with self._lock:
+                self._unsettled.pop(batch.id, None)
         return view
 
     def settle_due(self) -> None:
         with self._lock:
             now = self.now()
-            for batch in list(self._unsettled.values()):
-                self._observe(batch, now)
+            due = [self._observe(batch, now) for batch in list(self._unsettled.values())]
+        for view in due:
+            self._settled(view)
 
     def view(self, batch_id: str, dialects: set[str] | None = None) -> View:
         with self._lock:
-            return self._seen(self._find(batch_id, dialects), self.now())
+            view = self._seen(self._find(batch_id, dialects), self.now())
+        return self._settled(view)
 
     def _seen(self, batch: Batch, now: float) -> View:
         """`_observe` for a call about this batch, noted for the journal (the client verdict)."""
@@ -250,7 +269,8 @@ class BatchService(FilesMixin, ResultsMixin):
             batch.polls += 1
             now = self.now()
             planning.on_poll(batch, now)
-            return self._seen(batch, now)
+            view = self._seen(batch, now)
+        return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
         """Newest first; ties (same clock instant) broken by creation order."""
@@ -259,10 +279,14 @@ class BatchService(FilesMixin, ResultsMixin):
             chosen = [
                 b for b in self._batches.values() if dialects is None or b.dialect in dialects
             ]
-            return [self._observe(b, now) for b in reversed(chosen)]
+            views = [self._observe(b, now) for b in reversed(chosen)]
+        return [self._settled(view) for view in views]
 
     def cancel_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """Start a cancel; a provider whose cancel is instant (Gemini) ends it at once."""
+        return self._settled(self._cancel(batch_id, dialects))
+
+    def _cancel(self, batch_id: str, dialects: set[str] | None) -> View:
         with self._lock:
             batch = self._find(batch_id, dialects)
             now = self.now()
@@ -302,6 +326,7 @@ class BatchService(FilesMixin, ResultsMixin):
         """A finished batch's results in its one result order; refused before it has ended."""
         with self._lock:
             view = self._seen(self._find(batch_id, dialects), self.now())
+        view = self._settled(view)
         if view.state not in TERMINAL:
             raise refused_in_state(Reason.RESULTS_NOT_READY, batch_id, view.state.value)
         return view, self.ordered_results(view)
@@ -322,7 +347,8 @@ class BatchService(FilesMixin, ResultsMixin):
                 timeline.cancel(batch.plan, now, batch.timing.cancel_delay)  # a real cancel
             else:
                 timeline.force(batch.plan, target, now)
-            return self._observe(batch, now)
+            view = self._observe(batch, now)
+        return self._settled(view)
 
     def advance_batch(self, batch_id: str) -> View:
         """One phase on for one batch, whatever its policy (the `manual` policy's verb)."""
@@ -330,7 +356,8 @@ class BatchService(FilesMixin, ResultsMixin):
             batch = self._find(batch_id, None)
             now = self.now()
             timeline.step(batch.plan, now)
-            return self._observe(batch, now)
+            view = self._observe(batch, now)
+        return self._settled(view)
 
     def all_batches(self) -> list[Batch]:
         """Every batch, its result files made if it has finished (the control plane's view)."""

@@ -32,13 +32,21 @@ def declared(tools: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @settings(max_examples=60)
-@given(tools=TOOLS, kind=st.sampled_from(["any", "tool"]), single=st.booleans(),
-       seed=st.integers(0, 2**32))
-def test_tool_use_inputs_validate(tools: dict[str, Any], kind: str, single: bool,
-                                  seed: int) -> None:
+@given(
+    tools=TOOLS,
+    kind=st.sampled_from(["any", "tool"]),
+    single=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_tool_use_inputs_validate(
+    tools: dict[str, Any], kind: str, single: bool, seed: int
+) -> None:
     name = sorted(tools)[0]
-    choice = {"type": kind, "disable_parallel_tool_use": single,
-              **({"name": name} if kind == "tool" else {})}
+    choice = {
+        "type": kind,
+        "disable_parallel_tool_use": single,
+        **({"name": name} if kind == "tool" else {}),
+    }
     _, typed = message({"tools": declared(tools), "tool_choice": choice}, seed)
     uses = [b for b in typed.content if b.type == "tool_use"]
     assert typed.stop_reason == "tool_use" and uses and len(uses) == len(typed.content)
@@ -51,16 +59,27 @@ def test_tool_use_inputs_validate(tools: dict[str, Any], kind: str, single: bool
 
 
 def test_auto_sometimes_calls_and_none_never() -> None:
-    body = {"tools": declared({"get_weather": {"type": "object", "properties": {
-        "city": {"type": "string"}}, "required": ["city"]}})}
+    body = {
+        "tools": declared(
+            {
+                "get_weather": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                }
+            }
+        )
+    }
     stops = [message(body, seed)[1].stop_reason for seed in range(60)]
     assert "tool_use" in stops and "end_turn" in stops
     none = {**body, "tool_choice": {"type": "none"}}
     assert all(message(none, seed)[1].stop_reason == "end_turn" for seed in range(20))
 
 
-@given(sequences=st.lists(st.text("XYZ#", min_size=1, max_size=4), min_size=1, max_size=3),
-       seed=st.integers(0, 2**32))
+@given(
+    sequences=st.lists(st.text("XYZ#", min_size=1, max_size=4), min_size=1, max_size=3),
+    seed=st.integers(0, 2**32),
+)
 def test_stop_sequences_sometimes_end_the_reply(sequences: list[str], seed: int) -> None:
     _, typed = message({"stop_sequences": sequences}, seed)
     assert typed.stop_reason in ("end_turn", "stop_sequence")
@@ -82,9 +101,15 @@ def test_stop_sequences_are_used_for_some_seeds_only() -> None:
 def test_max_tokens_is_never_exceeded(limit: int, tools: bool, seed: int) -> None:
     body: dict[str, Any] = {"max_tokens": limit}
     if tools:
-        body["tools"] = declared({"note": {"type": "object", "required": ["text"],
-                                           "properties": {"text": {"type": "string",
-                                                                   "minLength": 20}}}})
+        body["tools"] = declared(
+            {
+                "note": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string", "minLength": 20}},
+                }
+            }
+        )
         body["tool_choice"] = {"type": "any"}
     _, typed = message(body, seed)
     if typed.stop_reason == "max_tokens":
@@ -104,14 +129,22 @@ def test_output_config_json_schema(schema: dict[str, Any], seed: int) -> None:
 
 
 def test_tool_use_end_to_end_through_the_sdk(batch_emulator: EmulatorHandle) -> None:
-    schema = {"type": "object", "required": ["city", "unit"], "properties": {
-        "city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}}}
-    params = {"model": "claude-sonnet-4-5", "max_tokens": 1024, "messages": MESSAGES,
-              "tools": declared({"get_weather": schema}),
-              "tool_choice": {"type": "tool", "name": "get_weather"}}
+    schema = {
+        "type": "object",
+        "required": ["city", "unit"],
+        "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}},
+    }
+    params = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "messages": MESSAGES,
+        "tools": declared({"get_weather": schema}),
+        "tool_choice": {"type": "tool", "name": "get_weather"},
+    }
     with Anthropic(api_key="test", base_url=batch_emulator.anthropic_base_url) as client:
         batch = client.messages.batches.create(
-            requests=[{"custom_id": f"q{i}", "params": params} for i in range(3)])  # type: ignore[misc]
+            requests=[{"custom_id": f"q{i}", "params": params} for i in range(3)]
+        )  # type: ignore[misc]
         batch_emulator.advance(hours=1)
         results = list(client.messages.batches.results(batch.id))
     assert len(results) == 3

@@ -28,7 +28,8 @@ def respond(body: dict[str, Any], seed: int) -> types.GenerateContentResponse:
     usage = typed.usage_metadata
     assert usage is not None and usage.total_token_count == (
         (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0)
-        + (usage.thoughts_token_count or 0))
+        + (usage.thoughts_token_count or 0)
+    )
     return typed
 
 
@@ -38,24 +39,27 @@ def key(snake: bool, camel: str) -> str:
 
 @settings(max_examples=60)
 @given(pair=OPENAPI_SCHEMAS, snake=st.booleans(), seed=st.integers(0, 2**32))
-def test_response_schema_openapi_style(pair: tuple[dict[str, Any], dict[str, Any]],
-                                       snake: bool, seed: int) -> None:
+def test_response_schema_openapi_style(
+    pair: tuple[dict[str, Any], dict[str, Any]], snake: bool, seed: int
+) -> None:
     api, plain = pair
-    config = {key(snake, "responseMimeType"): "application/json",
-              key(snake, "responseSchema"): api}
+    config = {key(snake, "responseMimeType"): "application/json", key(snake, "responseSchema"): api}
     typed = respond({key(snake, "generationConfig"): config}, seed)
     text = typed.text or ""
     jsonschema.validate(json.loads(text), plain)
     assert typed.usage_metadata and typed.usage_metadata.candidates_token_count == math.ceil(
-        len(text) / 4)
+        len(text) / 4
+    )
 
 
 @settings(max_examples=40)
 @given(schema=OBJECT_SCHEMAS, count=st.integers(1, 3), seed=st.integers(0, 2**32))
-def test_response_json_schema_per_candidate(schema: dict[str, Any], count: int,
-                                            seed: int) -> None:
-    config = {"responseMimeType": "application/json", "responseJsonSchema": schema,
-              "candidateCount": count}
+def test_response_json_schema_per_candidate(schema: dict[str, Any], count: int, seed: int) -> None:
+    config = {
+        "responseMimeType": "application/json",
+        "responseJsonSchema": schema,
+        "candidateCount": count,
+    }
     typed = respond({"generationConfig": config}, seed)
     assert [c.index for c in typed.candidates or []] == list(range(count))
     for candidate in typed.candidates or []:
@@ -64,25 +68,34 @@ def test_response_json_schema_per_candidate(schema: dict[str, Any], count: int,
 
 
 @settings(max_examples=60)
-@given(tools=TOOLS, json_params=st.booleans(), snake=st.booleans(), narrow=st.booleans(),
-       seed=st.integers(0, 2**32))
-def test_function_calls_validate(tools: dict[str, Any], json_params: bool, snake: bool,
-                                 narrow: bool, seed: int) -> None:
+@given(
+    tools=TOOLS,
+    json_params=st.booleans(),
+    snake=st.booleans(),
+    narrow=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_function_calls_validate(
+    tools: dict[str, Any], json_params: bool, snake: bool, narrow: bool, seed: int
+) -> None:
     field = key(snake, "parametersJsonSchema") if json_params else "parameters"
     declarations = [{"name": n, field: s} for n, s in tools.items()]
     only = sorted(tools)[0]
     calling: dict[str, Any] = {"mode": "ANY"}
     if narrow:
         calling[key(snake, "allowedFunctionNames")] = [only]
-    body = {"tools": [{key(snake, "functionDeclarations"): declarations}],
-            key(snake, "toolConfig"): {key(snake, "functionCallingConfig"): calling}}
+    body = {
+        "tools": [{key(snake, "functionDeclarations"): declarations}],
+        key(snake, "toolConfig"): {key(snake, "functionCallingConfig"): calling},
+    }
     typed = respond(body, seed)
     calls = typed.function_calls or []
     assert calls and (not narrow or {c.name for c in calls} == {only})
     for call in calls:
         jsonschema.validate(call.args, tools[call.name or ""])
     assert typed.usage_metadata and typed.usage_metadata.candidates_token_count == sum(
-        math.ceil(len(json.dumps(c.args, ensure_ascii=False)) / 4) for c in calls)
+        math.ceil(len(json.dumps(c.args, ensure_ascii=False)) / 4) for c in calls
+    )
 
 
 def test_mode_auto_sometimes_calls_and_none_never() -> None:
@@ -95,10 +108,16 @@ def test_mode_auto_sometimes_calls_and_none_never() -> None:
 
 @given(limit=st.integers(0, 17), seed=st.integers(0, 2**32))  # {"story": 60+ chars}: 18+ tokens
 def test_max_output_tokens_cuts_json(limit: int, seed: int) -> None:
-    schema = {"type": "OBJECT", "properties": {"story": {"type": "STRING", "minLength": 60}},
-              "required": ["story"]}
-    config = {"responseMimeType": "application/json", "responseSchema": schema,
-              "maxOutputTokens": limit}
+    schema = {
+        "type": "OBJECT",
+        "properties": {"story": {"type": "STRING", "minLength": 60}},
+        "required": ["story"],
+    }
+    config = {
+        "responseMimeType": "application/json",
+        "responseSchema": schema,
+        "maxOutputTokens": limit,
+    }
     typed = respond({"generationConfig": config}, seed)
     candidate = (typed.candidates or [])[0]
     assert candidate.finish_reason == types.FinishReason.MAX_TOKENS
@@ -106,22 +125,28 @@ def test_max_output_tokens_cuts_json(limit: int, seed: int) -> None:
 
 
 def test_response_schema_end_to_end_through_the_sdk(batch_emulator: EmulatorHandle) -> None:
-    schema = types.Schema(type=types.Type.OBJECT, required=["name", "population"],
-                          properties={"name": types.Schema(type=types.Type.STRING),
-                                      "population": types.Schema(type=types.Type.INTEGER,
-                                                                 minimum=0)})
+    schema = types.Schema(
+        type=types.Type.OBJECT,
+        required=["name", "population"],
+        properties={
+            "name": types.Schema(type=types.Type.STRING),
+            "population": types.Schema(type=types.Type.INTEGER, minimum=0),
+        },
+    )
     config = {"response_mime_type": "application/json", "response_schema": schema}
-    client = genai.Client(api_key="test",
-                          http_options={"base_url": batch_emulator.gemini_base_url})
-    job = client.batches.create(model="gemini-2.5-flash", src=[
-        {"contents": CONTENTS, "config": config} for _ in range(3)])  # type: ignore[arg-type]
+    client = genai.Client(api_key="test", http_options={"base_url": batch_emulator.gemini_base_url})
+    job = client.batches.create(
+        model="gemini-2.5-flash", src=[{"contents": CONTENTS, "config": config} for _ in range(3)]
+    )  # type: ignore[arg-type]
     batch_emulator.advance(hours=1)
     done = client.batches.get(name=job.name or "")
     answers = done.dest.inlined_responses if done.dest else None
     assert answers and len(answers) == 3
-    expected = {"type": "object", "required": ["name", "population"],
-                "properties": {"name": {"type": "string"},
-                               "population": {"type": "integer", "minimum": 0}}}
+    expected = {
+        "type": "object",
+        "required": ["name", "population"],
+        "properties": {"name": {"type": "string"}, "population": {"type": "integer", "minimum": 0}},
+    }
     for answer in answers:
         assert answer.response is not None
         jsonschema.validate(json.loads(answer.response.text or ""), expected)

@@ -39,14 +39,16 @@ def chat(body: dict[str, Any], seed: int) -> tuple[dict[str, Any], ChatCompletio
 
 
 def chat_tools(tools: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"type": "function", "function": {"name": n, "parameters": p}}
-            for n, p in tools.items()]
+    return [
+        {"type": "function", "function": {"name": n, "parameters": p}} for n, p in tools.items()
+    ]
 
 
 @settings(max_examples=60)
 @given(schema=OBJECT_SCHEMAS, strict=st.booleans(), seed=st.integers(0, 2**32))
-def test_chat_json_schema_content_validates(schema: dict[str, Any], strict: bool,
-                                            seed: int) -> None:
+def test_chat_json_schema_content_validates(
+    schema: dict[str, Any], strict: bool, seed: int
+) -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "r", "schema": schema, "strict": strict}}
     out, typed = chat({"response_format": fmt}, seed)
     content = typed.choices[0].message.content
@@ -62,16 +64,27 @@ def test_chat_json_object_is_an_object(seed: int) -> None:
 
 
 @settings(max_examples=60)
-@given(tools=TOOLS, mode=st.sampled_from(["required", "forced", "allowed"]),
-       parallel=st.booleans(), seed=st.integers(0, 2**32))
-def test_chat_tool_calls_validate_against_parameters(tools: dict[str, Any], mode: str,
-                                                     parallel: bool, seed: int) -> None:
+@given(
+    tools=TOOLS,
+    mode=st.sampled_from(["required", "forced", "allowed"]),
+    parallel=st.booleans(),
+    seed=st.integers(0, 2**32),
+)
+def test_chat_tool_calls_validate_against_parameters(
+    tools: dict[str, Any], mode: str, parallel: bool, seed: int
+) -> None:
     forced = sorted(tools)[0]
-    choice: Any = {"required": "required",
-                   "forced": {"type": "function", "function": {"name": forced}},
-                   "allowed": {"type": "allowed_tools", "allowed_tools": {
-                       "mode": "required",
-                       "tools": [{"type": "function", "function": {"name": forced}}]}}}[mode]
+    choice: Any = {
+        "required": "required",
+        "forced": {"type": "function", "function": {"name": forced}},
+        "allowed": {
+            "type": "allowed_tools",
+            "allowed_tools": {
+                "mode": "required",
+                "tools": [{"type": "function", "function": {"name": forced}}],
+            },
+        },
+    }[mode]
     body = {"tools": chat_tools(tools), "tool_choice": choice, "parallel_tool_calls": parallel}
     out, typed = chat(body, seed)
     message = typed.choices[0].message
@@ -83,8 +96,7 @@ def test_chat_tool_calls_validate_against_parameters(tools: dict[str, Any], mode
         if mode != "required":
             assert call.function.name == forced
         jsonschema.validate(json.loads(call.function.arguments), tools[call.function.name])
-    assert out["usage"]["completion_tokens"] == sum(
-        tokens(c.function.arguments) for c in calls)
+    assert out["usage"]["completion_tokens"] == sum(tokens(c.function.arguments) for c in calls)
 
 
 def test_chat_tool_choice_auto_sometimes_calls_and_none_never() -> None:
@@ -96,10 +108,12 @@ def test_chat_tool_choice_auto_sometimes_calls_and_none_never() -> None:
 
 
 @settings(max_examples=40)
-@given(top=st.integers(0, 5), n=st.integers(1, 4), structured=st.booleans(),
-       seed=st.integers(0, 2**32))
-def test_chat_logprobs_join_back_into_each_choice(top: int, n: int, structured: bool,
-                                                  seed: int) -> None:
+@given(
+    top=st.integers(0, 5), n=st.integers(1, 4), structured=st.booleans(), seed=st.integers(0, 2**32)
+)
+def test_chat_logprobs_join_back_into_each_choice(
+    top: int, n: int, structured: bool, seed: int
+) -> None:
     body: dict[str, Any] = {"logprobs": True, "top_logprobs": top, "n": n}
     if structured:
         body["response_format"] = {"type": "json_object"}
@@ -117,9 +131,17 @@ def test_chat_logprobs_join_back_into_each_choice(top: int, n: int, structured: 
 
 @given(n=st.integers(1, 5), seed=st.integers(0, 2**32))
 def test_n_choices_are_independent(n: int, seed: int) -> None:
-    fmt = {"type": "json_schema", "json_schema": {"name": "r", "schema": {
-        "type": "object", "properties": {"x": {"type": "integer", "minimum": 0,
-                                               "maximum": 10**9}}, "required": ["x"]}}}
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "r",
+            "schema": {
+                "type": "object",
+                "properties": {"x": {"type": "integer", "minimum": 0, "maximum": 10**9}},
+                "required": ["x"],
+            },
+        },
+    }
     out, typed = chat({"n": n, "response_format": fmt}, seed)
     contents = [c.message.content or "" for c in typed.choices]
     assert len(contents) == n and len(set(contents)) == n  # 1e9 values: no repeats expected
@@ -128,8 +150,7 @@ def test_n_choices_are_independent(n: int, seed: int) -> None:
 
 @settings(max_examples=60)
 @given(schema=OBJECT_SCHEMAS, limit=st.integers(0, 40), seed=st.integers(0, 2**32))
-def test_max_tokens_cuts_structured_output(schema: dict[str, Any], limit: int,
-                                           seed: int) -> None:
+def test_max_tokens_cuts_structured_output(schema: dict[str, Any], limit: int, seed: int) -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "r", "schema": schema}}
     full, _ = chat({"response_format": fmt}, seed)
     out, typed = chat({"response_format": fmt, "max_completion_tokens": limit}, seed)
@@ -165,12 +186,16 @@ def test_responses_text_format_json_schema(schema: dict[str, Any], seed: int) ->
 
 @settings(max_examples=60)
 @given(tools=TOOLS, forced=st.booleans(), seed=st.integers(0, 2**32))
-def test_responses_function_calls_validate(tools: dict[str, Any], forced: bool,
-                                           seed: int) -> None:
+def test_responses_function_calls_validate(tools: dict[str, Any], forced: bool, seed: int) -> None:
     name = sorted(tools)[-1]
     choice: Any = {"type": "function", "name": name} if forced else "required"
-    body = {"tools": [{"type": "function", "name": n, "parameters": p, "strict": True}
-                      for n, p in tools.items()], "tool_choice": choice}
+    body = {
+        "tools": [
+            {"type": "function", "name": n, "parameters": p, "strict": True}
+            for n, p in tools.items()
+        ],
+        "tool_choice": choice,
+    }
     out, typed = responses(body, seed)
     calls = [item for item in typed.output if item.type == "function_call"]
     assert calls and len(calls) == len(typed.output) and typed.status == "completed"
@@ -185,10 +210,16 @@ def test_responses_function_calls_validate(tools: dict[str, Any], forced: bool,
 
 @given(limit=st.integers(0, 6), seed=st.integers(0, 2**32))
 def test_responses_max_output_tokens_cuts_calls(limit: int, seed: int) -> None:
-    params = {"type": "object", "properties": {"query": {"type": "string", "minLength": 30}},
-              "required": ["query"]}
-    body = {"tools": [{"type": "function", "name": "search", "parameters": params}],
-            "tool_choice": "required", "max_output_tokens": limit}
+    params = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "minLength": 30}},
+        "required": ["query"],
+    }
+    body = {
+        "tools": [{"type": "function", "name": "search", "parameters": params}],
+        "tool_choice": "required",
+        "max_output_tokens": limit,
+    }
     out, typed = responses(body, seed)
     assert typed.status == "incomplete" and typed.incomplete_details is not None
     assert typed.incomplete_details.reason == "max_output_tokens"
@@ -198,21 +229,38 @@ def test_responses_max_output_tokens_cuts_calls(limit: int, seed: int) -> None:
 def test_json_schema_end_to_end_through_the_sdk(
     batch_emulator: EmulatorHandle,
 ) -> None:
-    schema = {"type": "object", "additionalProperties": False, "required": ["city", "temps"],
-              "properties": {"city": {"type": "string"},
-                             "temps": {"type": "array", "minItems": 1,
-                                       "items": {"type": "number", "minimum": -40,
-                                                 "maximum": 50}}}}
-    fmt = {"type": "json_schema", "json_schema": {"name": "weather", "schema": schema,
-                                                  "strict": True}}
-    lines = [{"custom_id": f"r{i}", "method": "POST", "url": CHAT,
-              "body": {"model": "gpt-4o-mini", "messages": MESSAGES, "response_format": fmt}}
-             for i in range(5)]
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["city", "temps"],
+        "properties": {
+            "city": {"type": "string"},
+            "temps": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "number", "minimum": -40, "maximum": 50},
+            },
+        },
+    }
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {"name": "weather", "schema": schema, "strict": True},
+    }
+    lines = [
+        {
+            "custom_id": f"r{i}",
+            "method": "POST",
+            "url": CHAT,
+            "body": {"model": "gpt-4o-mini", "messages": MESSAGES, "response_format": fmt},
+        }
+        for i in range(5)
+    ]
     data = "\n".join(json.dumps(line) for line in lines).encode()
     with OpenAI(base_url=batch_emulator.openai_base_url, api_key="sk-test") as client:
         upload = client.files.create(file=("in.jsonl", data), purpose="batch")
-        batch = client.batches.create(input_file_id=upload.id, endpoint=CHAT,
-                                      completion_window="24h")
+        batch = client.batches.create(
+            input_file_id=upload.id, endpoint=CHAT, completion_window="24h"
+        )
         batch_emulator.advance(hours=1)
         done = client.batches.retrieve(batch.id)
         assert done.status == "completed" and done.output_file_id

@@ -18,11 +18,16 @@ CANNED = Path(__file__).resolve().parents[2] / "fixtures" / "canned"
 def _run(emu: Any, bodies: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     client = OpenAI(base_url=emu.openai_base_url, api_key="test", max_retries=0)
     lines = "".join(
-        json.dumps({"custom_id": cid, "method": "POST", "url": "/v1/chat/completions",
-                    "body": body}) + "\n" for cid, body in bodies.items())
+        json.dumps(
+            {"custom_id": cid, "method": "POST", "url": "/v1/chat/completions", "body": body}
+        )
+        + "\n"
+        for cid, body in bodies.items()
+    )
     upload = client.files.create(file=("in.jsonl", lines.encode()), purpose="batch")
-    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h")
+    batch = client.batches.create(
+        input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
     emu.advance(hours=1)
     done = client.batches.retrieve(batch.id)
     out: dict[str, dict[str, Any]] = {}
@@ -40,8 +45,9 @@ def _chat(text: str) -> dict[str, Any]:
 
 def test_canned_directory_by_custom_id(batch_emulator: Any) -> None:
     batch_emulator.respond_with(canned=CANNED)
-    rows = _run(batch_emulator, {"greeting": _chat("hi"), "refused": _chat("long"),
-                                 "other": _chat("x")})
+    rows = _run(
+        batch_emulator, {"greeting": _chat("hi"), "refused": _chat("long"), "other": _chat("x")}
+    )
     greeting = ChatCompletion.model_validate(rows["greeting"]["response"]["body"])
     assert greeting.choices[0].message.content == "Hello from a canned response."
     refused = rows["refused"]["response"]
@@ -87,8 +93,9 @@ def test_echo_replies_with_last_user_message(batch_emulator: Any) -> None:
     assert rows["e"]["response"]["body"]["choices"][0]["message"]["content"] == "repeat after me"
 
 
-def test_malformed_canned_directory_fails_at_configuration(batch_emulator: Any,
-                                                           tmp_path: Path) -> None:
+def test_malformed_canned_directory_fails_at_configuration(
+    batch_emulator: Any, tmp_path: Path
+) -> None:
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         batch_emulator.respond_with(canned=tmp_path)

@@ -13,6 +13,7 @@ _TEXT = (
     "parse check count and compare results without calling a real provider at all"
 )
 _WORDS = tuple(_TEXT.split())
+_BY_BYTE = tuple(_WORDS[b % len(_WORDS)] for b in range(256))  # a digest byte -> its word
 
 
 class GenContext:
@@ -76,7 +77,20 @@ def sentence(rng: random.Random, words: int) -> str:
 
 def _chars(value: Any) -> int:
     """Characters of text in a request value: strings count, structure costs a little."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
+        return len(value)
+    if kind is dict:
+        total = 0
+        for item in value.values():  # a loop, not sum(genexpr): this runs for every result
+            total += (len(item) if type(item) is str else _chars(item)) + 2
+        return total
+    if kind is list:
+        total = 0
+        for item in value:
+            total += (len(item) if type(item) is str else _chars(item)) + 1
+        return total
+    if isinstance(value, str):  # subclasses: the same rule, the slow way
         return len(value)
     if isinstance(value, dict):
         return sum(_chars(v) + 2 for v in value.values())
@@ -109,7 +123,7 @@ def quick_reply(ctx: GenContext, limit: int | None) -> tuple[str, int, bool]:
         return reply(ctx.rng, limit)
     pool = hashlib.blake2b(ctx.key, digest_size=64).digest()
     wanted = 8 + pool[0] % 33
-    picked = [_WORDS[b % len(_WORDS)] for b in pool[1 : wanted + 1]]
+    picked = list(map(_BY_BYTE.__getitem__, pool[1 : wanted + 1]))
     if limit is not None and limit < wanted:
         return " ".join(picked[: max(limit, 0)]), max(limit, 0), True
     return " ".join(picked).capitalize() + ".", wanted, False

@@ -102,7 +102,11 @@ def check_batch_file(filename: str, data: bytes) -> None:
     stem, dot, extension = filename.rpartition("/")[2].rpartition(".")
     if dot and stem and extension.lower() != "jsonl":
         raise invalid(BATCH_FILE_ERROR)
-    first = data.lstrip().split(b"\n", 1)[0]
+    head = data[:4096]
+    kept = head.lstrip()  # only the head is stripped: no copy of a 30 MB file
+    start = len(head) - len(kept) if kept else len(data) - len(data.lstrip())
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)]
     if not first.strip():
         raise invalid(f"{BATCH_FILE_ERROR} (the file is empty).")
     try:

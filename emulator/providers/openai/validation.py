@@ -12,7 +12,7 @@ Rules that the real service leaves unspecified, fixed here so clients can rely o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,7 +107,7 @@ def parse_jsonl(
     data: bytes, endpoint: str, max_requests: int, rules: LineRules = OPENAI_RULES
 ) -> Parsed:
     scan = _Scan(endpoint, rules)
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(_lines(data), start=1):
         if raw.strip():
             scan.add(number, raw)
     errors = scan.errors + _totals(scan.requests, scan.embedding_inputs, max_requests)
@@ -120,6 +120,18 @@ def parse_jsonl(
             )
         )
     return Parsed(items=scan.items, errors=errors, model=scan.model)
+
+
+def _lines(data: bytes) -> Iterator[bytes]:
+    """`data.split(b"\n")`, one line at a time: a 30 MB file is never held twice over."""
+    start, find = 0, data.find
+    while True:
+        end = find(b"\n", start)
+        if end < 0:
+            yield data[start:]
+            return
+        yield data[start:end]
+        start = end + 1
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
