@@ -59,6 +59,7 @@ def split_host(value: str) -> tuple[str, int | None] | None:
     return name.rstrip("."), ascii_int(rest[1:]) if rest else None
 
 
+@functools.lru_cache(maxsize=256)  # every request asks; hosts are few (bounded for hostile ones)
 def is_loopback(name: str) -> bool:
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -150,10 +151,13 @@ def control_problem(
 def _over_socket(scope: Scope) -> bool:
     """A request that came over a TCP socket: its `server` is the socket's IP address."""
     server = scope.get("server")
-    if not server:
-        return False
+    return server is not None and _is_address(str(server[0]))
+
+
+@functools.lru_cache(maxsize=64)  # asked on every request; a server has one or two addresses
+def _is_address(text: str) -> bool:
     try:
-        ipaddress.ip_address(str(server[0]))
+        ipaddress.ip_address(text)
     except ValueError:
         return False
     return True

@@ -38,6 +38,8 @@ def _table(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str
             for method in sorted(route.methods or ()):
                 if method != "HEAD":
                     yield method, prefix + route.path
+        elif hasattr(route, "routes"):  # a RouteGroup: its routes at the same prefix
+            yield from _table(list(route.routes), prefix)
 
 
 ROUTES = sorted(set(_table(list(Emulator().app.routes))))

@@ -30,6 +30,7 @@ from emulator.http import (
 )
 from emulator.providers.anthropic import dialect as d, params, wire
 from emulator.providers.anthropic.profile import PROFILE
+from emulator.routegroup import RouteGroup, under
 
 PREFIXES = ("/v1/messages",)
 SCOPE = {"anthropic"}
@@ -128,7 +129,7 @@ def routes(service: BatchService) -> list[BaseRoute]:
         return route(service, DIALECT, path, name, partial(handler, service), method)
 
     one = d.BATCHES_PATH + "/{batch_id}"
-    return [
+    table = [
         r(d.BATCHES_PATH, "messages.batches.create", create_batch, "POST"),
         r(d.BATCHES_PATH, "messages.batches.list", list_batches),
         r(one, "messages.batches.retrieve", get_batch),
@@ -136,3 +137,4 @@ def routes(service: BatchService) -> list[BaseRoute]:
         r(one + "/cancel", "messages.batches.cancel", cancel_batch, "POST"),
         r(one + "/results", "messages.batches.results", batch_results),
     ]
+    return [RouteGroup(under(d.BATCHES_PATH), table)]  # one test for every other provider

@@ -27,6 +27,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
 from emulator.http import Dialect, FaultWords, json_response, operation, scenario_of, timing_of
 from emulator.providers.gemini import dialect as d, files, params
+from emulator.routegroup import RouteGroup, route_path, under
 
 PREFIXES = ("/v1beta", "/upload", "/download")
 VERSIONS = ("v1beta", "v1")
@@ -232,11 +233,29 @@ def _table(v: str) -> list[tuple[str, str, Handler, str, bool]]:
     ]
 
 
+def _gate(version: str) -> Callable[[Scope], bool]:
+    """Paths of this API version; on /v1, which OpenAI shares, only Google's own: a custom
+    method (`:batchGenerateContent`, `:cancel`, `:download`) or a Google-marked request."""
+    own = under(f"/upload/{version}/", f"/download/{version}/")
+    plain = under(f"/{version}/")
+
+    def gate(scope: Scope) -> bool:
+        if own(scope):
+            return True
+        if not plain(scope):
+            return False
+        return version != "v1" or ":" in route_path(scope) or is_google(scope)
+
+    return gate
+
+
 def routes(service: BatchService) -> list[BaseRoute]:
     out: list[BaseRoute] = []
     for version in VERSIONS:
+        table: list[BaseRoute] = []
         for path, name, handler, method, shared in _table(version):
             endpoint = operation(service, DIALECT, name, partial(handler, service, version))
             kind = GoogleRoute if shared else Route
-            out.append(kind(path, endpoint, methods=[method], name=name))
+            table.append(kind(path, endpoint, methods=[method], name=name))
+        out.append(RouteGroup(_gate(version), table))
     return out
