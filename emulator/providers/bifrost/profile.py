@@ -4,7 +4,7 @@ the routed provider's own profile, so its lifecycle is that provider's, whatever
 from __future__ import annotations
 
 from emulator.core.profile import Door, Profile
-from emulator.providers.openai.profile import DOOR as OPENAI_DOOR
+from emulator.providers.openai.profile import DOOR as OPENAI_DOOR, OPERATIONS as OPENAI_OPERATIONS
 
 UNIFIED = Profile(
     name="bifrost",
@@ -35,19 +35,7 @@ UNIFIED = Profile(
 # The OpenAI-compatible routes (`/bifrost/openai/v1/...`), journalled as their own dialect.
 OPENAI_COMPAT = Profile(
     name="bifrost-openai",
-    operations=frozenset(
-        {
-            "files.create",
-            "files.list",
-            "files.retrieve",
-            "files.delete",
-            "files.content",
-            "batches.create",
-            "batches.list",
-            "batches.retrieve",
-            "batches.cancel",
-        }
-    ),
+    operations=OPENAI_OPERATIONS - {"unrouted"},  # OpenAI's own handlers, no catch-alls
     door=OPENAI_DOOR,
 )
 PROFILES = (UNIFIED, OPENAI_COMPAT)
