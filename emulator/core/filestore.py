@@ -58,11 +58,12 @@ class FilesMixin:
             self._files[stored.id] = stored
             return stored
 
-    def get_file(self, file_id: str) -> StoredFile:
+    def get_file(self, file_id: str, dialects: set[str] | None = None) -> StoredFile:
         """A live file: results of finished batches exist, expired files are gone (every
-        provider deletes a file when it expires)."""
+        provider deletes a file when it expires). `dialects`: only a file stored by one of
+        them counts, as `get_batch` scopes batches."""
         stored = self.file_or_none(file_id)
-        if stored is None:
+        if stored is None or (dialects is not None and stored.dialect not in dialects):
             raise file_not_found(file_id)
         return stored
 

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import bodies
-from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.paging import page_limit, window
 from emulator.core.service import DAY
@@ -75,10 +74,7 @@ def find(call: Call, file_id: str) -> StoredFile:
     with upstream_errors(call):
         if call.provider == "gemini":
             file_id = file_id.removeprefix("files/")
-        stored = call.service.get_file(file_id)
-        if stored.dialect != PROFILES[call.provider].scope:
-            raise file_not_found(file_id)
-        return stored
+        return call.service.get_file(file_id, {PROFILES[call.provider].scope})
 
 
 async def upload(call: Call, form: FormData) -> dict[str, Any]:

@@ -17,8 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator.core.batch import LineError, View
-from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
-from emulator.core.files import StoredFile
+from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.ids import uuid_id
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
@@ -47,13 +46,6 @@ def authenticate(request: Request) -> None:
 
 
 DIALECT = Dialect("mistral", d.render_error, authenticate=authenticate)
-
-
-def _file(service: BatchService, file_id: str) -> StoredFile:
-    stored = service.get_file(file_id)
-    if stored.dialect != SCOPE:
-        raise file_not_found(file_id)
-    return stored
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -97,23 +89,23 @@ async def list_files(service: BatchService, request: Request) -> Response:
 
 
 async def get_file(service: BatchService, request: Request) -> Response:
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     return json_response(d.file_to_wire(stored, with_deleted=True))
 
 
 async def delete_file(service: BatchService, request: Request) -> Response:
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     service.delete_file(stored.id)
     return json_response(wire.Deleted(id=stored.id, object="file").model_dump())
 
 
 async def file_content(service: BatchService, request: Request) -> Response:
     """Raw bytes as `application/octet-stream`: the SDK accepts nothing else (ref §3.1)."""
-    return FileBody(_file(service, request.path_params["file_id"]).data)
+    return FileBody(service.get_file(request.path_params["file_id"], {SCOPE}).data)
 
 
 async def signed_url(service: BatchService, request: Request) -> Response:
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     url = f"{origin(service, request)}/mistral/v1/files/{stored.id}/content"
     return json_response({"url": url})
 

@@ -16,8 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from emulator.core.errors import EmulatorError, ErrorKind, file_not_found, invalid
-from emulator.core.files import StoredFile
+from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
     Dialect,
@@ -55,13 +54,6 @@ def _origin(service: BatchService, request: Request) -> str:
     return origin(service, request) + (path[: path.find("/v1/")] if "/v1/" in path else "")
 
 
-def _file(service: BatchService, file_id: str) -> StoredFile:
-    stored = service.get_file(file_id)
-    if stored.dialect != SCOPE:
-        raise file_not_found(file_id)
-    return stored
-
-
 # -- files ------------------------------------------------------------------------------------
 async def start_upload(service: BatchService, request: Request) -> Response:
     """Step 1: register the file, answer where to PUT its bytes."""
@@ -84,7 +76,7 @@ async def start_upload(service: BatchService, request: Request) -> Response:
 
 async def put_bytes(service: BatchService, request: Request) -> Response:
     """Step 2: the bytes; the checksum sent in step 1 must match them."""
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     data = await request.body()
     if len(data) > d.MAX_FILE_BYTES:
         raise invalid("File is too large.")
@@ -98,7 +90,7 @@ async def put_bytes(service: BatchService, request: Request) -> Response:
 
 async def preprocess(service: BatchService, request: Request) -> Response:
     """Step 3: the file becomes usable; a batch input must be JSONL."""
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     if stored.extra.get("together_state") == "pending":
         raise invalid(f"File {stored.id} has not been uploaded.")
     if stored.purpose == "batch-api":
@@ -113,17 +105,17 @@ async def list_files(service: BatchService, request: Request) -> Response:
 
 
 async def get_file(service: BatchService, request: Request) -> Response:
-    return json_response(d.file_to_wire(_file(service, request.path_params["file_id"])))
+    return json_response(d.file_to_wire(service.get_file(request.path_params["file_id"], {SCOPE})))
 
 
 async def delete_file(service: BatchService, request: Request) -> Response:
-    stored = _file(service, request.path_params["file_id"])
+    stored = service.get_file(request.path_params["file_id"], {SCOPE})
     service.delete_file(stored.id)
     return json_response({"id": stored.id, "deleted": True})
 
 
 async def file_content(service: BatchService, request: Request) -> Response:
-    return FileBody(_file(service, request.path_params["file_id"]).data)
+    return FileBody(service.get_file(request.path_params["file_id"], {SCOPE}).data)
 
 
 # -- batches ----------------------------------------------------------------------------------
@@ -146,7 +138,7 @@ def _create_args(body: Any) -> tuple[str, str, str | None, str | None]:
 
 async def create_batch(service: BatchService, request: Request) -> Response:
     endpoint, file_id, window, model = _create_args(await read_json(request))
-    stored = _file(service, file_id)
+    stored = service.get_file(file_id, {SCOPE})
     if stored.purpose != "batch-api" or stored.extra.get("together_state") != "processed":
         raise invalid(f"File {file_id} is not a processed batch-api file.")
     lines = d.as_openai_lines(stored.data, endpoint, model)
