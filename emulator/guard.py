@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.config import EmulatorConfig
 from emulator.core.numbers import ascii_int
+from emulator.headers import first as first_header
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -43,6 +44,7 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 Reject = Callable[[Scope, int, str], "Response"]
 
 
+@functools.lru_cache(maxsize=256)  # every request asks; hosts are few (bounded for hostile ones)
 def split_host(value: str) -> tuple[str, int | None] | None:
     """(name, port) of a Host header or host[:port] string; None if it is malformed."""
     text = value.strip().lower()
@@ -175,11 +177,8 @@ class AccessGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers: dict[str, str] = {}
-        for key, value in scope["headers"]:  # the first of a repeated header, as Starlette reads
-            headers.setdefault(key.decode("latin-1"), value.decode("latin-1"))
         config = self.config()
-        host = headers.get("host")
+        host = first_header(scope, b"host")
         problem: tuple[int, str] | None = None
         if host is not None and _over_socket(scope) and not host_allowed(host, config):
             problem = (
@@ -191,7 +190,10 @@ class AccessGuard:
             )
         elif scope["path"].startswith(CONTROL_PREFIX):
             scheme = scope.get("scheme", "http")
-            problem = control_problem(headers, scope["method"], scheme, config, scope["path"])
+            every: dict[str, str] = {}
+            for key, value in scope["headers"]:  # the first of a repeated one, as Starlette
+                every.setdefault(key.decode("latin-1"), value.decode("latin-1"))
+            problem = control_problem(every, scope["method"], scheme, config, scope["path"])
         if problem is None:
             await self.app(scope, receive, send)
             return

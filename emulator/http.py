@@ -35,6 +35,7 @@ from emulator.offload import when_heavy
 log = logging.getLogger("emulator")
 Handler = Callable[[Request], Awaitable[Response]]
 RETRY_HEADERS = ("x-stainless-retry-count", "x-goog-api-retry-count")
+RETRY_KEYS = tuple(name.encode() for name in RETRY_HEADERS)
 
 
 @dataclass(frozen=True)
@@ -267,14 +268,43 @@ def _file_id(request: Request) -> str | None:
 
 def _retry_after(response: Response) -> float | None:
     """The wait the answer asked for, as an SDK reads it: `retry-after-ms` first, then
-    `retry-after` in seconds (an HTTP date is not something this server sends)."""
-    millis, seconds = response.headers.get("retry-after-ms"), response.headers.get("retry-after")
+    `retry-after` in seconds (an HTTP date is not something this server sends). Read off the
+    raw list in one pass: every call is journalled and most answers carry neither."""
+    millis = seconds = None
+    for key, value in response.raw_headers:
+        if key == b"retry-after-ms" and millis is None:
+            millis = value
+        elif key == b"retry-after" and seconds is None:
+            seconds = value
     with contextlib.suppress(ValueError):
         if millis is not None:
             return float(millis) / 1000
         if seconds is not None:
             return float(seconds)
     return None
+
+
+def request_path(scope: Scope) -> str:
+    """`request.url.path` without building a URL (which parses the Host header and joins and
+    splits the whole address) on every journalled call; only a path holding a character the
+    URL escapes takes the long way, so both spell it the same."""
+    path: str = scope["path"]
+    if "?" in path or "#" in path or "\\" in path:
+        return Request(scope).url.path
+    return path
+
+
+def set_headers(response: Response, headers: Mapping[str, str]) -> None:
+    """Add headers the response does not carry yet by appending to its raw list; one it does
+    carry is replaced through Starlette's MutableHeaders, as `response.headers[k] = v` does."""
+    present = {key for key, _ in response.raw_headers}
+    for name, value in headers.items():
+        key = name.lower().encode("latin-1")
+        if key in present:
+            response.headers[name] = value
+        else:
+            response.raw_headers.append((key, value.encode("latin-1")))
+            present.add(key)
 
 
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
@@ -284,28 +314,27 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         arrived, at, generation = wall_now(), service.now(), service.journal.generation
         request_id = dialect.request_id_prefix + service.ids.next("request")
         batch_id = _batch_id(request)
-        found = service.faults.match_http(
-            dialect.name, name, request.method, request.url.path, batch_id
-        )
+        path = request_path(request.scope)
+        found = service.faults.match_http(dialect.name, name, request.method, path, batch_id)
         rule, fault = found if found is not None else (None, None)
         started = time.perf_counter()
         with collecting() as facts:  # what the core noted: the batch created, the state seen
             response = await _answer(request, dialect, handler, fault, request_id)
-        response.headers[dialect.request_id_header] = request_id
+        added = {dialect.request_id_header: request_id}
         if dialect.extra_headers is not None:
-            elapsed = (time.perf_counter() - started) * 1000
-            response.headers.update(dialect.extra_headers(elapsed))
+            added.update(dialect.extra_headers((time.perf_counter() - started) * 1000))
+        set_headers(response, added)
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
         service.journal.add(
             JournalEntry(
                 at=at,
                 method=request.method,
-                path=request.url.path,
+                path=path,
                 dialect=dialect.name,
                 operation=name,
                 status=None if isinstance(response, Dropped) else response.status_code,
-                retry_count=_retry_count(request),
+                retry_count=_retry_count(request.scope),
                 batch_id=batch_id or facts.get("batch_id"),
                 fault=None if fault is None else _effect(fault, response),
                 wall=arrived,
@@ -367,11 +396,16 @@ async def _answer(
         return dialect.render_error(crash, request_id)
 
 
-def _retry_count(request: Request) -> int | None:
-    for header in RETRY_HEADERS:
-        value = ascii_int(request.headers.get(header))
-        if value is not None:
-            return value
+def _retry_count(scope: Scope) -> int | None:
+    """The retry number the SDK sent (the first of RETRY_HEADERS it carries, first copy)."""
+    found: dict[bytes, bytes] = {}
+    for key, value in scope["headers"]:
+        if key in RETRY_KEYS and key not in found:
+            found[key] = value
+    for key in RETRY_KEYS:
+        number = ascii_int(found[key].decode("latin-1")) if key in found else None
+        if number is not None:
+            return number
     return None
 
 

@@ -41,6 +41,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from emulator import headers
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 HEAVY_BODY = int(os.environ.get("EMU_HEAVY_BODY", 512 * 1024))  # bytes of request body
@@ -149,11 +151,12 @@ def when_heavy(service: Sized, handler: Handler) -> Handler:
 
 
 def _heavy_without_body(service: Sized, request: Request) -> bool:
-    length = request.headers.get("content-length")
+    length = headers.first(request.scope, b"content-length")
+    coding = headers.first(request.scope, b"transfer-encoding") or ""
     if length is not None and length.isascii() and length.isdigit():
         if int(length) > HEAVY_BODY:
             return True
-    elif "chunked" in request.headers.get("transfer-encoding", "").lower():
+    elif "chunked" in coding.lower():
         return True  # size unknown until read: read it off the loop
     for key, value in request.path_params.items():
         if "batch" in key and isinstance(value, str):

@@ -61,7 +61,8 @@ def route_path(scope: Scope) -> str:
 
 
 def under(*prefixes: str) -> Callable[[Scope], bool]:
-    """A gate that opens for paths below any of `prefixes` (each ends with `/`)."""
+    """A gate that opens for paths starting with any of `prefixes` (below a folder when each
+    ends with `/`; "/files" also opens for a catch-all's "/filesX")."""
 
     def gate(scope: Scope) -> bool:
         return route_path(scope).startswith(prefixes)

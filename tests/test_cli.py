@@ -143,10 +143,13 @@ def test_serve_logs_each_call_and_state_change() -> None:
         client = OpenAI(base_url=url + "/v1", api_key="test", max_retries=0)
         bad = b'{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n'
         upload = client.files.create(file=("in.jsonl", bad + b"not json\n"), purpose="batch")
-        batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions",
-                                      completion_window="24h")
-        httpx.post(url + "/_emulator/faults", json={"kind": "http", "status": 503,
-                                                    "operation": "batches.retrieve"})
+        batch = client.batches.create(
+            input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        httpx.post(
+            url + "/_emulator/faults",
+            json={"kind": "http", "status": 503, "operation": "batches.retrieve"},
+        )
         with pytest.raises(openai.InternalServerError):
             client.batches.retrieve(batch.id)
         httpx.delete(url + "/_emulator/faults")
@@ -159,8 +162,10 @@ def test_serve_logs_each_call_and_state_change() -> None:
     log = proc.stdout.read()
     assert f"POST /v1/batches -> 200 (openai batches.create) batch={batch.id}" in log
     assert f"batch {batch.id}: created, validating" in log
-    assert (f"GET /v1/batches/{batch.id} -> 503 (openai batches.retrieve) batch={batch.id}"
-            " fault=http:503") in log
+    assert (
+        f"GET /v1/batches/{batch.id} -> 503 (openai batches.retrieve) batch={batch.id}"
+        " fault=http:503"
+    ) in log
     assert f"batch {batch.id}: validating -> failed" in log
     assert "failure: line 1: " in log and "; line 2: " in log
 
@@ -179,8 +184,14 @@ def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = 
     for name, text in (files or {}).items():
         assert tmp is not None
         (tmp / name).write_text(text)
-    done = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True,
-                          text=True, timeout=30, check=False, cwd=tmp)
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd=tmp,
+    )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
@@ -200,8 +211,11 @@ def _misuse(*args: str, files: dict[str, str] | None = None, tmp: Path | None = 
         (["serve", "--config", "c.yaml"], {"c.yaml": "seed: 1"}, "--config c.yaml: YAML is not"),
         (["serve", "--config", "none.json"], {}, "--config none.json: no such file"),
         (["serve", "--config", "l.json"], {"l.json": "[1]"}, "must hold an object of options"),
-        (["serve", "--config", "f.json"], {"f.json": '{"faults": [{"kind": "dns"}]}'},
-         "unknown fault kind 'dns'"),
+        (
+            ["serve", "--config", "f.json"],
+            {"f.json": '{"faults": [{"kind": "dns"}]}'},
+            "unknown fault kind 'dns'",
+        ),
         (["bogus"], {}, "invalid choice: 'bogus'"),
     ],
 )
@@ -214,8 +228,13 @@ def test_every_misuse_answers_in_one_line(
 def test_version() -> None:
     from emulator import __version__
 
-    done = subprocess.run([sys.executable, "-m", "emulator", "--version"], capture_output=True,
-                          text=True, timeout=30, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     assert done.stdout.strip() == f"batch-emulator {__version__}"
 
 
@@ -225,6 +244,10 @@ def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: warning)",
-                    "(default: all)"):
+    for default in (
+        "(default: 127.0.0.1)",
+        "(default: 8000)",
+        "(default: warning)",
+        "(default: all)",
+    ):
         assert default in text

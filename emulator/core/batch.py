@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from emulator.core.states import BatchState, Outcome
 from emulator.core.timeline import Moment, Plan, done_count
@@ -86,8 +86,7 @@ class Batch:
         return 0 if sums is None else sums[n]
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):  # immutable and cheap to make: every poll counts
     total: int
     processing: int
     succeeded: int

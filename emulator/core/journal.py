@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -55,15 +54,21 @@ class JournalEntry:
 _FACTS: ContextVar[dict[str, Any] | None] = ContextVar("journal_facts", default=None)
 
 
-@contextmanager
-def collecting() -> Iterator[dict[str, Any]]:
-    """A scratch pad for the facts the core notes while it answers one call."""
-    facts: dict[str, Any] = {}
-    token = _FACTS.set(facts)
-    try:
-        yield facts
-    finally:
-        _FACTS.reset(token)
+class collecting:  # lower case: used as a function,: `with collecting() as facts`
+    """A scratch pad for the facts the core notes while it answers one call (a class, not a
+    generator context manager: it wraps every call, and this costs a third as much)."""
+
+    __slots__ = ("_facts", "_token")
+
+    def __init__(self) -> None:
+        self._facts: dict[str, Any] = {}
+
+    def __enter__(self) -> dict[str, Any]:
+        self._token = _FACTS.set(self._facts)
+        return self._facts
+
+    def __exit__(self, *exc: object) -> None:
+        _FACTS.reset(self._token)
 
 
 def note(batch_id: str, state: str | None = None) -> None:

@@ -26,8 +26,9 @@ Run = Callable[..., str]
 @pytest.fixture
 def clients_bin() -> Path:
     if not (CLIENTS_BIN / "python").exists():
-        pytest.fail(f"{CLIENTS_BIN.parent} is missing: run scripts/clients-venv "
-                    "(scripts/test does)")
+        pytest.fail(
+            f"{CLIENTS_BIN.parent} is missing: run scripts/clients-venv (scripts/test does)"
+        )
     return CLIENTS_BIN
 
 
@@ -61,12 +62,21 @@ def run(clients_bin: Path, client_env: dict[str, str], tmp_path: Path) -> Run:
         argv = [exe, *args]
         if program.endswith(".py"):
             argv = [str(clients_bin / "python"), str(DRIVERS / program), *args]
-        done = subprocess.run(argv, cwd=tmp_path, env={**client_env, **(env or {})},
-                              capture_output=True, text=True, timeout=180, check=False)
+        done = subprocess.run(
+            argv,
+            cwd=tmp_path,
+            env={**client_env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
         if done.returncode != 0:
-            raise AssertionError(f"{' '.join(argv[:3])} exited {done.returncode}\n"
-                                 f"--- stdout\n{done.stdout[-4000:]}\n--- stderr\n"
-                                 f"{done.stderr[-4000:]}")
+            raise AssertionError(
+                f"{' '.join(argv[:3])} exited {done.returncode}\n"
+                f"--- stdout\n{done.stdout[-4000:]}\n--- stderr\n"
+                f"{done.stderr[-4000:]}"
+            )
         return done.stdout
 
     return _run

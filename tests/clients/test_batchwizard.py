@@ -20,19 +20,43 @@ IDS = ["r0", "r1", "r2", "r3"]
 
 
 def openai_input(path: Path) -> Path:
-    path.write_text("".join(json.dumps({
-        "custom_id": cid, "method": "POST", "url": "/v1/chat/completions",
-        "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": cid}]},
-    }) + "\n" for cid in IDS))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "custom_id": cid,
+                    "method": "POST",
+                    "url": "/v1/chat/completions",
+                    "body": {
+                        "model": "gpt-4o-mini",
+                        "messages": [{"role": "user", "content": cid}],
+                    },
+                }
+            )
+            + "\n"
+            for cid in IDS
+        )
+    )
     return path
 
 
 def anthropic_input(path: Path) -> Path:
-    path.write_text("".join(json.dumps({
-        "custom_id": cid,
-        "params": {"model": "claude-haiku-4-5", "max_tokens": 64,
-                   "messages": [{"role": "user", "content": cid}]},
-    }) + "\n" for cid in IDS))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "custom_id": cid,
+                    "params": {
+                        "model": "claude-haiku-4-5",
+                        "max_tokens": 64,
+                        "messages": [{"role": "user", "content": cid}],
+                    },
+                }
+            )
+            + "\n"
+            for cid in IDS
+        )
+    )
     return path
 
 
@@ -42,10 +66,18 @@ def custom_ids(path: Path) -> set[str]:
 
 @pytest.mark.batch_emulator(timing="immediate")
 def test_openai_process_collects_results_and_the_errored_request(
-        batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]) -> None:
+    batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]
+) -> None:
     batch_emulator.faults.add(ItemFault(custom_id="r2", status=500))
-    run("batchwizard", "process", str(openai_input(tmp_path / "in.jsonl")),
-        "--output-directory", "out", "--check-interval", "0")
+    run(
+        "batchwizard",
+        "process",
+        str(openai_input(tmp_path / "in.jsonl")),
+        "--output-directory",
+        "out",
+        "--check-interval",
+        "0",
+    )
 
     [batch] = [view.batch for view in batch_emulator.batches]
     out = tmp_path / "out"
@@ -54,16 +86,29 @@ def test_openai_process_collects_results_and_the_errored_request(
     assert (error_line["custom_id"], error_line["response"]["status_code"]) == ("r2", 500)
     [job] = manifest(Path(client_env["HOME"]))
     assert (job["batch_id"], job["provider_status"], job["collection_state"]) == (
-        batch.id, "completed", "collected")
+        batch.id,
+        "completed",
+        "collected",
+    )
     assert (job["completed_count"], job["failed_count"], job["total_count"]) == (3, 1, 4)
 
 
 @pytest.mark.batch_emulator(timing="immediate")
 def test_anthropic_process_collects_results_and_the_errored_request(
-        batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]) -> None:
+    batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]
+) -> None:
     batch_emulator.faults.add(ItemFault(custom_id="r2", status=500))
-    run("batchwizard", "process", str(anthropic_input(tmp_path / "in.jsonl")),
-        "--provider", "anthropic", "--output-directory", "out", "--check-interval", "0")
+    run(
+        "batchwizard",
+        "process",
+        str(anthropic_input(tmp_path / "in.jsonl")),
+        "--provider",
+        "anthropic",
+        "--output-directory",
+        "out",
+        "--check-interval",
+        "0",
+    )
 
     [batch] = [view.batch for view in batch_emulator.batches]
     out = tmp_path / "out"
@@ -71,18 +116,26 @@ def test_anthropic_process_collects_results_and_the_errored_request(
     [error_line] = jsonl(out / f"{batch.id}_errors.jsonl")
     assert (error_line["custom_id"], error_line["result"]["type"]) == ("r2", "errored")
     [job] = manifest(Path(client_env["HOME"]))
-    assert (job["provider_status"], job["completed_count"], job["failed_count"]) == (
-        "ended", 3, 1)
+    assert (job["provider_status"], job["completed_count"], job["failed_count"]) == ("ended", 3, 1)
 
 
 @pytest.mark.batch_emulator(scenario="stall")
-@pytest.mark.parametrize(("provider", "make_input", "remote_status"), [
-    ("openai", openai_input, "cancelled"),
-    ("anthropic", anthropic_input, "ended"),
-])
+@pytest.mark.parametrize(
+    ("provider", "make_input", "remote_status"),
+    [
+        ("openai", openai_input, "cancelled"),
+        ("anthropic", anthropic_input, "ended"),
+    ],
+)
 def test_cancel_then_watch_records_the_cancelled_batch(
-        batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str],
-        provider: str, make_input: Any, remote_status: str) -> None:
+    batch_emulator: Any,
+    run: Run,
+    tmp_path: Path,
+    client_env: dict[str, str],
+    provider: str,
+    make_input: Any,
+    remote_status: str,
+) -> None:
     run("batchwizard", "submit", str(make_input(tmp_path / "in.jsonl")), "--provider", provider)
     [batch] = [view.batch for view in batch_emulator.batches]
     said = run("batchwizard", "cancel", batch.id)
@@ -91,20 +144,38 @@ def test_cancel_then_watch_records_the_cancelled_batch(
 
     [job] = manifest(Path(client_env["HOME"]))
     assert (job["batch_id"], job["provider_status"], job["completed_count"]) == (
-        batch.id, remote_status, 0)
+        batch.id,
+        remote_status,
+        0,
+    )
     assert batch_emulator.batches[0].state == "cancelled"
 
 
 @pytest.mark.batch_emulator(timing="immediate")
 def test_second_run_after_a_reset_gets_a_new_batch(
-        batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]) -> None:
+    batch_emulator: Any, run: Run, tmp_path: Path, client_env: dict[str, str]
+) -> None:
     """A user's manifest outlives the emulator's state: run, reset the emulator as a black-box
     user would (control plane), run again with the same manifest."""
-    run("batchwizard", "process", str(openai_input(tmp_path / "a.jsonl")),
-        "--output-directory", "out", "--check-interval", "0")
+    run(
+        "batchwizard",
+        "process",
+        str(openai_input(tmp_path / "a.jsonl")),
+        "--output-directory",
+        "out",
+        "--check-interval",
+        "0",
+    )
     httpx.post(f"{batch_emulator.url}/_emulator/reset").raise_for_status()
-    run("batchwizard", "process", str(openai_input(tmp_path / "b.jsonl")),
-        "--output-directory", "out", "--check-interval", "0")
+    run(
+        "batchwizard",
+        "process",
+        str(openai_input(tmp_path / "b.jsonl")),
+        "--output-directory",
+        "out",
+        "--check-interval",
+        "0",
+    )
 
     jobs = manifest(Path(client_env["HOME"]))
     assert [job["collection_state"] for job in jobs] == ["collected", "collected"]

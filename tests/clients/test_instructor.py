@@ -31,7 +31,8 @@ def check_parsed(results: list[dict[str, Any]], ok_ids: list[str]) -> None:
 
 @pytest.mark.batch_emulator(timing="immediate")
 def test_openai_file_mode_parses_results_and_counts_the_failure(
-        batch_emulator: Any, run: Run) -> None:
+    batch_emulator: Any, run: Run
+) -> None:
     batch_emulator.faults.add(ItemFault(custom_id="request-2", status=500))
     out = summary(run("instructor_batch.py", "openai/gpt-4o-mini", "file"))
 
@@ -53,7 +54,8 @@ def test_openai_in_memory_mode(run: Run) -> None:
 @pytest.mark.batch_emulator(timing="immediate")
 @pytest.mark.parametrize("mode", ["file", "memory"])
 def test_anthropic_modes_surface_the_errored_request(
-        batch_emulator: Any, run: Run, mode: str) -> None:
+    batch_emulator: Any, run: Run, mode: str
+) -> None:
     batch_emulator.faults.add(ItemFault(custom_id="request-2", status=500))
     out = summary(run("instructor_batch.py", "anthropic/claude-haiku-4-5", mode))
 
@@ -65,10 +67,13 @@ def test_anthropic_modes_surface_the_errored_request(
 
 
 @pytest.mark.batch_emulator(scenario="stall")
-@pytest.mark.parametrize(("model", "final"), [
-    ("openai/gpt-4o-mini", "cancelled"),
-    ("anthropic/claude-haiku-4-5", "ended"),
-])
+@pytest.mark.parametrize(
+    ("model", "final"),
+    [
+        ("openai/gpt-4o-mini", "cancelled"),
+        ("anthropic/claude-haiku-4-5", "ended"),
+    ],
+)
 def test_cancel(batch_emulator: Any, run: Run, model: str, final: str) -> None:
     out = summary(run("instructor_batch.py", model, "cancel"))
     assert out["status"] == final
@@ -77,15 +82,31 @@ def test_cancel(batch_emulator: Any, run: Run, model: str, final: str) -> None:
 
 @pytest.mark.batch_emulator(timing="immediate")
 def test_cli_creates_a_batch_from_a_file_and_saves_its_results(
-        batch_emulator: Any, run: Run, tmp_path: Path) -> None:
-    lines = [{"custom_id": f"c{i}", "method": "POST", "url": "/v1/chat/completions",
-              "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}}
-             for i in range(3)]
+    batch_emulator: Any, run: Run, tmp_path: Path
+) -> None:
+    lines = [
+        {
+            "custom_id": f"c{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        }
+        for i in range(3)
+    ]
     (tmp_path / "requests.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     run("instructor", "batch", "create-from-file", "--file-path", "requests.jsonl")
     [batch] = [view.batch for view in batch_emulator.batches]
     listed = run("instructor", "batch", "list")
     assert batch.id[:15] in listed
-    run("instructor", "batch", "results", "--batch-id", batch.id, "--output-file", "out.jsonl",
-        "--model", "openai/gpt-4o-mini")
+    run(
+        "instructor",
+        "batch",
+        "results",
+        "--batch-id",
+        batch.id,
+        "--output-file",
+        "out.jsonl",
+        "--model",
+        "openai/gpt-4o-mini",
+    )
     assert sorted(line["custom_id"] for line in jsonl(tmp_path / "out.jsonl")) == ["c0", "c1", "c2"]

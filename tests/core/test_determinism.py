@@ -16,6 +16,7 @@ from emulator.api import Emulator
 from emulator.clock import ManualClock
 from emulator.core.batch import Item
 from emulator.core.errors import EmulatorError
+from emulator.core.ids import IdSource, base62_id
 from emulator.core.service import NewBatch
 from emulator.providers.openai.results import render_files
 
@@ -157,3 +158,35 @@ def test_another_seed_gives_other_ids(seed: int, delta: int) -> None:
     assert files_one and set(files_one).isdisjoint(files_two)
     line_ids_one = {r.line_id for r in one[3][3]}
     assert line_ids_one.isdisjoint({r.line_id for r in two[3][3]})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**63),
+    namespace=st.text(max_size=12),
+    calls=st.lists(
+        st.one_of(
+            st.sampled_from(["request", "batch", "file", "bätch\x1f"]),
+            st.tuples(st.none() | st.integers(0, 9), st.none() | st.text(max_size=5)),
+        ),
+        max_size=25,
+    ),
+)
+def test_counted_ids_are_the_seeded_digest_of_their_key(
+    seed: int, namespace: str, calls: list[Any]
+) -> None:
+    """IdSource keeps a hash state per kind for speed; every id must still be exactly the
+    digest of (seed, namespace, kind, n), across reseeds and namespace changes."""
+    source = IdSource(seed, namespace)
+    counts: dict[str, int] = {}
+    for call in calls:
+        if isinstance(call, tuple):
+            new_seed, new_ns = call
+            source.reset(seed=new_seed, namespace=new_ns)
+            if new_seed is not None or new_ns is not None:
+                counts.clear()
+                seed = seed if new_seed is None else new_seed
+                namespace = namespace if new_ns is None else new_ns
+            continue
+        counts[call] = counts.get(call, 0) + 1
+        assert source.next(call) == base62_id(seed, namespace, call, counts[call])

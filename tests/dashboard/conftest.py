@@ -29,10 +29,20 @@ WAIT = 15.0  # seconds any one page condition may take before the test fails
 # Slow enough that a batch stays visibly in each phase until the clock is moved from the page:
 # validating 10 min, in_progress 10 min, finalizing 1 min, so "+1 h" always completes it; a
 # cancel stays `cancelling` for 10 min.
-SLOW = {"policy": "timed", "validating": 600, "in_progress": 600, "per_request": 0,
-        "finalizing": 60, "cancel_delay": 600}
-LINE = {"custom_id": "q1", "method": "POST", "url": "/v1/chat/completions",
-        "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}}
+SLOW = {
+    "policy": "timed",
+    "validating": 600,
+    "in_progress": 600,
+    "per_request": 0,
+    "finalizing": 60,
+    "cancel_delay": 600,
+}
+LINE = {
+    "custom_id": "q1",
+    "method": "POST",
+    "url": "/v1/chat/completions",
+    "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
+}
 
 
 def jsonl(count: int, prefix: str = "q") -> bytes:
@@ -47,7 +57,9 @@ def start_serve(config: dict[str, Any], tmp: Path) -> tuple[subprocess.Popen[str
     path.write_text(json.dumps(config))
     proc = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", "--config", str(path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     banner = proc.stdout.readline()
@@ -108,8 +120,15 @@ def browser() -> Iterator[Any]:
         pytest.skip(message)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1500,1100", "--no-first-run", "--disable-extensions"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1500,1100",
+        "--no-first-run",
+        "--disable-extensions",
+    ):
         options.add_argument(arg)
     service = webdriver.ChromeService(executable_path=driver)
     chrome = webdriver.Chrome(options=options, service=service)

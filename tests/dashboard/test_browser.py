@@ -99,7 +99,10 @@ def test_batch_appears_completes_on_plus_one_hour_and_a_form_fault_fails_the_sdk
     page.after_refreshes(2)
     journal = httpx.get(server + "/_emulator/requests", timeout=10).json()["data"]
     assert {e["operation"] for e in journal} == {
-        "files.create", "batches.create", "batches.retrieve", "files.content"
+        "files.create",
+        "batches.create",
+        "batches.retrieve",
+        "files.content",
     }
     assert all(e["path"].startswith("/v1/") for e in journal)
     answered = [e for e in journal if e["operation"] == "batches.retrieve" and e["status"] == 200]
@@ -177,8 +180,14 @@ def test_a_thousand_batches_and_a_100k_batch_in_progress_stay_paged(
 ) -> None:
     """Responsiveness by construction: what the page fetches is bounded by its page sizes."""
     small = Anthropic(base_url=server, api_key="test", max_retries=0, timeout=30)
-    request = {"custom_id": "a", "params": {"model": "claude-sonnet-4-5", "max_tokens": 8,
-                                            "messages": [{"role": "user", "content": "hi"}]}}
+    request = {
+        "custom_id": "a",
+        "params": {
+            "model": "claude-sonnet-4-5",
+            "max_tokens": 8,
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+    }
     for _ in range(1000):  # these finish at once; only the big one is still in progress
         small.messages.batches.create(
             requests=[request], extra_headers={"x-emulator-timing": "immediate"}

@@ -25,8 +25,11 @@ from emulator.dashboard import data
 from emulator.handle import EmulatorHandle
 from tests.dashboard.conftest import jsonl
 
-MESSAGE = {"model": "claude-sonnet-4-5", "max_tokens": 8,
-           "messages": [{"role": "user", "content": "hi"}]}
+MESSAGE = {
+    "model": "claude-sonnet-4-5",
+    "max_tokens": 8,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 
 def get(handle: EmulatorHandle, path: str, **params: Any) -> Any:
@@ -48,8 +51,10 @@ def every_door(handle: EmulatorHandle) -> list[str]:
     claude = Anthropic(base_url=handle.anthropic_base_url, api_key="t", max_retries=0)
     gemini = genai.Client(api_key="t", http_options={"base_url": handle.gemini_base_url})
     ids = [openai_batch(sdk).id for _ in range(3)]
-    ids += [claude.messages.batches.create(requests=[{"custom_id": "a", "params": MESSAGE}]).id
-            for _ in range(2)]
+    ids += [
+        claude.messages.batches.create(requests=[{"custom_id": "a", "params": MESSAGE}]).id
+        for _ in range(2)
+    ]
     job = gemini.batches.create(
         model="gemini-2.5-flash", src=[{"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}]
     )
@@ -106,14 +111,18 @@ def test_detail_has_timeline_files_and_every_outcome(batch_emulator: EmulatorHan
     detail = get(batch_emulator, f"dashboard/batches/{made.id}")
     assert detail["state"] == "completed" and detail["polls"] == 1
     assert [(t["state"], t["reached"]) for t in detail["timeline"]] == [
-        ("validating", True), ("in_progress", True), ("finalizing", True), ("completed", True)
+        ("validating", True),
+        ("in_progress", True),
+        ("finalizing", True),
+        ("completed", True),
     ]
     instants = [int(t["at"]) for t in detail["timeline"]]
-    assert instants == [done.created_at, done.in_progress_at, done.finalizing_at,
-                        done.completed_at]
+    assert instants == [done.created_at, done.in_progress_at, done.finalizing_at, done.completed_at]
     files = {f["kind"]: f for f in detail["files"]}
     assert {k: f["id"] for k, f in files.items()} == {
-        "input": made.input_file_id, "output": done.output_file_id, "error": done.error_file_id
+        "input": made.input_file_id,
+        "output": done.output_file_id,
+        "error": done.error_file_id,
     }
     for kind in ("output", "error"):
         file_id = files[kind]["id"]
@@ -159,7 +168,8 @@ def test_a_waiting_batch_shows_what_is_planned(batch_emulator: EmulatorHandle) -
     made = openai_batch(sdk)
     detail = get(batch_emulator, f"dashboard/batches/{made.id}")
     assert [(t["state"], t["reached"]) for t in detail["timeline"]] == [
-        ("validating", True), ("expired", False)  # manual: nothing planned but the expiry
+        ("validating", True),
+        ("expired", False),  # manual: nothing planned but the expiry
     ]
     assert int(detail["timeline"][-1]["at"]) == made.expires_at
     assert detail["results_url"] is None
@@ -198,9 +208,17 @@ def test_looking_is_not_polling_and_is_never_journaled(batch_emulator: EmulatorH
     made = openai_batch(sdk)
     before = [e.as_dict() for e in batch_emulator.requests]
     for _ in range(3):
-        for path in ("", "static/app.js", "dashboard/batches", f"dashboard/batches/{made.id}",
-                     f"dashboard/batches/{made.id}/results", "dashboard/requests", "clock",
-                     "faults", "batches"):
+        for path in (
+            "",
+            "static/app.js",
+            "dashboard/batches",
+            f"dashboard/batches/{made.id}",
+            f"dashboard/batches/{made.id}/results",
+            "dashboard/requests",
+            "clock",
+            "faults",
+            "batches",
+        ):
             assert httpx.get(f"{batch_emulator.url}/_emulator/{path}").status_code == 200
     assert [e.as_dict() for e in batch_emulator.requests] == before
     assert get(batch_emulator, f"dashboard/batches/{made.id}")["polls"] == 0
@@ -214,8 +232,13 @@ def test_what_the_page_polls_stays_small_with_a_thousand_batches(
     for _ in range(1000):
         claude.messages.batches.create(requests=[{"custom_id": "a", "params": MESSAGE}])
     sizes = {}
-    for path in ("dashboard/batches", "dashboard/requests", "dashboard/findings", "faults",
-                 "clock"):
+    for path in (
+        "dashboard/batches",
+        "dashboard/requests",
+        "dashboard/findings",
+        "faults",
+        "clock",
+    ):
         sizes[path] = len(httpx.get(f"{batch_emulator.url}/_emulator/{path}").content)
     page = get(batch_emulator, "dashboard/batches")
     assert (len(page["data"]), page["total"]) == (50, 1000)
@@ -270,8 +293,9 @@ def test_pages_partition_the_filtered_list(limit: int, dialect: str) -> None:
     seen: list[str] = []
     offset = 0
     while True:
-        page = data.batch_page(PAGED, {"limit": str(limit), "offset": str(offset),
-                                       "dialect": dialect})
+        page = data.batch_page(
+            PAGED, {"limit": str(limit), "offset": str(offset), "dialect": dialect}
+        )
         assert len(page["data"]) <= limit and page["total"] == everything["total"]
         if not page["data"]:
             break
@@ -285,9 +309,17 @@ def test_journal_filters_search_a_bounded_window() -> None:
     emulator = Emulator()
     journal = emulator.service.journal
     for i in range(data.SCAN + 50):
-        journal.add(JournalEntry(at=float(i), method="GET", path=f"/v1/batches/b{i}",
-                                 dialect="openai", operation="batches.retrieve", status=200,
-                                 retry_count=0))
+        journal.add(
+            JournalEntry(
+                at=float(i),
+                method="GET",
+                path=f"/v1/batches/b{i}",
+                dialect="openai",
+                operation="batches.retrieve",
+                status=200,
+                retry_count=0,
+            )
+        )
     oldest = data.journal_tail(emulator, {"q": "/v1/batches/b7"})
     assert (oldest["scanned"], oldest["total"]) == (data.SCAN, data.SCAN + 50)
     assert all(e["at"] >= 50 for e in oldest["data"])  # the 50 oldest are outside the window
@@ -323,8 +355,13 @@ def test_journal_filters_pick_the_newest_matching_calls(
     emulator = Emulator()
     for i, entry in enumerate(entries):
         emulator.service.journal.add(JournalEntry(**{**entry.as_dict(), "wall": float(i)}))
-    query = {"limit": str(limit), "status": status, "dialect": dialect, "q": text,
-             "faulted": "true" if faulted else ""}
+    query = {
+        "limit": str(limit),
+        "status": status,
+        "dialect": dialect,
+        "q": text,
+        "faulted": "true" if faulted else "",
+    }
     got = data.journal_tail(emulator, query)
 
     def wanted(e: JournalEntry) -> bool:

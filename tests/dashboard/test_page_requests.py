@@ -87,15 +87,17 @@ def test_every_call_is_same_origin_json_with_the_token_from_the_page_url(
     page.wait(lambda: page.all("#detail-files a"), "the input file link")[0].click()
     page.click("[data-advance='60']")
     page.wait(lambda: any(m == "POST" for m, _, _ in recorder.seen), "the advance call")
-    page.wait(
-        lambda: any("/dashboard/files/" in p for _, p, _ in recorder.seen), "the download"
-    )
+    page.wait(lambda: any("/dashboard/files/" in p for _, p, _ in recorder.seen), "the download")
 
     calls = [(m, p, h) for m, p, h in recorder.seen if "/static/" not in p and p != "/_emulator/"]
     assert {p for _, p, _ in calls} >= {
-        "/_emulator/clock", "/_emulator/faults", "/_emulator/dashboard/findings",
-        "/_emulator/dashboard/batches", f"/_emulator/dashboard/batches/{batch.id}",
-        f"/_emulator/dashboard/files/{upload.id}", "/_emulator/clock/advance",
+        "/_emulator/clock",
+        "/_emulator/faults",
+        "/_emulator/dashboard/findings",
+        "/_emulator/dashboard/batches",
+        f"/_emulator/dashboard/batches/{batch.id}",
+        f"/_emulator/dashboard/files/{upload.id}",
+        "/_emulator/clock/advance",
     }
     for method, path, headers in calls:
         assert headers.get("x-emulator-token") == TOKEN, (method, path)

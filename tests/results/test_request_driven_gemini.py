@@ -27,7 +27,8 @@ def respond(body: dict[str, Any], seed: int) -> types.GenerateContentResponse:
     typed = types.GenerateContentResponse.model_validate(out)
     usage = typed.usage_metadata
     assert usage is not None and usage.total_token_count == (
-        (usage.prompt_token_count or 0) + (usage.candidates_token_count or 0)
+        (usage.prompt_token_count or 0)
+        + (usage.candidates_token_count or 0)
         + (usage.thoughts_token_count or 0)
     )
     return typed

@@ -81,9 +81,15 @@ DIALECT = Dialect(
 
 
 def is_google(scope: Scope) -> bool:
-    if any(name in GOOGLE_HEADERS for name, _ in scope.get("headers", [])):
-        return True
-    return "key" in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    """Asked of every /v1 call (OpenAI's too), so the query is parsed only if it could hold
+    a `key` at all (spelled out, or percent-escaped)."""
+    for name, _ in scope.get("headers", []):
+        if name in GOOGLE_HEADERS:
+            return True
+    query: bytes = scope.get("query_string", b"")
+    if b"key" not in query and b"%" not in query:
+        return False
+    return "key" in parse_qs(query.decode("latin-1"))
 
 
 class GoogleRoute(Route):

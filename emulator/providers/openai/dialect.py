@@ -91,63 +91,69 @@ def started(view: View) -> bool:
     return view.moment.in_progress_at is not None and not view.as_created
 
 
-def counts(view: View) -> wire.RequestCounts:
+def counts(view: View) -> dict[str, int]:
     """Recorded (openai/openai-dotnet ListBatchesProtocol.json, 2,306 real batches): `failed`
     counts only requests that errored. A batch cancelled or expired after it started reads
     {total 1, completed 0, failed 0}; one cancelled while validating stays {0, 0, 0}."""
     if view.state is BatchState.FAILED or not started(view):
-        return wire.RequestCounts(total=0, completed=0, failed=0)
+        return {"total": 0, "completed": 0, "failed": 0}
     c = view.counts
-    return wire.RequestCounts(total=c.total, completed=c.succeeded, failed=c.errored)
+    return {"total": c.total, "completed": c.succeeded, "failed": c.errored}
 
 
-def usage(tokens: tuple[int, int] | None) -> wire.Usage:
+def usage(tokens: tuple[int, int] | None) -> dict[str, Any]:
     tokens_in, tokens_out = tokens or (0, 0)
-    return wire.Usage(
-        input_tokens=tokens_in,
-        input_tokens_details=wire.InputTokensDetails(),
-        output_tokens=tokens_out,
-        output_tokens_details=wire.OutputTokensDetails(),
-        total_tokens=tokens_in + tokens_out,
-    )
+    return {
+        "input_tokens": tokens_in,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": tokens_out,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": tokens_in + tokens_out,
+    }
 
 
 def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str, Any]:
-    """The Batch object; `tokens` (input, output) summed over the successes fill `usage`."""
+    """The Batch object; `tokens` (input, output) summed over the successes fill `usage`.
+
+    Built as a plain dict because every poll of every OpenAI-shaped door renders one and
+    validating five models per poll was a quarter of a retrieve's cost; `wire.Batch` still
+    states the shape, and tests/providers/test_openai_wire_shape.py holds this output to it
+    (`extra="forbid"`, strict types) in every state."""
     batch, m = view.batch, view.moment
     errors = None
     if batch.errors and view.state is BatchState.FAILED:
-        errors = wire.Errors(
-            data=[
-                wire.BatchError(code=e.code, message=e.message, param=e.param, line=e.line)
-                for e in batch.errors
-            ]
-        )
+        data = [
+            {"code": e.code, "message": e.message, "param": e.param, "line": e.line}
+            for e in batch.errors
+        ]
+        errors = {"object": "list", "data": data}
     plan = batch.plan
     finalizing_at, expired_at = m.finalizing_at, m.expired_at
     if view.state is BatchState.EXPIRED and started(view) and expired_at is not None:
         # Recorded: an expired batch's finalizing_at is one second after its expiry.
         finalizing_at = expired_at = int(expired_at) + 1
-    return wire.Batch(
-        id=batch.id,
-        endpoint=batch.endpoint,
-        model=batch.model if started(view) else None,  # recorded: null until in_progress
-        errors=errors,
-        input_file_id=batch.input_file_id or "",
-        completion_window=str(batch.extra.get("completion_window", "24h")),
-        status=STATUS[view.state],
-        output_file_id=None if results_missing(view) else batch.output_file_id,
-        error_file_id=None if results_missing(view) else batch.error_file_id,
-        created_at=int(plan.created_at),
-        in_progress_at=_ts(m.in_progress_at),
-        expires_at=int(plan.expires_at),
-        finalizing_at=_ts(finalizing_at),
-        completed_at=_ts(m.completed_at),
-        failed_at=_ts(m.failed_at),
-        expired_at=_ts(expired_at),
-        cancelling_at=_ts(m.cancelling_at),
-        cancelled_at=_ts(m.cancelled_at),
-        request_counts=counts(view),
-        usage=usage(tokens),
-        metadata=batch.metadata,
-    ).model_dump()
+    begun, missing = started(view), results_missing(view)
+    return {
+        "id": batch.id,
+        "object": "batch",
+        "endpoint": batch.endpoint,
+        "model": batch.model if begun else None,  # recorded: null until in_progress
+        "errors": errors,
+        "input_file_id": batch.input_file_id or "",
+        "completion_window": str(batch.extra.get("completion_window", "24h")),
+        "status": STATUS[view.state],
+        "output_file_id": None if missing else batch.output_file_id,
+        "error_file_id": None if missing else batch.error_file_id,
+        "created_at": int(plan.created_at),
+        "in_progress_at": _ts(m.in_progress_at),
+        "expires_at": int(plan.expires_at),
+        "finalizing_at": _ts(finalizing_at),
+        "completed_at": _ts(m.completed_at),
+        "failed_at": _ts(m.failed_at),
+        "expired_at": _ts(expired_at),
+        "cancelling_at": _ts(m.cancelling_at),
+        "cancelled_at": _ts(m.cancelled_at),
+        "request_counts": counts(view),
+        "usage": usage(tokens),
+        "metadata": None if batch.metadata is None else dict(batch.metadata),
+    }

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 
-from emulator import bodies
+from emulator import bodies, headers
 from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
@@ -32,6 +32,7 @@ from emulator.http import (
 )
 from emulator.providers.openai import dialect as d, params
 from emulator.providers.openai.validation import parse_input_file
+from emulator.routegroup import RouteGroup, under
 
 BATCH_FILE_ERROR = "Invalid file format for Batch API. Must be .jsonl"
 NO_KEY = (
@@ -45,7 +46,7 @@ DAY = 86_400
 
 
 def authenticate(request: Request) -> None:
-    auth = request.headers.get("authorization", "")
+    auth = headers.first(request.scope, b"authorization") or ""
     if not auth.lower().startswith("bearer ") or not auth[7:].strip():
         raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
 
@@ -297,4 +298,15 @@ def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]
         r("/batches/{batch_id}", "batches.retrieve", get_batch),
         r("/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
     ]
-    return [*known, *_fallbacks(service, {"files": files, "batches": dialect}, known)]
+    every = [*known, *_fallbacks(service, {"files": files, "batches": dialect}, known)]
+    # One group per family: a retrieve is matched against the batch routes only (the
+    # families' paths are disjoint, so first-match order is unchanged within each).
+    return [
+        RouteGroup(under(f"/{family}"), [r for r in every if _path(r).startswith(f"/{family}")])
+        for family in FAMILIES
+    ]
+
+
+def _path(route: BaseRoute) -> str:
+    assert isinstance(route, Route)
+    return route.path

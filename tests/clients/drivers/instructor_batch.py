@@ -25,10 +25,10 @@ TERMINAL = {"completed", "failed", "expired", "cancelled", "ended"}
 def main() -> None:
     model, mode = sys.argv[1], sys.argv[2]
     processor = BatchProcessor(model, User)
-    messages = [[{"role": "user", "content": f"Extract: person {i} is {20 + i}"}]
-                for i in range(4)]
+    messages = [[{"role": "user", "content": f"Extract: person {i} is {20 + i}"}] for i in range(4)]
     source = processor.create_batch_from_messages(
-        messages, file_path=None if mode == "memory" else str(Path("batch.jsonl").resolve()))
+        messages, file_path=None if mode == "memory" else str(Path("batch.jsonl").resolve())
+    )
     batch_id = processor.submit_batch(source, metadata={"description": "smoke"})
     if mode == "cancel":
         processor.cancel_batch(batch_id)
@@ -42,13 +42,27 @@ def main() -> None:
     counts = status["request_counts"]
     if not isinstance(counts, dict):  # Anthropic: the SDK's MessageBatchRequestCounts
         counts = counts.model_dump()
-    results = [] if mode == "cancel" else [
-        {"custom_id": r.custom_id, "ok": r.success,
-         **({"name": r.result.name, "age": r.result.age} if r.success
-            else {"error_type": r.error_type, "error": r.error_message})}
-        for r in processor.get_results(batch_id)]
-    print(json.dumps({"batch_id": batch_id, "status": status["status"], "counts": counts,
-                      "results": results}))
+    results = (
+        []
+        if mode == "cancel"
+        else [
+            {
+                "custom_id": r.custom_id,
+                "ok": r.success,
+                **(
+                    {"name": r.result.name, "age": r.result.age}
+                    if r.success
+                    else {"error_type": r.error_type, "error": r.error_message}
+                ),
+            }
+            for r in processor.get_results(batch_id)
+        ]
+    )
+    print(
+        json.dumps(
+            {"batch_id": batch_id, "status": status["status"], "counts": counts, "results": results}
+        )
+    )
 
 
 if __name__ == "__main__":
