@@ -53,8 +53,8 @@ class RouteGroup(BaseRoute):
 
 def route_path(scope: Scope) -> str:
     """The path as the routes inside a mount see it (the mount's `root_path` taken off)."""
-    path = str(scope.get("path", ""))
-    root = str(scope.get("root_path", ""))
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
     if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("/", ""):
         return path[len(root) :]
     return path

@@ -27,7 +27,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
 from emulator.http import Dialect, FaultWords, json_response, operation, scenario_of, timing_of
 from emulator.providers.gemini import dialect as d, files, params
-from emulator.routegroup import RouteGroup, route_path, under
+from emulator.routegroup import RouteGroup, route_path
 
 PREFIXES = ("/v1beta", "/upload", "/download")
 VERSIONS = ("v1beta", "v1")
@@ -242,15 +242,16 @@ def _table(v: str) -> list[tuple[str, str, Handler, str, bool]]:
 def _gate(version: str) -> Callable[[Scope], bool]:
     """Paths of this API version; on /v1, which OpenAI shares, only Google's own: a custom
     method (`:batchGenerateContent`, `:cancel`, `:download`) or a Google-marked request."""
-    own = under(f"/upload/{version}/", f"/download/{version}/")
-    plain = under(f"/{version}/")
+    own = (f"/upload/{version}/", f"/download/{version}/")
+    plain = f"/{version}/"
 
     def gate(scope: Scope) -> bool:
-        if own(scope):
+        path = route_path(scope)
+        if path.startswith(own):
             return True
-        if not plain(scope):
+        if not path.startswith(plain):
             return False
-        return version != "v1" or ":" in route_path(scope) or is_google(scope)
+        return version != "v1" or ":" in path or is_google(scope)
 
     return gate
 
