@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Scope
 
 from emulator import control, dashboard
@@ -76,13 +76,22 @@ def _refusal(flavor: str) -> Reject:
     return reject
 
 
+async def _unclaimed(request: Request) -> Response:
+    """A /v1 path no route serves: 404 (in the envelope `_http_error` picks for the path),
+    even when an earlier group knows the path for another method. OpenAI's routes used to be
+    Mounted at /v1, which claimed every such path; they sit at the top level now (a poll no
+    longer goes through a second router) and this keeps the answer the same."""
+    raise HTTPException(404)
+
+
 def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     """Every provider at its real paths, most specific prefix first."""
     service = emulator.service
     return [
         *anthropic.routes(service),
         *gemini.routes(service),
-        Mount("/v1", routes=openai.routes(service)),
+        *openai.routes(service, prefix="/v1"),
+        Route("/v1/{rest:path}", _unclaimed, methods=openai.ANY_METHOD),  # see _unclaimed
         Mount("/openai", routes=azure.routes(service)),
         Mount("/groq/openai/v1", routes=groq.routes(service)),
         Mount("/mistral", routes=mistral.routes(service)),
@@ -96,13 +105,15 @@ def create_app(emulator: Emulator, *, flavor: str = "all") -> Starlette:
     main = (
         bifrost.routes(service)
         if flavor == "bifrost"
-        else [Mount("/bifrost", routes=bifrost.routes(service)), *provider_routes(emulator)]
+        else [*provider_routes(emulator), Mount("/bifrost", routes=bifrost.routes(service))]
     )
     guard = Middleware(AccessGuard, config=lambda: emulator.config, reject=_refusal(flavor))
     return Starlette(
         routes=[
-            Mount("/_emulator", routes=[*control.routes(emulator), *dashboard.routes(emulator)]),
+            # Provider routes first (a poll is the hot path; every prefix here is disjoint,
+            # so the order changes which test runs first, never which route answers).
             *main,
+            Mount("/_emulator", routes=[*control.routes(emulator), *dashboard.routes(emulator)]),
         ],
         exception_handlers={HTTPException: _http_error(flavor)},
         middleware=[guard],

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from emulator import bodies
+from emulator import bodies, headers
 from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
@@ -296,19 +296,30 @@ def request_path(scope: Scope) -> str:
 
 def set_headers(response: Response, headers: Mapping[str, str]) -> None:
     """Add headers the response does not carry yet by appending to its raw list; one it does
-    carry is replaced through Starlette's MutableHeaders, as `response.headers[k] = v` does."""
-    present = {key for key, _ in response.raw_headers}
+    carry is replaced through Starlette's MutableHeaders, as `response.headers[k] = v` does.
+    (Every answer gets its request id and a dialect's recorded headers this way; the raw
+    append skips MutableHeaders' scan of the whole list per header.)"""
+    raw = response.raw_headers
+    present = {key for key, _ in raw}
     for name, value in headers.items():
-        key = name.lower().encode("latin-1")
+        key = _KEYS.get(name)
+        if key is None:
+            key = _KEYS[name] = name.lower().encode("latin-1")
         if key in present:
             response.headers[name] = value
         else:
-            response.raw_headers.append((key, value.encode("latin-1")))
+            raw.append((key, value.encode("latin-1")))
             present.add(key)
+
+
+# Header names as raw keys. Names come from this code (dialects' own headers, fault headers),
+# never from a request, so the map stays as small as the set of names the server can send.
+_KEYS: dict[str, bytes] = {}
 
 
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
     handler = when_heavy(service, handler)  # big parses and renders leave the event loop
+    id_header, extra = dialect.request_id_header, dialect.extra_headers
 
     async def endpoint(request: Request) -> Response:
         arrived, at, generation = wall_now(), service.now(), service.journal.generation
@@ -320,14 +331,14 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         started = time.perf_counter()
         with collecting() as facts:  # what the core noted: the batch created, the state seen
             response = await _answer(request, dialect, handler, fault, request_id)
-        added = {dialect.request_id_header: request_id}
-        if dialect.extra_headers is not None:
-            added.update(dialect.extra_headers((time.perf_counter() - started) * 1000))
+        added = {id_header: request_id}
+        if extra is not None:
+            added.update(extra((time.perf_counter() - started) * 1000))
         set_headers(response, added)
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
         service.journal.add(
-            JournalEntry(
+            JournalEntry.of(
                 at=at,
                 method=request.method,
                 path=path,
@@ -341,7 +352,8 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 request_id=request_id,
                 rule=rule,
                 file_id=_file_id(request),
-                retry_after=_retry_after(response),
+                # only a refusal asks for a wait (a fault's, or a rate limit's)
+                retry_after=_retry_after(response) if response.status_code >= 400 else None,
                 state=facts.get("state"),
             ),
             generation,
@@ -397,13 +409,11 @@ async def _answer(
 
 
 def _retry_count(scope: Scope) -> int | None:
-    """The retry number the SDK sent (the first of RETRY_HEADERS it carries, first copy)."""
-    found: dict[bytes, bytes] = {}
-    for key, value in scope["headers"]:
-        if key in RETRY_KEYS and key not in found:
-            found[key] = value
+    """The retry number the SDK sent (the first of RETRY_HEADERS it carries)."""
+    sent = headers.raw(scope)
     for key in RETRY_KEYS:
-        number = ascii_int(found[key].decode("latin-1")) if key in found else None
+        value = sent.get(key)
+        number = None if value is None else ascii_int(value.decode("latin-1"))
         if number is not None:
             return number
     return None

@@ -142,7 +142,7 @@ def when_heavy(service: Sized, handler: Handler) -> Handler:
         return handler
 
     async def dispatch(request: Request) -> Response:
-        body = await _peek(service, request)
+        body = await _peek(service, request) if request.method == "POST" else None
         if body is None and not _heavy_without_body(service, request):
             return await handler(request)
         return await run_in_worker(handler, request, body)

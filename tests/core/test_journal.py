@@ -45,3 +45,44 @@ def test_a_call_begun_before_a_clear_is_not_kept_after_it() -> None:
     assert journal.entries() == []
     journal.add(_entry(3), journal.generation)
     assert [e.at for e in journal.entries()] == [3.0]
+
+
+_maybe_text = st.none() | st.text(max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    numbers=st.tuples(st.floats(allow_nan=False), st.floats(allow_nan=False)),
+    status=st.none() | st.integers(100, 599),
+    retry=st.none() | st.integers(0, 9),
+    texts=st.tuples(*[_maybe_text] * 6),
+    retry_after=st.none() | st.floats(min_value=0, max_value=1e6),
+)
+def test_the_quick_constructor_makes_the_same_entry(
+    numbers: tuple[float, float],
+    status: int | None,
+    retry: int | None,
+    texts: tuple[str | None, ...],
+    retry_after: float | None,
+) -> None:
+    batch_id, fault, request_id, rule, file_id, state = texts
+    values = {
+        "at": numbers[0],
+        "method": "POST",
+        "path": "/v1/files",
+        "dialect": "openai",
+        "operation": "files.create",
+        "status": status,
+        "retry_count": retry,
+        "batch_id": batch_id,
+        "fault": fault,
+        "wall": numbers[1],
+        "request_id": request_id,
+        "rule": rule,
+        "file_id": file_id,
+        "retry_after": retry_after,
+        "state": state,
+    }
+    quick, plain = JournalEntry.of(**values), JournalEntry(**values)  # type: ignore[arg-type]
+    assert quick == plain and hash(quick) == hash(plain) and repr(quick) == repr(plain)
+    assert quick.as_dict() == plain.as_dict() == values

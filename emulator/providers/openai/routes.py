@@ -261,7 +261,7 @@ def _unrouted(known: list[BaseRoute], request: Request) -> NoReturn:
 
 
 def _fallbacks(
-    service: BatchService, dialects: dict[str, Dialect], known: list[BaseRoute]
+    service: BatchService, dialects: dict[str, Dialect], known: list[BaseRoute], prefix: str
 ) -> list[Route]:
     """Catch-alls for the Files and Batches families, so their misses are journalled too."""
 
@@ -270,7 +270,7 @@ def _fallbacks(
 
     return [
         Route(
-            f"/{family}{{rest:path}}",
+            f"{prefix}/{family}{{rest:path}}",
             operation(service, dialects[family], "unrouted", handler),
             methods=ANY_METHOD,
         )
@@ -278,14 +278,18 @@ def _fallbacks(
     ]
 
 
-def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]:
+def routes(service: BatchService, dialect: Dialect = DIALECT, prefix: str = "") -> list[BaseRoute]:
+    """The Files and Batches routes at `prefix` (OpenAI's own door: "/v1", placed at the top
+    level so a poll is not matched through a Mount and a second router; other doors Mount
+    them, as the prefix they are served under varies)."""
     # OpenAI's own Files errors carry a `detail` copy (recorded); other doors keep theirs.
     files = replace(dialect, render_error=d.render_files_error) if dialect is DIALECT else dialect
 
     def r(
         path: str, name: str, handler: Any, method: str = "GET", via: Dialect = dialect
     ) -> BaseRoute:
-        return route(service, via, path, name, partial(handler, service, dialect.name), method)
+        handle = partial(handler, service, dialect.name)
+        return route(service, via, prefix + path, name, handle, method)
 
     known = [
         r("/files", "files.create", upload_file, "POST", files),
@@ -298,15 +302,16 @@ def routes(service: BatchService, dialect: Dialect = DIALECT) -> list[BaseRoute]
         r("/batches/{batch_id}", "batches.retrieve", get_batch),
         r("/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
     ]
-    every = [*known, *_fallbacks(service, {"files": files, "batches": dialect}, known)]
+    doors = {"files": files, "batches": dialect}
+    every = [*known, *_fallbacks(service, doors, known, prefix)]
     # One group per family: a retrieve is matched against the batch routes only (the
     # families' paths are disjoint, so first-match order is unchanged within each).
     return [
-        RouteGroup(under(f"/{family}"), [r for r in every if _path(r).startswith(f"/{family}")])
+        RouteGroup(under(f"{prefix}/{family}"), [r for r in every if _family(r, prefix) == family])
         for family in FAMILIES
     ]
 
 
-def _path(route: BaseRoute) -> str:
+def _family(route: BaseRoute, prefix: str) -> str:
     assert isinstance(route, Route)
-    return route.path
+    return next(f for f in FAMILIES if route.path.startswith(f"{prefix}/{f}"))
