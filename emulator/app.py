@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 from starlette.types import Scope
 
 from emulator import control, dashboard
@@ -24,6 +24,7 @@ from emulator.providers.groq import routes as groq
 from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
 from emulator.providers.together import routes as together
+from emulator.routegroup import RouteGroup, route_path
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
@@ -76,12 +77,10 @@ def _refusal(flavor: str) -> Reject:
     return reject
 
 
-async def _unclaimed(request: Request) -> Response:
-    """A /v1 path no route serves: 404 (in the envelope `_http_error` picks for the path),
-    even when an earlier group knows the path for another method. OpenAI's routes used to be
-    Mounted at /v1, which claimed every such path; they sit at the top level now (a poll no
-    longer goes through a second router) and this keeps the answer the same."""
-    raise HTTPException(404)
+def v1_left_over(scope: Scope) -> bool:
+    """Paths Mount("/v1") matched: below /v1/, without a line break (its `.*` stops there)."""
+    path = route_path(scope)
+    return path.startswith("/v1/") and "\n" not in path
 
 
 def provider_routes(emulator: Emulator) -> list[BaseRoute]:
@@ -90,8 +89,10 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     return [
         *anthropic.routes(service),
         *gemini.routes(service),
-        *openai.routes(service, prefix="/v1"),
-        Route("/v1/{rest:path}", _unclaimed, methods=openai.ANY_METHOD),  # see _unclaimed
+        # OpenAI claims every /v1 path left over (a miss is its 404, whoever else knows the
+        # path for another method), as the Mount("/v1") it replaces did; a group at the top
+        # level spares a poll the Mount's second router.
+        RouteGroup(v1_left_over, openai.routes(service, prefix="/v1"), claim=True),
         Mount("/openai", routes=azure.routes(service)),
         Mount("/groq/openai/v1", routes=groq.routes(service)),
         Mount("/mistral", routes=mistral.routes(service)),

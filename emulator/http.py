@@ -287,11 +287,14 @@ def _retry_after(response: Response) -> float | None:
 def request_path(scope: Scope) -> str:
     """`request.url.path` without building a URL (which parses the Host header and joins and
     splits the whole address) on every journalled call; only a path holding a character the
-    URL escapes takes the long way, so both spell it the same."""
+    URL escapes or drops takes the long way, so both spell it the same."""
     path: str = scope["path"]
-    if "?" in path or "#" in path or "\\" in path:
+    if any(c in path for c in _URL_ODD):
         return Request(scope).url.path
     return path
+
+
+_URL_ODD = "?#\\\t\r\n"  # escaped (the first three) or dropped (the rest) by the URL
 
 
 def set_headers(response: Response, headers: Mapping[str, str]) -> None:
@@ -338,7 +341,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         if fault is not None and fault.truncate is not None:
             response = Truncated(response, fault.truncate)
         service.journal.add(
-            JournalEntry.of(
+            JournalEntry(
                 at=at,
                 method=request.method,
                 path=path,

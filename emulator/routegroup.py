@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.datastructures import URLPath
+from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
@@ -20,9 +21,18 @@ _CHOSEN = "emulator.route"
 
 
 class RouteGroup(BaseRoute):
-    def __init__(self, gate: Callable[[Scope], bool], routes: Sequence[BaseRoute]) -> None:
+    """`claim=True` answers for every path its gate opens for, as a Mount does: a path none
+    of its routes serves is a 404 here (and a wrong method a 405 from its own route), never
+    passed on to a later route or to an earlier route's partial match. Groups nest: each
+    keeps its choice under its own scope key."""
+
+    def __init__(
+        self, gate: Callable[[Scope], bool], routes: Sequence[BaseRoute], *, claim: bool = False
+    ) -> None:
         self.gate = gate
         self.routes = list(routes)
+        self.claim = claim
+        self._key = f"{_CHOSEN}.{id(self)}"
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if not self.gate(scope):
@@ -31,15 +41,20 @@ class RouteGroup(BaseRoute):
         for route in self.routes:
             match, child = route.matches(scope)
             if match is Match.FULL:
-                return Match.FULL, {**child, _CHOSEN: route}
+                return Match.FULL, {**child, self._key: route}
             if match is Match.PARTIAL and partial is None:
                 partial = (route, child)
+        found = Match.FULL if self.claim else Match.PARTIAL
         if partial is not None:
-            return Match.PARTIAL, {**partial[1], _CHOSEN: partial[0]}
+            return found, {**partial[1], self._key: partial[0]}
+        if self.claim:
+            return Match.FULL, {self._key: None}
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route: BaseRoute = scope[_CHOSEN]
+        route: BaseRoute | None = scope[self._key]
+        if route is None:  # claimed, and no route here serves the path
+            raise HTTPException(404)
         await route.handle(scope, receive, send)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.states import BatchState, Outcome
 from emulator.core.timeline import Moment, Plan, done_count
@@ -86,7 +86,8 @@ class Batch:
         return 0 if sums is None else sums[n]
 
 
-class Counts(NamedTuple):  # immutable and cheap to make: every poll counts
+@dataclass(frozen=True)
+class Counts:  # public (BatchInfo.counts): stays a dataclass, as documented
     total: int
     processing: int
     succeeded: int

@@ -52,55 +52,11 @@ class JournalEntry:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def of(
-        cls,
-        at: float,
-        method: str,
-        path: str,
-        dialect: str,
-        operation: str,
-        status: int | None,
-        retry_count: int | None,
-        batch_id: str | None,
-        fault: str | None,
-        wall: float,
-        request_id: str | None,
-        rule: str | None,
-        file_id: str | None,
-        retry_after: float | None,
-        state: str | None,
-    ) -> JournalEntry:
-        """The entry with every field given, made a third as slowly as `JournalEntry(...)`:
-        a frozen dataclass's __init__ sets each of its 15 fields through object.__setattr__,
-        and one is made for every call the server answers. Equal to the plain constructor's
-        (tests/core/test_journal.py)."""
-        entry = object.__new__(cls)
-        values = {
-            "at": at,
-            "method": method,
-            "path": path,
-            "dialect": dialect,
-            "operation": operation,
-            "status": status,
-            "retry_count": retry_count,
-            "batch_id": batch_id,
-            "fault": fault,
-            "wall": wall,
-            "request_id": request_id,
-            "rule": rule,
-            "file_id": file_id,
-            "retry_after": retry_after,
-            "state": state,
-        }
-        object.__setattr__(entry, "__dict__", values)
-        return entry
-
 
 _FACTS: ContextVar[dict[str, Any] | None] = ContextVar("journal_facts", default=None)
 
 
-class collecting:  # lower case: used as a function,: `with collecting() as facts`
+class collecting:  # lower case: used like a function, `with collecting() as facts`
     """A scratch pad for the facts the core notes while it answers one call (a class, not a
     generator context manager: it wraps every call, and this costs a third as much)."""
 
