@@ -36,6 +36,10 @@ class CallLog:
         self.log.info(call_line(entry))
         if entry.batch_id is None:
             return
+        if entry.state is not None:
+            with self._lock:
+                if self._states.get(entry.batch_id) == entry.state:
+                    return  # the state this call saw is the one last logged: nothing new
         try:
             info = BatchInfo.of(self.emulator.batch(entry.batch_id))  # a look, not a poll
         except EmulatorError:  # unknown, deleted, or another dialect's id: nothing to say
