@@ -30,3 +30,11 @@ def raw(scope: Scope) -> dict[bytes, bytes]:
 def first(scope: Scope, name: bytes) -> str | None:
     value = raw(scope).get(name)
     return None if value is None else value.decode("latin-1")
+
+
+def bearer(scope: Scope) -> str | None:
+    """The token of `Authorization: Bearer <token>` (the scheme in any case), else None: the
+    key check every OpenAI-shaped door and Anthropic's OAuth form share."""
+    scheme, _, token = (first(scope, b"authorization") or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from emulator import headers
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.paging import envelope, page_limit, window
@@ -40,8 +41,7 @@ NO_KEY = "x-api-key header is required"
 def authenticate(request: Request) -> None:
     if request.headers.get("x-api-key", "").strip():
         return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    if headers.bearer(request.scope) is not None:
         return
     raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
 

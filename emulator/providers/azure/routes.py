@@ -12,11 +12,11 @@ import re
 from functools import partial
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from emulator import headers
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
@@ -39,8 +39,7 @@ def _key(request: Request) -> None:
     """`api-key`, or an Entra token as `Authorization: Bearer` (reference §1.1)."""
     if request.headers.get("api-key", "").strip():
         return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    if headers.bearer(request.scope) is not None:
         return
     raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY, code="401")
 
@@ -66,11 +65,7 @@ SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire)
 async def upload_file(service: BatchService, request: Request) -> Response:
     form = await openai.upload_form(request, service.config.max_file_bytes)
     purpose = params.check_purpose(form.get("purpose"))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise invalid(
-            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
-        )
+    upload = openai.uploaded(form)
     data = await upload.read()
     filename = upload.filename or "upload"
     if purpose == "batch":

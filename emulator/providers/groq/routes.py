@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from emulator import headers
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
@@ -28,8 +28,7 @@ SHAPE = shaped.Shape(SCOPE, batch_to_wire=d.batch_to_wire, paged=False)
 
 
 def authenticate(request: Request) -> None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if headers.bearer(request.scope) is None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, BAD_KEY, code="invalid_api_key")
 
 
@@ -42,11 +41,7 @@ async def upload_file(service: BatchService, request: Request) -> Response:
     purpose = form.get("purpose")
     if purpose != "batch":  # the SDK's `purpose` Literal
         raise params.invalid_value("purpose", purpose, ("batch",))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise invalid(
-            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
-        )
+    upload = openai.uploaded(form)
     data = await upload.read()
     filename = upload.filename or "upload"
     openai.check_batch_file(filename, data)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from emulator import headers
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.ids import uuid_id
@@ -40,8 +41,7 @@ HOUR = 3600
 
 
 def authenticate(request: Request) -> None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if headers.bearer(request.scope) is None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, "Unauthorized")
 
 

@@ -46,8 +46,7 @@ DAY = 86_400
 
 
 def authenticate(request: Request) -> None:
-    auth = headers.first(request.scope, b"authorization") or ""
-    if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+    if headers.bearer(request.scope) is None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, NO_KEY)
 
 
@@ -116,6 +115,16 @@ def check_batch_file(filename: str, data: bytes) -> None:
         raise invalid(f"{BATCH_FILE_ERROR} (the first line is not valid JSON).") from None
 
 
+def uploaded(form: FormData) -> UploadFile:
+    """The form's `file` part, or OpenAI's missing-parameter error (also Azure's and Groq's)."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise invalid(
+            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
+        )
+    return upload
+
+
 async def upload_file(
     service: BatchService, scope: str, request: Request, form: FormData | None = None
 ) -> Response:
@@ -123,7 +132,6 @@ async def upload_file(
     limit = service.config.max_file_bytes
     form = form if form is not None else await upload_form(request, limit)
     purpose = form.get("purpose")
-    upload = form.get("file")
     if not isinstance(purpose, str):
         raise invalid(
             "Missing required parameter: 'purpose'.",
@@ -132,10 +140,7 @@ async def upload_file(
         )
     if purpose not in params.FILE_PURPOSES:
         raise bad_purpose(purpose)
-    if not isinstance(upload, UploadFile):
-        raise invalid(
-            "Missing required parameter: 'file'.", param="file", code="missing_required_parameter"
-        )
+    upload = uploaded(form)
     if (upload.size or 0) > limit:
         raise too_large()
     data = await upload.read()

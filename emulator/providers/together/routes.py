@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from emulator import headers
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
@@ -38,8 +39,7 @@ UPLOAD_PATH = "/v1/files/{file_id}/upload"
 
 
 def authenticate(request: Request) -> None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if headers.bearer(request.scope) is None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, "Invalid API key provided.")
 
 
