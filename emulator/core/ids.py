@@ -34,7 +34,10 @@ def base62_from(raw: bytes) -> str:
     return raw.translate(_BASE62).decode()
 
 
-def base62_id(*parts: object, length: int = 24) -> str:
+ID_LENGTH = 24  # characters in a base62 id (one per digest byte)
+
+
+def base62_id(*parts: object, length: int = ID_LENGTH) -> str:
     # One digest byte per character through a translate table: the tiny modulo bias is
     # irrelevant for fake ids, and it is far cheaper than big-integer division on the hot path.
     return digest(*parts, size=max(length, 16)).translate(_BASE62)[:length].decode()
@@ -63,23 +66,27 @@ class IdSource:
 
     def _count(self, kind: str) -> int:
         with self._lock:
-            n = self._counts.get(kind, 0) + 1
-            self._counts[kind] = n
+            return self._bump(kind)
+
+    def _bump(self, kind: str) -> int:
+        """The next count of `kind`; the caller holds the lock."""
+        n = self._counts.get(kind, 0) + 1
+        self._counts[kind] = n
         return n
 
     def next(self, kind: str) -> str:
         """base62_id(seed, namespace, kind, n), from a hash state of the fixed prefix kept
         per kind: every request takes a request id, and this halves its cost."""
         with self._lock:
-            n = self._counts.get(kind, 0) + 1
-            self._counts[kind] = n
+            n = self._bump(kind)
             state = self._prefixes.get(kind)
             if state is None:
                 prefix = "\x1f".join(map(str, (self._seed, self._namespace, kind, ""))).encode()
-                state = self._prefixes[kind] = hashlib.blake2b(prefix, digest_size=24)
+                state = hashlib.blake2b(prefix, digest_size=ID_LENGTH)
+                self._prefixes[kind] = state
             hasher = state.copy()
         hasher.update(str(n).encode())
-        return hasher.digest().translate(_BASE62)[:24].decode()
+        return base62_from(hasher.digest())
 
     def raw(self, kind: str, size: int = 32) -> bytes:
         """The next id of `kind` as digest bytes, for callers that shape it themselves."""
