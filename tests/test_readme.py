@@ -1,7 +1,9 @@
-"""Every README code block tagged `<!-- example: NAME -->` runs, against the fixture's server.
+"""Every code block tagged `<!-- example: NAME -->` in the README or a docs/ page runs, against
+the fixture's server.
 
-The README's examples are written for `batch-emulator serve` on port 8000; the test swaps in
-the fixture's URL, so a README that drifts from the code fails here.
+The examples are written for `batch-emulator serve` on port 8000; the test swaps in the
+fixture's URL, so a page that drifts from the code fails here. The README is a front page; the
+guides it links moved to docs/, and their examples are held to the same rule.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"<!-- example: ([\w-]+) -->\n```python\n(.*?)```", re.S)
-EXAMPLES = BLOCK.findall(README.read_text())
+EXAMPLES = [found for page in PAGES for found in BLOCK.findall(page.read_text())]
 PYTEST_BLOCK = re.compile(r"<!-- pytest-example -->\n```python\n(.*?)```", re.S)
 
 
@@ -35,7 +39,7 @@ def test_readme_example_runs(name: str, code: str, batch_emulator: Any) -> None:
 
 
 def test_readme_pytest_examples_pass(pytester: pytest.Pytester) -> None:
-    blocks = PYTEST_BLOCK.findall(README.read_text())
+    blocks = [code for page in PAGES for code in PYTEST_BLOCK.findall(page.read_text())]
     assert blocks, "the README's pytest section has no example"
     pytester.makepyfile(**{f"test_readme_{i}": code for i, code in enumerate(blocks)})
     expected = sum(len(re.findall(r"^def test_", code, re.M)) for code in blocks)
@@ -43,8 +47,10 @@ def test_readme_pytest_examples_pass(pytester: pytest.Pytester) -> None:
 
 
 def test_readme_links_only_what_a_clone_has() -> None:
-    text = README.read_text()
-    assert "../" not in text  # e.g. ../shared/: outside the repository
-    for target in re.findall(r"\]\(([^)#]+)", text):
-        if not target.startswith("http"):
-            assert (README.parent / target).exists(), target
+    assert "../" not in README.read_text()  # e.g. ../shared/: outside the repository
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)#]+)", page.read_text()):
+            if not target.startswith("http"):
+                resolved = (page.parent / target).resolve()
+                assert resolved.is_relative_to(ROOT), (page.name, target)
+                assert resolved.exists(), (page.name, target)
