@@ -34,6 +34,7 @@ def _azure(h: EmulatorHandle, tmp: Path) -> str:
     ]
     data = "".join(json.dumps(x) + "\n" for x in lines).encode()
     f = sdk.files.create(file=("in.jsonl", data), purpose="batch")
+    h.advance(5)  # Azure processes an upload a few seconds after it lands (pending first)
     return sdk.batches.create(
         input_file_id=f.id,
         endpoint="/chat/completions",

@@ -36,3 +36,13 @@ def shaped(prefix: str, raw: bytes) -> str:
     if prefix == "":  # Gemini routes pass no prefix: the wire adds `batches/`
         return lower36(raw, 36)
     return prefix + base62_from(raw)[:24]
+
+
+_CROCKFORD = bytes(ord("0123456789abcdefghjkmnpqrstvwxyz"[b % 32]) for b in range(256))
+
+
+def ulid_shape(raw: bytes) -> str:
+    """A lowercase ULID (`01` + 24 Crockford base-32 characters), Groq's id body: recorded in
+    Groq's API reference as `batch_01jh6xa7reempvjyh6n3yst2zw`, `file_01jh6x76wtemjr74t1fh0faj5t`.
+    The real leading characters encode the creation time; ours are seeded, so ids replay."""
+    return "01" + raw.translate(_CROCKFORD)[:24].decode()

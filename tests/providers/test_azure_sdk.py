@@ -35,13 +35,31 @@ def line(
     }
 
 
-def upload(sdk: AzureOpenAI | OpenAI, lines: list[dict[str, Any]]) -> str:
+def wait_processed(handle: EmulatorHandle, sdk: AzureOpenAI | OpenAI, file_id: str) -> None:
+    """Microsoft's guide: poll `files.retrieve` until the upload is `processed` (here the
+    emulator's clock moves between polls instead of a sleep)."""
+    for _ in range(30):
+        if sdk.files.retrieve(file_id).status == "processed":
+            return
+        handle.advance(1)
+    raise AssertionError(f"{file_id} never became processed")
+
+
+def upload(handle: EmulatorHandle, sdk: AzureOpenAI | OpenAI, lines: list[dict[str, Any]]) -> str:
     data = "".join(json.dumps(x) + "\n" for x in lines).encode()
-    return sdk.files.create(file=("requests.jsonl", data), purpose="batch").id
+    file_id = sdk.files.create(file=("requests.jsonl", data), purpose="batch").id
+    wait_processed(handle, sdk, file_id)
+    return file_id
 
 
-def start(sdk: AzureOpenAI, n: int = 3, endpoint: Any = "/chat/completions", **kw: Any) -> Any:
-    file_id = upload(sdk, [line(f"task-{i}") for i in range(n)])
+def start(
+    handle: EmulatorHandle,
+    sdk: AzureOpenAI,
+    n: int = 3,
+    endpoint: Any = "/chat/completions",
+    **kw: Any,
+) -> Any:
+    file_id = upload(handle, sdk, [line(f"task-{i}") for i in range(n)])
     return sdk.batches.create(
         input_file_id=file_id, endpoint=endpoint, completion_window="24h", **kw
     )
@@ -57,7 +75,7 @@ def test_upload_create_poll_download_with_deployment_names(batch_emulator: Emula
     assert raw.headers["location"].endswith(uploaded.id)
     assert (uploaded.purpose, uploaded.object) == ("batch", "file")
 
-    batch = start(sdk, 3, metadata={"run": "nightly"})
+    batch = start(batch_emulator, sdk, 3, metadata={"run": "nightly"})
     assert batch.status == "validating"
     assert batch.endpoint == "/chat/completions"  # echoed as sent, without /v1
     assert batch.completion_window == "24h"
@@ -86,7 +104,7 @@ def test_upload_create_poll_download_with_deployment_names(batch_emulator: Emula
 
 def test_v1_endpoint_spelling_and_lines_are_accepted(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    file_id = upload(sdk, [line("a", url="/v1/chat/completions"), line("b")])
+    file_id = upload(batch_emulator, sdk, [line("a", url="/v1/chat/completions"), line("b")])
     batch = sdk.batches.create(
         input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"
     )
@@ -98,7 +116,7 @@ def test_v1_endpoint_spelling_and_lines_are_accepted(batch_emulator: EmulatorHan
 def test_other_completion_window_fails_the_job_not_the_call(batch_emulator: EmulatorHandle) -> None:
     """ "Any other value and your job will fail" (batch guide): created, then `failed`."""
     sdk = azure(batch_emulator)
-    file_id = upload(sdk, [line("a")])
+    file_id = upload(batch_emulator, sdk, [line("a")])
     batch = sdk.batches.create(
         input_file_id=file_id,
         endpoint="/chat/completions",
@@ -113,7 +131,7 @@ def test_other_completion_window_fails_the_job_not_the_call(batch_emulator: Emul
 
 def test_two_deployments_in_one_file_fail_validation(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    file_id = upload(sdk, [line("a", "dep-one"), line("b", "dep-two")])
+    file_id = upload(batch_emulator, sdk, [line("a", "dep-one"), line("b", "dep-two")])
     batch = sdk.batches.create(
         input_file_id=file_id, endpoint="/chat/completions", completion_window="24h"
     )
@@ -126,7 +144,7 @@ def test_two_deployments_in_one_file_fail_validation(batch_emulator: EmulatorHan
 @pytest.mark.batch_emulator(**MANUAL)
 def test_cancel_goes_through_cancelling_to_cancelled(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    batch = start(sdk, 2)
+    batch = start(batch_emulator, sdk, 2)
     cancelling = sdk.batches.cancel(batch.id)
     assert cancelling.status in ("cancelling", "cancelled")
     batch_emulator.advance(minutes=10)  # "cancelling for up to 10 minutes"
@@ -135,7 +153,7 @@ def test_cancel_goes_through_cancelling_to_cancelled(batch_emulator: EmulatorHan
 
 def test_list_pages_with_after_until_has_more_is_false(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    made = [start(sdk, 1).id for _ in range(3)]
+    made = [start(batch_emulator, sdk, 1).id for _ in range(3)]
     first = sdk.batches.list(limit=2)
     assert len(first.data) == 2 and first.has_more
     assert sorted(b.id for b in sdk.batches.list(limit=2)) == sorted(made)  # auto-paging
@@ -183,10 +201,10 @@ def test_rate_limit_fault_is_retried_in_azure_envelope(batch_emulator: EmulatorH
 def test_v1_surface_shares_the_resource(batch_emulator: EmulatorHandle) -> None:
     """`OpenAI(base_url=<endpoint>/openai/v1)`: no api-version, same batches (reference §1.2)."""
     dated = azure(batch_emulator)
-    made = start(dated, 1)
+    made = start(batch_emulator, dated, 1)
     v1 = OpenAI(base_url=batch_emulator.url + "/openai/v1", api_key="azure-key")
     assert [b.id for b in v1.batches.list()] == [made.id]
-    file_id = upload(v1, [line("x", url="/v1/chat/completions")])
+    file_id = upload(batch_emulator, v1, [line("x", url="/v1/chat/completions")])
     other = v1.batches.create(
         input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"
     )
@@ -194,7 +212,7 @@ def test_v1_surface_shares_the_resource(batch_emulator: EmulatorHandle) -> None:
 
 
 def test_azure_batches_are_not_openai_batches(batch_emulator: EmulatorHandle) -> None:
-    made = start(azure(batch_emulator), 1)
+    made = start(batch_emulator, azure(batch_emulator), 1)
     native = OpenAI(base_url=batch_emulator.openai_base_url, api_key="sk")
     with pytest.raises(openai.NotFoundError):
         native.batches.retrieve(made.id)
@@ -211,7 +229,7 @@ def test_scenarios_reach_their_status(
     batch_emulator: EmulatorHandle, scenario: str, status: str
 ) -> None:
     sdk = azure(batch_emulator)
-    batch = start(sdk, 4, extra_headers={"x-emulator-scenario": scenario})
+    batch = start(batch_emulator, sdk, 4, extra_headers={"x-emulator-scenario": scenario})
     batch_emulator.advance(hours=25)
     assert sdk.batches.retrieve(batch.id).status == status
 
@@ -219,7 +237,7 @@ def test_scenarios_reach_their_status(
 def test_errors_scenario_gives_both_files(batch_emulator: EmulatorHandle) -> None:
     """ "A completed batch with failures has both output_file_id and error_file_id"."""
     sdk = azure(batch_emulator)
-    batch = start(sdk, 10, metadata={"emulator_scenario": "errors:0.5"})
+    batch = start(batch_emulator, sdk, 10, metadata={"emulator_scenario": "errors:0.5"})
     batch_emulator.advance(hours=1)
     done = sdk.batches.retrieve(batch.id)
     assert done.status == "completed"
@@ -231,7 +249,7 @@ def test_errors_scenario_gives_both_files(batch_emulator: EmulatorHandle) -> Non
 @pytest.mark.batch_emulator(timing={"policy": "polls", "polls": 1})
 def test_polls_policy_advances_on_reads(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    batch = start(sdk, 1)
+    batch = start(batch_emulator, sdk, 1)
     seen = [sdk.batches.retrieve(batch.id).status for _ in range(4)]
     assert seen[-1] == "completed"
     assert seen[0] != "completed"
@@ -248,7 +266,7 @@ def test_purposes_are_azures(batch_emulator: EmulatorHandle) -> None:
 
 def test_cancel_after_completion_is_a_conflict(batch_emulator: EmulatorHandle) -> None:
     sdk = azure(batch_emulator)
-    batch = start(sdk, 1)
+    batch = start(batch_emulator, sdk, 1)
     batch_emulator.advance(hours=1)
     with pytest.raises(openai.ConflictError) as caught:
         sdk.batches.cancel(batch.id)
@@ -258,7 +276,7 @@ def test_cancel_after_completion_is_a_conflict(batch_emulator: EmulatorHandle) -
 def test_token_quota_fault_speaks_azures_code(batch_emulator: EmulatorHandle) -> None:
     """Fail-fast quota (reference §1.4): create answers 400 `token_limit_exceeded`."""
     sdk = azure(batch_emulator)
-    file_id = upload(sdk, [line("a")])
+    file_id = upload(batch_emulator, sdk, [line("a")])
     batch_emulator.faults.add(
         HttpFault(
             status=400,

@@ -46,6 +46,7 @@ def _azure(handle: EmulatorHandle, body: dict[str, Any], tmp_path: Path) -> list
         "body": {"model": "dep", "messages": ASK, **body},
     }
     f = sdk.files.create(file=("in.jsonl", json.dumps(line).encode()), purpose="batch")
+    handle.advance(5)  # Azure processes an upload a few seconds after it lands (pending first)
     b = sdk.batches.create(
         input_file_id=f.id, endpoint="/chat/completions", completion_window="24h"
     )
@@ -63,6 +64,7 @@ def _groq(handle: EmulatorHandle, body: dict[str, Any], tmp_path: Path) -> list[
         "body": {"model": "llama-3.3-70b-versatile", "messages": ASK, **body},
     }
     f = sdk.files.create(file=("in.jsonl", json.dumps(line).encode()), purpose="batch")
+    handle.advance(5)  # Azure processes an upload a few seconds after it lands (pending first)
     b = sdk.batches.create(
         input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h"
     )

@@ -8,12 +8,13 @@ Azure's batch objects, statuses and result lines are OpenAI's (reference more-pr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
+from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, invalid, reworded
+from emulator.core.files import StoredFile
 from emulator.core.models import is_known_model, snapshot
 from emulator.http import json_response
 from emulator.providers.azure import wire
@@ -113,3 +114,42 @@ def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str
     body = openai.batch_to_wire(view, tokens)
     body["endpoint"] = view.batch.extra.get("wire_endpoint", body["endpoint"])
     return body
+
+
+# When an upload becomes `processed`, in `StoredFile.extra` (emulator clock seconds).
+PROCESSED_AT = "processed_at"
+
+
+def file_status(stored: StoredFile, now: float) -> Literal["pending", "processed"]:
+    """`pending` until the upload is processed: recorded in Microsoft's guide, whose upload
+    answers `"status": "pending"` and which polls `files.retrieve` until `processed`."""
+    ready = stored.extra.get(PROCESSED_AT)
+    return "pending" if isinstance(ready, float | int) and now < ready else "processed"
+
+
+def file_to_wire(stored: StoredFile, now: float) -> dict[str, Any]:
+    """Recorded keys; `expires_at` only when the file expires (absent in the guide's upload
+    without `expires_after`)."""
+    body = wire.FileObject(
+        id=stored.id,
+        bytes=stored.size,
+        created_at=int(stored.created_at),
+        filename=stored.filename,
+        purpose=stored.purpose,
+        status=file_status(stored, now),
+        expires_at=None if stored.expires_at is None else int(stored.expires_at),
+    ).model_dump()
+    if body["expires_at"] is None:
+        del body["expires_at"]
+    return body
+
+
+def not_processed(file_id: str) -> EmulatorError:
+    """A batch from a file still `pending` is refused (openai/openai-dotnet#312: on Azure
+    "batch requests require files to be processed", creating one at once "fails")
+    [I: the status and wording; the issue quotes neither]."""
+    return invalid(
+        f"The input file {file_id} is not processed yet; wait until its status is "
+        "'processed' before creating a batch.",
+        code="invalidPayload",
+    )

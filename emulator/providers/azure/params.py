@@ -68,7 +68,9 @@ def check_purpose(purpose: Any) -> str:
             code="missing_required_parameter",
         )
     if purpose not in PURPOSES:
-        raise openai.invalid_value("purpose", purpose, PURPOSES)
+        # Recorded (BerriAI/litellm#6582 quotes Azure's 400 body):
+        # {"error": {"code": "invalidPayload", "message": "Invalid value for purpose."}}
+        raise invalid("Invalid value for purpose.", param="purpose", code="invalidPayload")
     return purpose
 
 

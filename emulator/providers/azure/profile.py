@@ -7,9 +7,17 @@ batch asked otherwise (`output_expires_after`).
 
 from __future__ import annotations
 
+from emulator.core.ids import uuid_id
 from emulator.core.profile import Profile
 from emulator.providers.azure.results import file_id, render_files
 from emulator.providers.openai.profile import DOOR, KEEPING, OPERATIONS
+
+
+def batch_id(core: str) -> str:
+    """`batch_<uuid>`, as recorded in Microsoft's batch guide
+    (`batch_6caaf24d-54a5-46be-b1b7-518884fcbdde`)."""
+    return "batch_" + uuid_id("azure", core)
+
 
 # The same SDK method names as OpenAI's; Azure has no catch-all route.
 PROFILE = Profile(
@@ -21,4 +29,6 @@ PROFILE = Profile(
     # The client verdict reads Azure as OpenAI: the same SDK, the same two result files.
     door=DOOR,
     keeping=KEEPING,
+    batch_id=batch_id,
 )
+

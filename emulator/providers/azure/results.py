@@ -1,19 +1,26 @@
-"""Azure's batch output and error files: OpenAI's lines, with Azure's chat-body additions.
+"""Azure's batch output and error files: OpenAI's lines, with Azure's differences.
 
-Pure (no HTTP): the core calls `render_files` through the provider's profile. Azure chat bodies
-carry content-filter verdicts on the prompt and on each choice (reference more-providers §1.6,
-Microsoft's batch guide examples); generated files are `file-<uuid>` (§1.5).
+Pure (no HTTP): the core calls `render_files` through the provider's profile. Recorded in
+Microsoft's batch guide (fixtures/recorded/azure/batch_guide.json): a line is
+`{custom_id, response{body, request_id, status_code}, error}` with no top-level `id` and a UUID
+`request_id`; chat bodies carry content-filter verdicts on the prompt and on each choice; a
+completed batch with no failed request still has an `error_file_id`; generated files are
+`file-<uuid>`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from emulator.core import jsonl
 from emulator.core.batch import View
 from emulator.core.ids import uuid_id
 from emulator.core.outputs import ItemResult
+from emulator.core.states import Outcome
 from emulator.providers.azure import wire
 from emulator.providers.openai import results as openai
 
@@ -45,9 +52,31 @@ def _filtered(view: View, results: Iterable[ItemResult]) -> Iterator[ItemResult]
         yield result
 
 
+def request_id(result: ItemResult) -> str:
+    """The line's `request_id` as a UUID (recorded `660b7424-b648-4b67-addc-862ba067d442`),
+    from the same seeded digest as OpenAI's `req_<hex>`."""
+    return str(uuid.UUID(hex=result.request_id.removeprefix("req_")[:32].ljust(32, "0")))
+
+
+def output_line(result: ItemResult) -> dict[str, Any]:
+    """OpenAI's line without the top-level `id`, its request id a UUID."""
+    line = openai.output_line(result)
+    del line["id"]
+    if line["response"] is not None:
+        line["response"]["request_id"] = request_id(result)
+    return line
+
+
 def render_files(view: View, results: Iterable[ItemResult]) -> tuple[bytes | None, bytes | None]:
-    """OpenAI's output and error files, with Azure's content-filter fields on chat bodies."""
-    return openai.render_files(view, _filtered(view, results))
+    """Output and error files; once the batch started the error file exists even when empty
+    (recorded: `error_file_id` set on a completed batch with `failed: 0`)."""
+    if view.moment.in_progress_at is None:
+        return None, None  # cancelled while validating: no files (as OpenAI)
+    good, bad = io.BytesIO(), io.BytesIO()
+    for result in _filtered(view, results):
+        line = jsonl.line(output_line(result))
+        (good if result.outcome is Outcome.SUCCEEDED else bad).write(line)
+    return good.getvalue() or None, bad.getvalue()
 
 
 def file_id(batch_id: str, kind: str) -> str:

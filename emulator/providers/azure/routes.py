@@ -9,6 +9,7 @@ Bearer key and no api-version. Both surfaces show the same resource (scope `azur
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,8 @@ from emulator import headers
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import BatchService, NewBatch
+from emulator.core.files import StoredFile
+from emulator.core.planning import parse_timing
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.azure import dialect as d, params
 from emulator.providers.openai import dialect as openai_dialect, routes as openai, shaped
@@ -32,7 +35,11 @@ NO_KEY = (
     "provide a valid key for an active subscription and use a correct regional API endpoint "
     "for your resource."
 )
-API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+# A dated version: ASCII digits only (`re.ASCII`), `\Z` so a trailing newline does not pass.
+API_VERSION = re.compile(r"(\d{4})-(\d{2})-(\d{2})(-preview)?\Z", re.ASCII)
+# Seconds from upload to `processed` under a waiting timing policy [I: the guide's first poll,
+# 15 s after the upload, already read `processed`; a few seconds keeps the wait visible].
+FILE_PROCESSING = 2.0
 
 
 def _key(request: Request) -> None:
@@ -49,9 +56,22 @@ def authenticate(request: Request) -> None:
     version = request.query_params.get("api-version")
     if not version:
         raise EmulatorError(ErrorKind.NOT_FOUND, "Resource not found", code="404")
-    if not API_VERSION.match(version):
+    if not real_date(version):
         raise invalid("API version not supported", code="BadRequest")
     _key(request)
+
+
+def real_date(version: str) -> bool:
+    """`2024-10-21` or `2025-04-01-preview`: a calendar date, not just its shape (month 13 is
+    no version of Azure's)."""
+    found = API_VERSION.match(version)
+    if found is None:
+        return False
+    try:
+        date(*(int(part) for part in found.group(1, 2, 3)))
+    except ValueError:
+        return False
+    return True
 
 
 DIALECT = Dialect("azure", d.render_error, authenticate=authenticate)
@@ -71,10 +91,30 @@ async def upload_file(service: BatchService, request: Request) -> Response:
     if purpose == "batch":
         openai.check_batch_file(filename, data)
     expiry = params.check_expiry(openai.form_expiry(form))
-    stored = service.add_file(SCOPE, filename, purpose, data, expires_after=expiry)
+    file_id = "file-" + service.ids.raw("file", 16).hex()  # recorded: file- + 32 hex
+    stored = service.add_file(SCOPE, filename, purpose, data, expires_after=expiry, file_id=file_id)
+    stored.extra[d.PROCESSED_AT] = stored.created_at + processing_delay(service, request)
     location = f"{request.url.path.rstrip('/')}/{stored.id}"
     # The REST spec answers an upload with 201 Created and the file's Location (reference §1.3).
-    return json_response(openai_dialect.file_to_wire(stored), 201, {"location": location})
+    return json_response(d.file_to_wire(stored, service.now()), 201, {"location": location})
+
+
+def processing_delay(service: BatchService, request: Request) -> float:
+    """None under `immediate` (no waiting anywhere); otherwise a few seconds on the
+    emulator's clock, so a test moves it with `advance` and a timed run sees `pending`."""
+    spec = timing_of(request)
+    timing = service.config.timing if spec is None else parse_timing(spec)
+    return 0.0 if timing.policy == "immediate" else FILE_PROCESSING
+
+
+def to_wire(service: BatchService) -> openai.FileWire:
+    return lambda stored: d.file_to_wire(stored, service.now())
+
+
+def processed(service: BatchService, file_id: str) -> None:
+    stored: StoredFile | None = service.file_or_none(file_id)
+    if stored is not None and d.file_status(stored, service.now()) == "pending":
+        raise d.not_processed(file_id)
 
 
 # -- batches ----------------------------------------------------------------------------------
@@ -113,19 +153,24 @@ def submit(service: BatchService, request: Request, p: params.CreateParams) -> V
 
 async def create_batch(service: BatchService, request: Request) -> Response:
     p = params.parse_create(await read_json(request))
+    processed(service, p.core.input_file_id)
     return json_response(shaped.render(service, SHAPE, submit(service, request, p)))
 
 
 def _routes(service: BatchService, dialect: Dialect) -> list[BaseRoute]:
-    s = SHAPE
+    s, wire = SHAPE, to_wire(service)
 
     def r(path: str, name: str, handler: Any, method: str = "GET") -> BaseRoute:
         return route(service, dialect, path, name, handler, method)
 
     return [
         r("/files", "files.create", partial(upload_file, service), "POST"),
-        r("/files", "files.list", partial(openai.list_files, service, SCOPE)),
-        r("/files/{file_id}", "files.retrieve", partial(openai.get_file, service, SCOPE)),
+        r("/files", "files.list", partial(openai.list_files, service, SCOPE, to_wire=wire)),
+        r(
+            "/files/{file_id}",
+            "files.retrieve",
+            partial(openai.get_file, service, SCOPE, to_wire=wire),
+        ),
         r(
             "/files/{file_id}",
             "files.delete",

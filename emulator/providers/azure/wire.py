@@ -6,6 +6,8 @@ OpenAI dialect's models are reused for it. `extra="forbid"` so our output cannot
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -22,6 +24,20 @@ class ErrorBody(Wire):
 
 class ErrorEnvelope(Wire):
     error: ErrorBody
+
+
+class FileObject(Wire):
+    """Keys as recorded in Microsoft's batch guide; an upload is `pending` until processed."""
+
+    id: str
+    bytes: int
+    created_at: int
+    filename: str
+    object: Literal["file"] = "file"
+    purpose: str
+    status: Literal["pending", "processed", "error"]
+    expires_at: int | None = None
+    status_details: str | None = None
 
 
 class Severity(Wire):
