@@ -44,8 +44,9 @@ def base62_id(*parts: object, length: int = ID_LENGTH) -> str:
 
 
 def uuid_id(*parts: object) -> str:
-    """A seeded UUID, for providers whose ids are UUIDs (Mistral, Together, Azure's files)."""
-    return str(uuid.UUID(bytes=digest(*parts)))
+    """A seeded version-4 UUID, for providers whose ids are UUIDs (Mistral, Together, Azure):
+    every recorded one is v4 (`5befe8c6-b8cb-4858-a068-...`, `6caaf24d-54a5-46be-b1b7-...`)."""
+    return str(uuid.UUID(bytes=digest(*parts), version=4))
 
 
 class IdSource:

@@ -110,9 +110,12 @@ def underlying_model(deployment: str | None, endpoint: str) -> str | None:
 
 
 def batch_to_wire(view: View, tokens: tuple[int, int] | None = None) -> dict[str, Any]:
-    """OpenAI's Batch, with the endpoint echoed as the client spelt it."""
+    """OpenAI's Batch, with the endpoint echoed as the client spelt it, without OpenAI's
+    later `model` and `usage` (absent from every batch Microsoft's guide printed)."""
     body = openai.batch_to_wire(view, tokens)
     body["endpoint"] = view.batch.extra.get("wire_endpoint", body["endpoint"])
+    body.pop("model", None)
+    body.pop("usage", None)
     return body
 
 

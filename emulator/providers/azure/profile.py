@@ -31,4 +31,3 @@ PROFILE = Profile(
     keeping=KEEPING,
     batch_id=batch_id,
 )
-

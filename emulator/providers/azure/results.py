@@ -41,7 +41,8 @@ def with_filters(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         {**c, "content_filter_results": wire.ChoiceFilters().model_dump()}
         for c in body.get("choices", [])
     ]
-    return {**body, "prompt_filter_results": _prompt_filters(), "choices": choices}
+    kept = {k: v for k, v in body.items() if k != "service_tier"}  # not in the recorded body
+    return {**kept, "prompt_filter_results": _prompt_filters(), "choices": choices}
 
 
 def _filtered(view: View, results: Iterable[ItemResult]) -> Iterator[ItemResult]:
@@ -55,7 +56,8 @@ def _filtered(view: View, results: Iterable[ItemResult]) -> Iterator[ItemResult]
 def request_id(result: ItemResult) -> str:
     """The line's `request_id` as a UUID (recorded `660b7424-b648-4b67-addc-862ba067d442`),
     from the same seeded digest as OpenAI's `req_<hex>`."""
-    return str(uuid.UUID(hex=result.request_id.removeprefix("req_")[:32].ljust(32, "0")))
+    raw = result.request_id.removeprefix("req_")[:32].ljust(32, "0")
+    return str(uuid.UUID(hex=raw, version=4))
 
 
 def output_line(result: ItemResult) -> dict[str, Any]:
