@@ -175,7 +175,7 @@ def test_wrong_purpose_answers_the_quoted_body(batch_emulator: EmulatorHandle) -
     [
         "2024-13-01",
         "2024-02-30",
-        "２０２４-10-21",
+        "\uff12\uff10\uff12\uff14-10-21",
         "2024-10-2\u0661",
         "2024-10-21\n",
         "2024-10-21-beta",

@@ -20,12 +20,12 @@ from starlette.routing import BaseRoute, Mount
 from emulator import headers
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
-from emulator.core.service import BatchService, NewBatch
 from emulator.core.files import StoredFile
 from emulator.core.planning import parse_timing
+from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.azure import dialect as d, params
-from emulator.providers.openai import dialect as openai_dialect, routes as openai, shaped
+from emulator.providers.openai import routes as openai, shaped
 from emulator.providers.openai.validation import parse_input_file
 
 PREFIXES = ("/openai/",)
