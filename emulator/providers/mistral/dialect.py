@@ -146,6 +146,10 @@ def job_to_wire(view: View) -> dict[str, Any]:
     errors = [wire.JobError(message=e.message) for e in batch.errors]
     if view.state is not BatchState.FAILED:
         errors = []
+    # Recorded (mistralai/cookbook batch_api_example.ipynb): the create answer, QUEUED, reads
+    # total_requests=0; the finished job reads the real total. [I] it is known once the job
+    # starts running, and a job that never ran keeps 0.
+    total = 0 if m.in_progress_at is None or view.as_created else len(batch.items)
     return wire.Job(
         id=batch.id,
         input_files=list(batch.extra.get("input_files", [])),
@@ -157,7 +161,7 @@ def job_to_wire(view: View) -> dict[str, Any]:
         errors=errors,
         status=STATUS[view.state],
         created_at=int(batch.plan.created_at),
-        total_requests=len(batch.items),
+        total_requests=total,
         completed_requests=succeeded + failed,
         succeeded_requests=succeeded,
         failed_requests=failed,

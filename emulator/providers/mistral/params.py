@@ -6,10 +6,12 @@ exposes status and raw body, reference more-providers §3.1) [I: exact messages]
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from emulator.core import jsonsafe
 from emulator.core.errors import invalid
 from emulator.providers.mistral.dialect import ENDPOINTS
 
@@ -98,11 +100,42 @@ def parse_create(body: Any) -> CreateJob:
     )
 
 
+# ASCII digits only (`str.isdigit` takes `²` and `٣`), and few enough for `int` to parse.
+COUNT = re.compile(r"[0-9]{1,18}\Z", re.ASCII)
+MAX_EXPIRY_HOURS = 10 * 365 * 24  # [I] Mistral documents no upper bound; ten years
+
+
 def page_args(query: Any) -> tuple[int, int]:
     page, size = query.get("page", "0"), query.get("page_size", "100")
-    if not page.isdigit() or not size.isdigit() or int(size) < 1:
+    if not COUNT.match(page) or not COUNT.match(size) or int(size) < 1:
         raise invalid("'page' must be >= 0 and 'page_size' >= 1.")
     return int(page), int(size)
+
+
+def metadata_filter(value: str | None) -> dict[str, Any]:
+    """The list's `metadata` query: a JSON object, else 400 (a list, a number, invalid or
+    over-deep JSON included)."""
+    if value is None or value == "":
+        return {}
+    try:
+        wanted = jsonsafe.loads(value)
+    except ValueError:
+        wanted = None
+    if not isinstance(wanted, dict):
+        raise invalid("'metadata' must be a JSON object.", param="metadata")
+    return wanted
+
+
+def expiry_hours(value: Any) -> int | None:
+    """The upload form's `expiry` in hours: a whole number from 1 to MAX_EXPIRY_HOURS."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not COUNT.match(value):
+        raise invalid("'expiry' must be a whole number of hours.", param="expiry")
+    hours = int(value)
+    if not 1 <= hours <= MAX_EXPIRY_HOURS:
+        raise invalid(f"'expiry' must be between 1 and {MAX_EXPIRY_HOURS} hours.", param="expiry")
+    return hours
 
 
 def created_after(value: str | None) -> float | None:

@@ -9,6 +9,7 @@ failed request and validates `body` as the endpoint's response type (reference �
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,9 +24,21 @@ from emulator.providers.mistral import wire
 OPENAI_ONLY = ("system_fingerprint", "service_tier")
 
 
-def chat_body(body: dict[str, Any]) -> dict[str, Any]:
-    """A chat body in Mistral's `ChatCompletionResponse` shape: OpenAI-only keys dropped."""
+CHOICE_KEYS = ("index", "finish_reason", "message")
+MESSAGE_KEYS = ("role", "content", "tool_calls")
+
+
+def _message(message: dict[str, Any]) -> dict[str, Any]:
+    """`{role, content, tool_calls}`, `tool_calls` null when there are none (recorded)."""
+    return {k: message.get(k) for k in MESSAGE_KEYS}
+
+
+def chat_body(body: dict[str, Any], line_key: bytes) -> dict[str, Any]:
+    """A chat body as recorded (mistralai/cookbook batch_api_example.ipynb): keys `id` (32
+    hex), `object`, `model`, `usage` (three counts), `created`, `choices`; each choice
+    `{index, finish_reason, message}`; OpenAI-only keys dropped."""
     out = {k: v for k, v in body.items() if k not in OPENAI_ONLY}
+    out["id"] = line_key.hex()
     usage = out.get("usage")
     if isinstance(usage, dict):
         out["usage"] = {
@@ -34,14 +47,7 @@ def chat_body(body: dict[str, Any]) -> dict[str, Any]:
             if k in usage
         }
     out["choices"] = [
-        {
-            **choice,
-            "message": {
-                k: v
-                for k, v in choice.get("message", {}).items()
-                if k not in ("refusal", "annotations")
-            },
-        }
+        {**{k: choice.get(k) for k in CHOICE_KEYS}, "message": _message(choice.get("message", {}))}
         for choice in out.get("choices", [])
     ]
     return out
@@ -52,13 +58,24 @@ def embedding_body(body: dict[str, Any], request_id: str) -> dict[str, Any]:
     return {"id": "embd-" + request_id.removeprefix("req_"), **body}
 
 
+def line_id(result: ItemResult) -> str:
+    """`0-<uuid>`, as every recorded line id (`0-61c18c3c-1873-4288-9f92-af97f696fb2c`)
+    [I: what the leading `0` counts; both recorded lines of one job carry it]."""
+    return "0-" + str(uuid.UUID(bytes=_key(result), version=4))
+
+
+def _key(result: ItemResult) -> bytes:
+    return bytes.fromhex(result.line_id.removeprefix("batch_req_")[:32].ljust(32, "0"))
+
+
 def output_line(result: ItemResult, endpoint: str) -> dict[str, Any]:
-    """`{id, custom_id, response{status_code, body}, error}` (reference §3.4, SDK parser)."""
-    line: dict[str, Any] = {"id": result.line_id, "custom_id": result.custom_id}
+    """`{id, custom_id, response{status_code, body}, error}` (reference §3.4, SDK parser;
+    recorded in mistralai/cookbook)."""
+    line: dict[str, Any] = {"id": line_id(result), "custom_id": result.custom_id}
     if result.outcome is Outcome.SUCCEEDED and result.body is not None:
         body = result.body
         if endpoint == "/v1/chat/completions":
-            body = chat_body(body)
+            body = chat_body(body, bytes.fromhex(result.request_id.removeprefix("req_")))
         elif endpoint == "/v1/embeddings":
             body = embedding_body(body, result.request_id)
         line.update(response={"status_code": 200, "body": body}, error=None)

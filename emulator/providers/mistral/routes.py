@@ -6,7 +6,6 @@ and `/mistral/v1/batch/jobs...` (reference more-providers §0).
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -57,9 +56,8 @@ async def upload_file(service: BatchService, request: Request) -> Response:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise invalid("'file' is required.", param="file")
+    hours = params.expiry_hours(form.get("expiry"))
     data = await upload.read()
-    expiry = form.get("expiry")
-    hours = int(expiry) if isinstance(expiry, str) and expiry.isdigit() else None
     stored = service.add_file(
         SCOPE,
         upload.filename or "upload.jsonl",
@@ -155,10 +153,8 @@ async def create_job(service: BatchService, request: Request) -> Response:
     return json_response(d.job_to_wire(view))
 
 
-def _matches(view: View, q: Any, after: float | None) -> bool:
+def _matches(view: View, q: Any, after: float | None, wanted: dict[str, Any]) -> bool:
     statuses = q.getlist("status")
-    metadata = q.get("metadata")
-    wanted = json.loads(metadata) if metadata else {}
     return (
         (not statuses or d.STATUS[view.state] in statuses)
         and q.get("model") in (None, view.batch.model)
@@ -174,10 +170,8 @@ async def list_jobs(service: BatchService, request: Request) -> Response:
     if order not in ("-created", "created"):
         raise invalid(f"Invalid order_by {order!r}.", param="order_by")
     after = params.created_after(q.get("created_after"))
-    try:
-        views = [v for v in service.list_batches({SCOPE}) if _matches(v, q, after)]
-    except ValueError:
-        raise invalid("'metadata' must be a JSON object.", param="metadata") from None
+    wanted = params.metadata_filter(q.get("metadata"))
+    views = [v for v in service.list_batches({SCOPE}) if _matches(v, q, after, wanted)]
     if order == "created":
         views.reverse()
     chosen = views[page * size : (page + 1) * size]
