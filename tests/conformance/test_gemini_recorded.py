@@ -109,3 +109,39 @@ def test_openai_shaped_lines_run_and_error_per_line(batch_emulator: EmulatorHand
     # Recorded echo: the input line's other top-level keys come back on its output line.
     assert {k: first[k] for k in line} == line
     assert second["extra"] == 1
+
+
+EMBEDDERS = ["text-embedding-004", "gemini-embedding-001", "embedding-001"]
+
+
+@pytest.mark.parametrize("model", EMBEDDERS)
+def test_batch_generate_refuses_embedding_models_in_the_recorded_words(
+    batch_emulator: EmulatorHandle, model: str
+) -> None:
+    """Gemini's 404 for a model the method does not serve (fixtures/recorded/gemini/
+    model_not_supported.json), naming the method called."""
+    recorded = load("gemini/model_not_supported.json")["response_body"]["error"]
+    body = {"batch": {"input_config": {"requests": {"requests": [{"request": {"contents": []}}]}}}}
+    answer = httpx.post(
+        f"{batch_emulator.url}/v1beta/models/{model}:batchGenerateContent", json=body, headers=KEY
+    )
+    got = answer.json()["error"]
+    assert answer.status_code == recorded["code"] == 404
+    assert got["status"] == recorded["status"] == "NOT_FOUND"
+    want = recorded["message"].replace("text-embedding-004", model)
+    assert got["message"] == want.replace("embedContent", "batchGenerateContent")
+
+
+def test_the_sdk_sees_not_found_and_generating_models_still_batch(
+    batch_emulator: EmulatorHandle,
+) -> None:
+    from google import genai
+    from google.genai import errors
+
+    client = genai.Client(api_key="k", http_options={"base_url": batch_emulator.gemini_base_url})
+    src = [{"contents": [{"parts": [{"text": "hi"}], "role": "user"}]}]
+    with pytest.raises(errors.ClientError) as caught:
+        client.batches.create(model="gemini-embedding-001", src=src)
+    assert caught.value.code == 404
+    made = client.batches.create(model="gemini-2.5-flash", src=src)
+    assert made.name and GEMINI_BATCH_NAME.fullmatch(made.name)

@@ -120,10 +120,21 @@ def render(service: BatchService, view: View, listing: bool = False) -> dict[str
     return d.operation(view, d.Rendering(results=results, listing=listing))
 
 
+def generates(model: str) -> bool:
+    """A model `batchGenerateContent` serves: a known one that is not an embedding model
+    (`text-embedding-004`, `gemini-embedding-001`, `embedding-001` only embed; Gemini batches
+    them through `:asyncBatchEmbedContent`, google-genai's `batches.create_embeddings`)."""
+    return is_known_model(model) and "embedding" not in model
+
+
 def _model(request: Request) -> str:
+    """Recorded wording for a model a method does not serve: "models/X is not found for API
+    version v1beta, or is not supported for <method>. Call ListModels ..." (404 NOT_FOUND;
+    quoted for embedContent in google/generative-ai-docs#254 and feyninc/chonkie#529; the
+    same sentence with this method's name, fixtures/recorded/gemini/model_not_supported.json)."""
     kind = "tunedModels" if "/tunedModels/" in request.url.path else "models"
     model = request.path_params["model"]
-    if kind == "models" and not is_known_model(model):
+    if kind == "models" and not generates(model):
         raise EmulatorError(
             ErrorKind.NOT_FOUND,
             f"models/{model} is not found for API version {request.url.path.split('/')[1]}, "
