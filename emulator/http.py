@@ -57,6 +57,8 @@ class Dialect:
     render_error: Callable[[EmulatorError, str], Response]
     request_id_header: str = "x-request-id"
     request_id_prefix: str = "req_"
+    # The provider's own request-id shape, from the seeded id (None: prefix + seeded id).
+    request_id_form: Callable[[str], str] | None = None
     authenticate: Callable[[Request], None] | None = None
     fault_words: FaultWords = FaultWords(
         {
@@ -323,10 +325,12 @@ _KEYS: dict[str, bytes] = {}
 def operation(service: BatchService, dialect: Dialect, name: str, handler: Handler) -> Handler:
     handler = when_heavy(service, handler)  # big parses and renders leave the event loop
     id_header, extra = dialect.request_id_header, dialect.extra_headers
+    form = dialect.request_id_form
 
     async def endpoint(request: Request) -> Response:
         arrived, at, generation = wall_now(), service.now(), service.journal.generation
-        request_id = dialect.request_id_prefix + service.ids.next("request")
+        seeded = service.ids.next("request")
+        request_id = dialect.request_id_prefix + seeded if form is None else form(seeded)
         batch_id = _batch_id(request)
         path = request_path(request.scope)
         found = service.faults.match_http(dialect.name, name, request.method, path, batch_id)

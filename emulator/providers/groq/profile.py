@@ -4,7 +4,7 @@ result bodies; states and transitions as OpenAI's [S for the strings, I for the 
 from __future__ import annotations
 
 from emulator.core.profile import Door, Keeping, Profile
-from emulator.providers.groq.results import render_files
+from emulator.providers.groq.results import file_id, render_files, ulid_id
 
 OPERATIONS = frozenset(
     {
@@ -23,6 +23,8 @@ PROFILE = Profile(
     name="groq",
     operations=OPERATIONS,
     render_files=render_files,
+    file_id=file_id,
+    batch_id=lambda core: ulid_id("batch_", core),  # recorded: batch_01jh6xa7reempvjyh6n3yst2zw
     results_operation="files.content",
     door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
     keeping=Keeping(

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 
 from emulator import headers
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.idshapes import ulid_shape
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.groq import dialect as d
@@ -32,7 +33,13 @@ def authenticate(request: Request) -> None:
         raise EmulatorError(ErrorKind.AUTHENTICATION, BAD_KEY, code="invalid_api_key")
 
 
-DIALECT = Dialect("groq", openai_dialect.render_error, authenticate=authenticate)
+DIALECT = Dialect(
+    "groq",
+    openai_dialect.render_error,
+    authenticate=authenticate,
+    # `req_<ulid>`, the shape of every recorded Groq request id (`req_01jpra5n2qef6s66k65v8sy51h`)
+    request_id_form=lambda seeded: "req_" + ulid_shape(seeded.encode()),
+)
 
 
 async def upload_file(service: BatchService, request: Request) -> Response:
@@ -45,7 +52,8 @@ async def upload_file(service: BatchService, request: Request) -> Response:
     data = await upload.read()
     filename = upload.filename or "upload"
     openai.check_batch_file(filename, data)
-    stored = service.add_file(SCOPE, filename, "batch", data)
+    file_id = "file_" + ulid_shape(service.ids.raw("file", 24))  # recorded: file_01jh6x76...
+    stored = service.add_file(SCOPE, filename, "batch", data, file_id=file_id)
     return json_response(openai_dialect.file_to_wire(stored))
 
 
