@@ -81,3 +81,18 @@ def test_max_tokens_over_the_models_ceiling_errors_as_recorded(
     assert results["over"]["error"]["error"] == want["error"]["error"]
     assert results["at"]["type"] == "succeeded"
     assert results["unlisted"]["type"] == "succeeded"  # no published ceiling: not checked
+
+
+def test_request_id_header_has_the_recorded_shape(batch_emulator: EmulatorHandle) -> None:
+    """`request-id: req_011C` + 20 letters/digits on every answer, errors included."""
+    import re
+
+    want = load("anthropic/request_id.json")["response_headers"]["request-id"]
+    shaped = re.compile(r"req_011C[A-Za-z0-9]{20}")
+    assert shaped.fullmatch(want)
+    with httpx.Client(base_url=batch_emulator.url, headers=HEADERS) as http:
+        made = http.post("/v1/messages/batches", json={"requests": [request("a")]})
+        missing = http.get("/v1/messages/batches/msgbatch_01nothere0000000000000000")
+    assert made.status_code == 200 and missing.status_code == 404
+    ids = {made.headers["request-id"], missing.headers["request-id"]}
+    assert len(ids) == 2 and all(shaped.fullmatch(i) for i in ids)

@@ -50,6 +50,9 @@ DIALECT = Dialect(
     "anthropic",
     d.render_error,
     request_id_header="request-id",
+    # `req_011C` + 20 letters/digits, as recorded (tidyverse/ellmer _vcr/anthropic-batch.yml:
+    # `req_011CUNNAoPFx1fdQiXZGMUjS`; fixtures/recorded/anthropic/request_id.json).
+    request_id_form=lambda seeded: "req_011C" + seeded[:20],
     authenticate=authenticate,
     fault_words=FaultWords(
         {
