@@ -83,3 +83,14 @@ def test_upload_expiry(batch_emulator: EmulatorHandle, expiry: str) -> None:
         assert answer.status_code == 200 and answer.json()["expires_at"] is None
     else:
         _envelope(answer)
+
+
+def test_timeout_hours_out_of_range(batch_emulator: EmulatorHandle) -> None:
+    """Not a 500 from a float overflow: 10**400 hours is refused like 0 and -1."""
+    url = f"{batch_emulator.mistral_server_url}/v1/batch/jobs"
+    head = '{"endpoint": "/v1/chat/completions", "model": "mistral-small-latest", '
+    head += '"requests": [{"body": {"messages": []}}], "timeout_hours": '
+    for hours in ("1" + "0" * 400, "0", "-1", "1e3", "true"):
+        _envelope(httpx.post(url, content=head + hours + "}", headers=AUTH))
+    ok = httpx.post(url, content=head + "48}", headers=AUTH)
+    assert ok.status_code == 200

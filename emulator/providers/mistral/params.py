@@ -28,6 +28,10 @@ ALL_ENDPOINTS = (
     "/v1/audio/transcriptions",
 )
 KEYS = ("endpoint", "input_files", "requests", "model", "agent_id", "metadata", "timeout_hours")
+# ASCII digits only (`str.isdigit` takes `²` and `٣`), and few enough for `int` to parse.
+COUNT = re.compile(r"[0-9]{1,18}\Z", re.ASCII)
+MAX_EXPIRY_HOURS = 10 * 365 * 24  # [I] Mistral documents no upper bound; ten years
+MAX_HOURS = MAX_EXPIRY_HOURS  # a job's timeout_hours, bounded alike [I]
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,10 @@ def parse_create(body: Any) -> CreateJob:
     if not isinstance(model, str) or not model:
         raise invalid("'model' is required.", param="model")
     hours = body.get("timeout_hours", 24)
-    if not isinstance(hours, int) or isinstance(hours, bool) or hours < 1:
-        raise invalid("'timeout_hours' must be a positive integer.", param="timeout_hours")
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= MAX_HOURS:
+        raise invalid(
+            f"'timeout_hours' must be an integer from 1 to {MAX_HOURS}.", param="timeout_hours"
+        )
     metadata = body.get("metadata")
     if metadata is not None and (
         not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values())
@@ -98,11 +104,6 @@ def parse_create(body: Any) -> CreateJob:
         metadata,
         hours,
     )
-
-
-# ASCII digits only (`str.isdigit` takes `²` and `٣`), and few enough for `int` to parse.
-COUNT = re.compile(r"[0-9]{1,18}\Z", re.ASCII)
-MAX_EXPIRY_HOURS = 10 * 365 * 24  # [I] Mistral documents no upper bound; ten years
 
 
 def page_args(query: Any) -> tuple[int, int]:
