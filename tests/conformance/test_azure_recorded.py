@@ -204,3 +204,17 @@ def test_real_api_versions_are_served(batch_emulator: EmulatorHandle, version: s
         headers={"api-key": "k"},
     )
     assert answer.status_code == 200
+
+
+def test_create_echoes_the_endpoint_as_the_2025_answer_does(batch_emulator: EmulatorHandle) -> None:
+    """The 2024 guide printed `endpoint: null`; a 2025 answer echoes `/chat/completions`."""
+    later = next(x for x in GUIDE["source"]["also"] if "created_prefix" in x)["created_prefix"]
+    sdk = azure(batch_emulator)
+    file_id = processed_upload(batch_emulator, sdk, guide_lines(1))
+    made = sdk.batches.create(
+        input_file_id=file_id, endpoint="/chat/completions", completion_window="24h"
+    )
+    assert made.endpoint == later["endpoint"] == "/chat/completions"
+    assert AZURE_BATCH_ID.fullmatch(later["id"]) and AZURE_UPLOAD_ID.fullmatch(
+        later["input_file_id"]
+    )
