@@ -76,8 +76,11 @@ def test_upload_is_pending_with_the_recorded_keys_then_processed(
     assert sdk.files.retrieve(body["id"]).status == "processed", GUIDE_POLL
 
 
-@pytest.mark.batch_emulator(timing="immediate")
-def test_upload_is_processed_at_once_under_immediate(batch_emulator: EmulatorHandle) -> None:
+@pytest.mark.parametrize("policy", ["immediate", "polls:2", "script:in_progress,completed"])
+def test_upload_is_processed_at_once_unless_the_clock_drives(
+    batch_emulator: EmulatorHandle, policy: str
+) -> None:
+    batch_emulator.configure(timing=policy)
     sdk = azure(batch_emulator)
     assert sdk.files.create(file=("t.jsonl", guide_lines(1)), purpose="batch").status == (
         "processed"
@@ -218,3 +221,15 @@ def test_create_echoes_the_endpoint_as_the_2025_answer_does(batch_emulator: Emul
     assert AZURE_BATCH_ID.fullmatch(later["id"]) and AZURE_UPLOAD_ID.fullmatch(
         later["input_file_id"]
     )
+
+
+@pytest.mark.batch_emulator(**MANUAL)
+def test_the_upload_follows_its_own_timing_header(batch_emulator: EmulatorHandle) -> None:
+    sdk = azure(batch_emulator)
+    fast = sdk.files.create(
+        file=("t.jsonl", guide_lines(1)),
+        purpose="batch",
+        extra_headers={"x-emulator-timing": "immediate"},
+    )
+    slow = sdk.files.create(file=("t.jsonl", guide_lines(1)), purpose="batch")
+    assert (fast.status, slow.status) == ("processed", "pending")

@@ -100,11 +100,12 @@ async def upload_file(service: BatchService, request: Request) -> Response:
 
 
 def processing_delay(service: BatchService, request: Request) -> float:
-    """None under `immediate` (no waiting anywhere); otherwise a few seconds on the
-    emulator's clock, so a test moves it with `advance` and a timed run sees `pending`."""
+    """A few seconds on the emulator's clock under the clock-driven policies (`timed`,
+    `manual`: a test moves it with `advance`); none under `immediate` (no waiting anywhere)
+    nor under the read-driven `polls` and `script`, which say nothing of files."""
     spec = timing_of(request)
     timing = service.config.timing if spec is None else parse_timing(spec)
-    return 0.0 if timing.policy == "immediate" else FILE_PROCESSING
+    return FILE_PROCESSING if timing.policy in ("timed", "manual") else 0.0
 
 
 def to_wire(service: BatchService) -> openai.FileWire:
