@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 import httpx
 import openai
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openai import AzureOpenAI
 
 from emulator.handle import EmulatorHandle
@@ -233,3 +235,40 @@ def test_the_upload_follows_its_own_timing_header(batch_emulator: EmulatorHandle
     )
     slow = sdk.files.create(file=("t.jsonl", guide_lines(1)), purpose="batch")
     assert (fast.status, slow.status) == ("processed", "pending")
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    version=st.one_of(
+        st.text(max_size=24),
+        st.dates().map(lambda d: d.isoformat()),
+        st.dates().map(lambda d: d.isoformat() + "-preview"),
+        st.from_regex(r"\d{4}-\d{2}-\d{2}", fullmatch=True),
+    )
+)
+def test_any_api_version_answers_200_or_azures_4xx(
+    batch_emulator: EmulatorHandle, version: str
+) -> None:
+    answer = httpx.get(
+        f"{batch_emulator.url}/openai/batches",
+        params={"api-version": version},
+        headers={"api-key": "k"},
+    )
+    try:
+        real = (
+            len(version) >= 10
+            and version.isascii()
+            and bool(
+                date.fromisoformat(version.removesuffix("-preview"))
+                and re.fullmatch(r"\d{4}-\d{2}-\d{2}(-preview)?", version)
+            )
+        )
+    except ValueError:
+        real = False
+    if real:
+        assert answer.status_code == 200
+    else:
+        assert answer.status_code in (400, 404), (version, answer.status_code)
+        assert set(answer.json()["error"]) == {"code", "message"}
