@@ -45,16 +45,16 @@ def main() -> None:
     provider, base = sys.argv[1], sys.argv[2]
     mode = sys.argv[3]
     kw: dict[str, Any] = {"api_key": "test", "api_base": base}
-    batch = api.create_batch(
-        provider, str(write_requests(provider)), "/v1/chat/completions", **kw
-    )
+    batch = api.create_batch(provider, str(write_requests(provider)), "/v1/chat/completions", **kw)
     if mode == "cancel":
         api.cancel_batch(provider, batch.id, **kw)
     for _ in range(50):
         done = api.retrieve_batch(provider, batch.id, **kw)
         if done.status in TERMINAL:
             break
-    results = api.retrieve_batch_results(provider, batch.id, **kw).results if mode == "results" else []
+    results = (
+        api.retrieve_batch_results(provider, batch.id, **kw).results if mode == "results" else []
+    )
     listed = api.list_batches(provider, **kw)
     summary = {
         "batch_id": batch.id,

@@ -28,7 +28,11 @@ TERMINAL = {"completed", "failed", "expired", "cancelled"}
 IDS = ["task-0", "task-1", "task-2"]
 
 
-MODELS = {"azure": "gpt-4o-batch", "mistral": "mistral-small-latest", "openai": "llama-3.1-8b-instant"}
+MODELS = {
+    "azure": "gpt-4o-batch",
+    "mistral": "mistral-small-latest",
+    "openai": "llama-3.1-8b-instant",
+}
 
 
 def settings(provider: str, base: str) -> dict[str, Any]:
@@ -108,7 +112,9 @@ def main() -> None:
         "status": done.status,
         "counts": done.request_counts.model_dump() if done.request_counts else None,
         "output_custom_ids": sorted(r["custom_id"] for r in rows),
-        "output_roles": sorted({r["response"]["body"]["choices"][0]["message"]["role"] for r in rows}),
+        "output_roles": sorted(
+            {r["response"]["body"]["choices"][0]["message"]["role"] for r in rows}
+        ),
         "listed": [b.id for b in listed],
         "cancelled": cancelled,
     }
