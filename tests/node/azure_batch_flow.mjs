@@ -87,6 +87,11 @@ async function main() {
     assert.equal(row.response.body.object, 'chat.completion');
     assert.equal(row.response.body.choices[0].message.role, 'assistant');
   }
+  // Requests that failed are in the error file, one line each with a non-200 response.
+  const errors = done.error_file_id
+    ? jsonLines(await (await client.files.content(done.error_file_id)).text())
+    : [];
+  for (const row of errors) assert.ok(row.error !== null || row.response.status_code !== 200);
   const second = await client.batches.create({ input_file_id: file.id, endpoint: ENDPOINT, completion_window: '24h' });
   const listed = [];
   for await (const b of client.batches.list({ limit: 1 })) listed.push(b.id);
@@ -99,6 +104,7 @@ async function main() {
     statuses: seen,
     counts: done.request_counts,
     output_custom_ids: rows.map((r) => r.custom_id).sort(),
+    error_custom_ids: errors.map((r) => r.custom_id).sort(),
     listed,
     cancel: { id: cancelled.id, status: cancelled.status },
   };

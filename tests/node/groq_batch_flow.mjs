@@ -58,6 +58,11 @@ async function main() {
   }
   const info = await groq.files.info(done.output_file_id);
   assert.equal(info.purpose, 'batch_output');
+  // Requests that failed are in the error file, one line each with a non-200 response.
+  const errors = done.error_file_id
+    ? jsonLines(await (await groq.files.content(done.error_file_id)).text())
+    : [];
+  for (const row of errors) assert.ok(row.error !== null || row.response.status_code !== 200);
   const second = await groq.batches.create({ completion_window: '7d', endpoint: ENDPOINT, input_file_id: file.id });
   assert.equal(second.expires_at - second.created_at, 7 * 86400);
   const listed = await groq.batches.list();
@@ -69,6 +74,7 @@ async function main() {
     statuses: seen,
     counts: done.request_counts,
     output_custom_ids: rows.map((r) => r.custom_id).sort(),
+    error_custom_ids: errors.map((r) => r.custom_id).sort(),
     listed: listed.data.map((b) => b.id),
     cancel: { id: cancelled.id, status: cancelled.status },
   };

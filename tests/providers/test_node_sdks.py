@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from emulator import ItemFault
 from emulator.handle import EmulatorHandle
 from tests.providers.node_sdk import pinned, run_node
 
@@ -71,15 +72,19 @@ def test_gemini_sdk_inline_and_file_jobs_list_cancel(batch_emulator: EmulatorHan
 
 
 @POLLS
-def test_azure_openai_sdk_global_batch_flow(batch_emulator: EmulatorHandle) -> None:
+def test_azure_openai_sdk_global_batch_flow_with_a_failed_request(
+    batch_emulator: EmulatorHandle,
+) -> None:
     version = pinned("openai")
+    batch_emulator.faults.add(ItemFault(custom_id="task-1", status=500))
     out = run_node("azure_batch_flow.mjs", batch_emulator)
 
     assert out["sdk_version"] == version
     assert out["file_statuses"][-1] == "processed"
     assert out["statuses"] == ["in_progress", "finalizing", "completed"]
-    assert out["counts"] == {"total": 3, "completed": 3, "failed": 0}
-    assert out["output_custom_ids"] == ["task-0", "task-1", "task-2"]
+    assert out["counts"] == {"total": 3, "completed": 2, "failed": 1}
+    assert out["output_custom_ids"] == ["task-0", "task-2"]
+    assert out["error_custom_ids"] == ["task-1"]
     second = out["cancel"]["id"]
     assert out["listed"] == [second, out["batch_id"]]
     assert out["cancel"]["status"] in ("cancelling", "cancelled")
@@ -89,14 +94,18 @@ def test_azure_openai_sdk_global_batch_flow(batch_emulator: EmulatorHandle) -> N
 
 
 @POLLS
-def test_groq_sdk_upload_create_poll_download_list_cancel(batch_emulator: EmulatorHandle) -> None:
+def test_groq_sdk_upload_create_poll_download_errors_list_cancel(
+    batch_emulator: EmulatorHandle,
+) -> None:
     version = pinned("groq-sdk")
+    batch_emulator.faults.add(ItemFault(custom_id="request-2", status=500))
     out = run_node("groq_batch_flow.mjs", batch_emulator)
 
     assert out["sdk_version"] == version
     assert out["statuses"] == ["in_progress", "finalizing", "completed"]
-    assert out["counts"] == {"total": 3, "completed": 3, "failed": 0}
-    assert out["output_custom_ids"] == ["request-1", "request-2", "request-3"]
+    assert out["counts"] == {"total": 3, "completed": 2, "failed": 1}
+    assert out["output_custom_ids"] == ["request-1", "request-3"]
+    assert out["error_custom_ids"] == ["request-2"]
     second = out["cancel"]["id"]
     assert out["listed"] == [second, out["batch_id"]]
     assert out["cancel"]["status"] in ("cancelling", "cancelled")
