@@ -8,50 +8,18 @@ emulator's own record of what happened.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.handle import EmulatorHandle
+from tests.providers.node_sdk import pinned, run_node
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tests" / "node" / "openai_batch_flow.mjs"
 CUSTOM_IDS = ["alpha", "bravo", "charlie", "delta", "echo"]
-NODE_TIMEOUT = 120
-
-
-def _pinned_major() -> str:
-    spec: str = json.loads((ROOT / "package.json").read_text())["dependencies"]["openai"]
-    return spec.lstrip("^~").split(".")[0]
 
 
 def _run_node(handle: EmulatorHandle) -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node, "node is required for the Node SDK test (Node 20+ is part of the toolchain)"
-    assert (ROOT / "node_modules" / "openai").is_dir(), (
-        "the openai npm package is missing: run `npm install` in the project root "
-        "(scripts/test does this)"
-    )
-    env = {**os.environ, "EMU_URL": handle.openai_base_url, "NO_COLOR": "1"}
-    done = subprocess.run(
-        [node, str(SCRIPT)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=NODE_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, f"node script failed:\n{done.stderr}\n{done.stdout}"
-    lines = done.stdout.strip().splitlines()
-    assert lines, f"node script printed no summary; stderr:\n{done.stderr}"
-    summary: dict[str, Any] = json.loads(lines[-1])
-    return summary
+    return run_node("openai_batch_flow.mjs", handle, EMU_URL=handle.openai_base_url)
 
 
 @pytest.mark.batch_emulator(timing="polls:1")
@@ -60,7 +28,7 @@ def test_node_sdk_upload_create_poll_list_cancel_download(
 ) -> None:
     summary = _run_node(batch_emulator)
 
-    assert summary["sdk_version"].split(".")[0] == _pinned_major()
+    assert summary["sdk_version"] == pinned("openai")
     first, second, third = summary["created"]
     # Polls:1 moves one documented phase per retrieve, validating -> ... -> completed.
     assert summary["statuses"] == ["in_progress", "finalizing", "completed"]
