@@ -223,3 +223,21 @@ def test_the_put_is_capped_while_it_streams(batch_emulator: EmulatorHandle) -> N
         assert chunked.status_code == 413
         assert client.get(f"/files/{file_id}").json()["bytes"] == 0
         assert node_put(location, LINES).status_code == 200
+
+
+def test_small_form_posts_answer_once_a_big_file_exists(batch_emulator: EmulatorHandle) -> None:
+    """Regression: once any stored file passed the offload rule's 512 KB, the rule read every
+    small POST body to look for that file's id, and a form parser reading the body again
+    through its capped wrapper waited forever (Together's upload start, OpenAI's upload)."""
+    with http(batch_emulator) as client:
+        big = node_start(client)
+        assert node_put(big.headers["location"], LINES * 4_000).status_code == 200  # ~600 KB
+        assert node_start(client).status_code == 302
+    openai = httpx.post(
+        batch_emulator.url + "/v1/files",
+        headers={"Authorization": "Bearer sk-test"},
+        files={"file": ("small.jsonl", LINES)},
+        data={"purpose": "batch"},
+        timeout=10,
+    )
+    assert openai.status_code == 200
