@@ -6,11 +6,14 @@ raised a validation error on the file object the emulator answered."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from emulator.handle import EmulatorHandle
 from tests.legacy import run_legacy
 
+MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+HI = [{"role": "user", "content": "hi"}]
 SNIPPET = """
 import json, os, sys
 import httpx, together
@@ -52,8 +55,7 @@ def test_together_2x_documented_batch_flow(batch_emulator: EmulatorHandle, tmp_p
     path = tmp_path / "batch_input.jsonl"
     path.write_text(
         "".join(
-            '{"custom_id": "r%d", "body": {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo",'
-            ' "messages": [{"role": "user", "content": "hi"}], "max_tokens": 20}}\n' % i
+            json.dumps({"custom_id": f"r{i}", "body": {"model": MODEL, "messages": HI}}) + "\n"
             for i in range(3)
         )
     )

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,11 +25,8 @@ from emulator.handle import EmulatorHandle
 from tests.providers.conftest import parse_jsonl
 
 MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-LINES = b"".join(
-    b'{"custom_id": "n%d", "body": {"model": "%s", "messages": [{"role": "user", "content": "hi"}]}}\n'
-    % (i, MODEL.encode())
-    for i in range(3)
-)
+BODY = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}
+LINES = "".join(json.dumps({"custom_id": f"n{i}", "body": BODY}) + "\n" for i in range(3)).encode()
 KEY = {"Authorization": "Bearer tg-node"}
 
 

@@ -1,5 +1,6 @@
-"""Together's ids, and who a Together API key is: the `user_id` batch objects carry and the `GET /v3/whoami`
-answer the together 3.x CLI reads before every command to find the key's project.
+"""Together's ids, and who a Together API key is: the `user_id` batch objects carry and the
+`GET /v3/whoami` answer the together 3.x CLI reads before every command to find the key's
+project.
 
 Both derive from the key alone (a hash), so one key always gets the same ids and two keys never
 share one; no key is stored.

@@ -31,8 +31,7 @@ from emulator.http import (
 )
 from emulator.providers.openai import routes as openai
 from emulator.providers.openai.validation import parse_jsonl
-from emulator.providers.together import dialect as d
-from emulator.providers.together import identity, upload
+from emulator.providers.together import dialect as d, identity, upload
 
 PREFIXES = ("/together/",)
 SCOPE = "together"

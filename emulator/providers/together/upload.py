@@ -27,8 +27,7 @@ from starlette.requests import Request
 from emulator import bodies, headers
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.files import StoredFile
-from emulator.providers.together import dialect as d
-from emulator.providers.together import identity
+from emulator.providers.together import dialect as d, identity
 
 FIELDS_CAP = 64 * 1024  # step 1 carries four short fields
 PENDING, RECEIVING, UPLOADED = "pending", "receiving", "uploaded"
@@ -46,7 +45,7 @@ async def fields(request: Request) -> dict[str, str]:
     """Step 1's fields: the form body (Python SDKs), else the query string (the Node SDK sends
     both, `POST /files?file_name=…&file_type=…&purpose=…` with the same urlencoded body)."""
     form: FormData = await bodies.read_form(request, FIELDS_CAP, _too_large, _bad_form)
-    found = {k: v for k, v in request.query_params.items()}
+    found = dict(request.query_params.items())
     found.update({k: v for k, v in form.items() if isinstance(v, str)})
     return found
 
@@ -54,9 +53,7 @@ async def fields(request: Request) -> dict[str, str]:
 def sign(stored: StoredFile, api_key: str) -> str:
     """Bind the file to the key that registered it and mint the one-time PUT signature."""
     token = secrets.token_urlsafe(24)
-    stored.extra.update(
-        together_state=PENDING, owner=identity.user_id(api_key), upload_token=token
-    )
+    stored.extra.update(together_state=PENDING, owner=identity.user_id(api_key), upload_token=token)
     return token
 
 
