@@ -239,3 +239,30 @@ def test_small_form_posts_answer_once_a_big_file_exists(batch_emulator: Emulator
         timeout=10,
     )
     assert openai.status_code == 200
+
+
+def test_the_reference_one_call_upload_feeds_a_batch(batch_emulator: EmulatorHandle) -> None:
+    """`POST /files/upload` with the bytes in a multipart form answers the file object, as the
+    API reference shows (docs.together.ai/reference/upload-file)."""
+    with http(batch_emulator) as client:
+        made = client.post(
+            "/files/upload",
+            data={"purpose": "batch-api", "file_name": "batch_input.jsonl"},
+            files={"file": ("batch_input.jsonl", LINES)},
+        )
+        assert made.status_code == 200, made.text
+        body = made.json()
+        assert (body["Processed"], body["FileType"], body["LineCount"], body["bytes"]) == (
+            True,
+            "jsonl",
+            3,
+            len(LINES),
+        )
+        assert content(client, body["id"]) == LINES
+        job = client.post(
+            "/batches", json={"endpoint": "/v1/chat/completions", "input_file_id": body["id"]}
+        ).json()["job"]
+        batch_emulator.advance(hours=1)
+        assert client.get(f"/batches/{job['id']}").json()["status"] == "COMPLETED"
+        missing = client.post("/files/upload", data={"purpose": "batch-api", "file_name": "x"})
+        assert missing.status_code == 400

@@ -11,6 +11,7 @@ OPERATIONS = frozenset(
     {
         "files.upload",
         "files.put",
+        "files.upload_form",
         "whoami",
         "files.preprocess",
         "files.list",

@@ -9,6 +9,7 @@ unauthenticated PUT of the bytes to that signed Location; then `POST /v1/files/{
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -58,22 +59,43 @@ def _origin(service: BatchService, request: Request) -> str:
 async def start_upload(service: BatchService, request: Request) -> Response:
     """Step 1: register the file, answer where to PUT its bytes (a one-time signed URL)."""
     form = await upload.fields(request)
-    purpose, name = form.get("purpose"), form.get("file_name")
-    file_type, checksum = form.get("file_type", "jsonl"), form.get("checksum")
-    if purpose not in d.PURPOSES:
-        raise invalid(f"Invalid purpose {purpose!r}.", param="purpose")
-    if not name:
-        raise invalid("file_name is required.", param="file_name")
-    if file_type not in d.FILE_TYPES:
-        raise invalid(f"Invalid file_type {file_type!r}.", param="file_type")
-    stored = service.add_file(SCOPE, name, str(purpose), b"", file_id=_new_file_id(service))
-    stored.extra.update(file_type=file_type, checksum=checksum)
+    purpose, name, file_type = _described(form)
+    stored = service.add_file(SCOPE, name, purpose, b"", file_id=_new_file_id(service))
+    stored.extra.update(file_type=file_type, checksum=form.get("checksum"))
     token = upload.sign(stored, headers.bearer(request.scope) or "")
     location = _origin(service, request) + UPLOAD_PATH.format(file_id=stored.id)
     return Response(
         status_code=302,
         headers={"location": f"{location}?signature={token}", "x-together-file-id": stored.id},
     )
+
+
+def _described(form: Mapping[str, Any]) -> tuple[str, str, str]:
+    """purpose, file_name and file_type of an upload, each checked."""
+    purpose, name, file_type = form.get("purpose"), form.get("file_name"), form.get("file_type")
+    if purpose not in d.PURPOSES:
+        raise invalid(f"Invalid purpose {purpose!r}.", param="purpose")
+    if not isinstance(name, str) or not name:
+        raise invalid("file_name is required.", param="file_name")
+    if file_type is None:
+        file_type = "jsonl"  # the reference's default
+    if file_type not in d.FILE_TYPES:
+        raise invalid(f"Invalid file_type {file_type!r}.", param="file_type")
+    return str(purpose), name, str(file_type)
+
+
+async def upload_in_one(service: BatchService, request: Request) -> Response:
+    """`POST /v1/files/upload`: the API reference's one-call upload, a multipart form with the
+    bytes, answered with the file object (docs.together.ai/reference/upload-file). The file is
+    complete at once (`Processed: true`); a batch validates it as any other."""
+    form = await openai.upload_form(request, min(d.MAX_FILE_BYTES, service.config.max_file_bytes))
+    part = openai.uploaded(form)
+    purpose, name, file_type = _described(form)
+    data = await part.read()
+    stored = service.add_file(SCOPE, name, purpose, data, file_id=_new_file_id(service))
+    stored.extra.update(file_type=file_type, together_state="processed")
+    stored.extra["line_count"] = d.line_count(data)
+    return json_response(d.file_to_wire(stored))
 
 
 def _new_file_id(service: BatchService) -> str:
@@ -193,6 +215,7 @@ def routes(service: BatchService) -> list[BaseRoute]:
 
     return [
         r("/v1/files", "files.upload", start_upload, "POST"),
+        r("/v1/files/upload", "files.upload_form", upload_in_one, "POST"),
         route(service, UPLOAD, UPLOAD_PATH, "files.put", partial(put_bytes, service), "PUT"),
         r("/v1/files/{file_id}/preprocess", "files.preprocess", preprocess, "POST"),
         r("/v1/files", "files.list", list_files),
