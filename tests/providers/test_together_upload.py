@@ -172,6 +172,9 @@ def test_the_signature_binds_the_url_to_one_file(batch_emulator: EmulatorHandle)
         assert node_put(str(forged), LINES).status_code == 403
         bare = httpx.URL(theirs.headers["location"]).copy_remove_param("signature")
         assert node_put(str(bare), LINES).status_code == 403
+        path = str(bare)
+        for odd in ("%C3%A9", "%ED%A0%80", "%FF", "x" * 10_000, "a&signature=b"):  # no 500
+            assert node_put(f"{path}?signature={odd}", LINES).status_code == 403, odd
         # their own URL sent with my key as credentials: refused as well
         put = node_put(theirs.headers["location"], LINES, Authorization="Bearer tg-node")
         assert put.status_code == 403

@@ -61,8 +61,9 @@ def sign(stored: StoredFile, api_key: str) -> str:
 def check_writable(stored: StoredFile, request: Request) -> None:
     """Refuse before a byte is read: wrong signature, content already there, another key."""
     expected = stored.extra.get("upload_token")
-    given = request.query_params.get("signature", "")
-    if not isinstance(expected, str) or not hmac.compare_digest(expected, given):
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500)
+    given = request.query_params.get("signature", "").encode("utf-8", "backslashreplace")
+    if not isinstance(expected, str) or not hmac.compare_digest(expected.encode(), given):
         raise EmulatorError(ErrorKind.PERMISSION, "The upload signature does not match.")
     key = headers.bearer(request.scope)
     if key is not None and identity.user_id(key) != stored.extra.get("owner"):
