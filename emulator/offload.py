@@ -142,9 +142,9 @@ def when_heavy(service: Sized, handler: Handler) -> Handler:
         return handler
 
     async def dispatch(request: Request) -> Response:
-        body = await _peek(service, request) if request.method == "POST" else None
-        if body is None and not _heavy_without_body(service, request):
-            return await handler(request)
+        body, big = await _peek(service, request)
+        if not big and not _heavy_without_body(service, request):
+            return await handler(request if body is None else _replaying(request, body))
         return await run_in_worker(handler, request, body)
 
     return dispatch
@@ -166,18 +166,33 @@ def _heavy_without_body(service: Sized, request: Request) -> bool:
     return service.due_over(HEAVY_ITEMS)  # any file call makes due result files first
 
 
-async def _peek(service: Sized, request: Request) -> bytes | None:
-    """A small POST body, read now, if it names a big stored file (else None)."""
+async def _peek(service: Sized, request: Request) -> tuple[bytes | None, bool]:
+    """A small POST body, if it was read here (else None), and whether it names a big stored
+    file. The body read here must be handed on: a handler that wraps the request in a new
+    `Request` (a capped form parser does) would otherwise wait forever for bytes already gone."""
     if request.method != "POST":
-        return None
+        return None, False
     length = request.headers.get("content-length", "")
     if not (length.isascii() and length.isdigit()) or not 0 < int(length) <= PEEK_BODY:
-        return None
+        return None, False
     big = service.big_file_ids(HEAVY_BODY)
     if not big:
-        return None
-    body = await request.body()  # Starlette keeps it: the handler reads it again for free
-    return body if any(file_id.encode() in body for file_id in big) else None
+        return None, False
+    body = await request.body()
+    return body, any(file_id.encode() in body for file_id in big)
+
+
+def _replaying(request: Request, body: bytes) -> Request:
+    """The request with its already-read body delivered again to whoever reads it next, then
+    the server's own messages (a disconnect) as usual."""
+    replay = [body]
+
+    async def receive() -> Message:
+        if replay:
+            return {"type": "http.request", "body": replay.pop(), "more_body": False}
+        return await request.receive()
+
+    return Request(request.scope, receive)
 
 
 async def run_in_worker(handler: Handler, request: Request, body: bytes | None = None) -> Response:

@@ -71,7 +71,9 @@ def test_three_step_upload_as_the_sdk_drives_it(
         headers={"Authorization": "Bearer k"},
     )
     assert raw.status_code == 302
-    assert raw.headers["location"].endswith(f"/files/{raw.headers['x-together-file-id']}/upload")
+    location = httpx.URL(raw.headers["location"])
+    assert location.path.endswith(f"/files/{raw.headers['x-together-file-id']}/upload")
+    assert location.params["signature"]  # a one-time signed URL, as Together's presigned one
     assert sdk.files.retrieve(uploaded.id).id == uploaded.id
 
 

@@ -1,8 +1,9 @@
 """Pure mapping between the core and Together's batch wire format. No I/O, no store access.
 
 Objects follow the `together` 3.x SDK types (`BatchJob`, `BatchCreateResponse`,
-`FileResponse`; reference more-providers §4): UPPERCASE statuses, ISO-8601 timestamps,
-`progress` 0-100, `FileType` with a capital F, `prompt` in chat bodies.
+`FileResponse`; reference more-providers §4) and what Together printed (fixtures/recorded/
+together/): UPPERCASE statuses, ISO-8601 timestamps with microseconds, `progress` 0-100, the
+capitalised `Processed`/`FileType`/`LineCount` file keys, `prompt` in chat bodies.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ MAX_REQUESTS = 50_000  # per batch (docs.together.ai batch limits)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 # Together serves open models as `<org>/<name>` (e.g. `meta-llama/Llama-3.3-70B-Instruct-Turbo`).
 RULES = LineRules(model_ok=lambda name: "/" in name.strip("/"))
-USER_ID = "user-batch-emulator"
 # The core's reasons in Together's words [I: messages not documented; 404 for a missing batch
 # and 400 for an invalid request are (docs.together.ai batch reference)].
 WORDING: dict[Reason, Callable[[dict[str, Any]], Wording]] = {
@@ -59,21 +59,35 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
 
 
 def iso(value: float | None) -> str | None:
+    """Microsecond precision, as the recorded `BatchJob`s parsed (`21:14:25.429872`); the `Z`
+    suffix is the docs' (`2024-01-15T14:30:00Z`)."""
     if value is None:
         return None
-    return datetime.fromtimestamp(int(value), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def line_count(data: bytes) -> int:
+    """Lines (an unterminated last one counts), without splitting: no copy of a 100 MB file."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
 def file_to_wire(stored: StoredFile) -> dict[str, Any]:
+    """`Processed`, `FileType` and `LineCount` as the API reference's file object shows them
+    (docs.together.ai/reference/upload-file); together 2.x requires `Processed` (a bool).
+    `Processed` is true once the bytes are in ("whether file has been fully uploaded", the 2.x
+    type's docstring); `processing_status` COMPLETED only after preprocess [I]."""
     state = stored.extra.get("together_state", "processed")
+    lines = stored.extra.get("line_count")
     return {
         "id": stored.id,
         "object": "file",
         "bytes": stored.size,
         "created_at": int(stored.created_at),
         "filename": stored.filename,
-        "FileType": str(stored.extra.get("file_type", "jsonl")),
         "purpose": "batch-api" if stored.purpose == "batch_output" else stored.purpose,
+        "Processed": state not in ("pending", "receiving"),
+        "FileType": str(stored.extra.get("file_type", "jsonl")),
+        "LineCount": lines if isinstance(lines, int) else line_count(stored.data),
         "processing_status": "COMPLETED" if state == "processed" else "PENDING",
     }
 
@@ -87,7 +101,7 @@ def batch_to_wire(view: View) -> dict[str, Any]:
     error = "; ".join(e.message for e in batch.errors) if view.state is BatchState.FAILED else None
     return {
         "id": batch.id,
-        "user_id": USER_ID,
+        "user_id": batch.extra.get("user_id"),
         "input_file_id": batch.input_file_id,
         "file_size_bytes": batch.extra.get("file_size_bytes", 0),
         "status": STATUS[view.state],

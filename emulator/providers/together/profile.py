@@ -3,14 +3,16 @@ finishing order ("order not preserved", docs.together.ai), output files kept 30 
 
 from __future__ import annotations
 
-from emulator.core.ids import uuid_id
 from emulator.core.profile import Door, Keeping, Profile
-from emulator.providers.together.results import render_files
+from emulator.providers.together.identity import uuid4
+from emulator.providers.together.results import file_id, render_files
 
 OPERATIONS = frozenset(
     {
         "files.upload",
         "files.put",
+        "files.upload_form",
+        "whoami",
         "files.preprocess",
         "files.list",
         "files.retrieve",
@@ -26,8 +28,9 @@ PROFILE = Profile(
     name="together",
     operations=OPERATIONS,
     render_files=render_files,
+    file_id=file_id,
     results_operation="files.content",
-    batch_id=uuid_id,  # the docs show UUID batch ids
+    batch_id=uuid4,  # UUIDs, as the docs show and the cookbook recorded
     door=Door(status=frozenset({"batches.retrieve"}), files=frozenset({"files.content"})),
     keeping=Keeping(
         results_hint="download output_file_id with files.content",

@@ -1,14 +1,15 @@
 """Together Files + Batches routes, at the paths the `together` SDK builds.
 
 Mounted at `/together`, so `Together(base_url=<url>/together)` reaches `/together/v1/...`.
-Uploads take three calls (reference more-providers §4.2): a form POST without the bytes,
-answered 302 with `Location` and `X-Together-File-Id`; an unauthenticated PUT of the bytes to
-that Location; then `POST /v1/files/{id}/preprocess`.
+Uploads take three calls (reference more-providers §4.2; the rules are in `upload`): a form
+POST without the bytes, answered 302 with `Location` and `X-Together-File-Id`; an
+unauthenticated PUT of the bytes to that signed Location; then `POST /v1/files/{id}/preprocess`
+(which the Node SDK never calls: batches accept an uploaded file and validate it themselves).
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -31,7 +32,7 @@ from emulator.http import (
 )
 from emulator.providers.openai import routes as openai
 from emulator.providers.openai.validation import parse_jsonl
-from emulator.providers.together import dialect as d
+from emulator.providers.together import dialect as d, identity, upload
 
 PREFIXES = ("/together/",)
 SCOPE = "together"
@@ -56,42 +57,63 @@ def _origin(service: BatchService, request: Request) -> str:
 
 # -- files ------------------------------------------------------------------------------------
 async def start_upload(service: BatchService, request: Request) -> Response:
-    """Step 1: register the file, answer where to PUT its bytes."""
-    form = await request.form(max_files=1, max_fields=16)
-    purpose, name = form.get("purpose"), form.get("file_name")
-    file_type, checksum = form.get("file_type", "jsonl"), form.get("checksum")
+    """Step 1: register the file, answer where to PUT its bytes (a one-time signed URL)."""
+    form = await upload.fields(request)
+    purpose, name, file_type = _described(form)
+    stored = service.add_file(SCOPE, name, purpose, b"", file_id=_new_file_id(service))
+    stored.extra.update(file_type=file_type, checksum=form.get("checksum"))
+    token = upload.sign(stored, headers.bearer(request.scope) or "")
+    location = _origin(service, request) + UPLOAD_PATH.format(file_id=stored.id)
+    return Response(
+        status_code=302,
+        headers={"location": f"{location}?signature={token}", "x-together-file-id": stored.id},
+    )
+
+
+def _described(form: Mapping[str, Any]) -> tuple[str, str, str]:
+    """purpose, file_name and file_type of an upload, each checked."""
+    purpose, name, file_type = form.get("purpose"), form.get("file_name"), form.get("file_type")
     if purpose not in d.PURPOSES:
         raise invalid(f"Invalid purpose {purpose!r}.", param="purpose")
     if not isinstance(name, str) or not name:
         raise invalid("file_name is required.", param="file_name")
+    if file_type is None:
+        file_type = "jsonl"  # the reference's default
     if file_type not in d.FILE_TYPES:
         raise invalid(f"Invalid file_type {file_type!r}.", param="file_type")
-    stored = service.add_file(SCOPE, name, str(purpose), b"")
-    stored.extra.update(together_state="pending", file_type=file_type, checksum=checksum)
-    location = _origin(service, request) + UPLOAD_PATH.format(file_id=stored.id)
-    return Response(
-        status_code=302, headers={"location": location, "x-together-file-id": stored.id}
-    )
+    return str(purpose), name, str(file_type)
+
+
+async def upload_in_one(service: BatchService, request: Request) -> Response:
+    """`POST /v1/files/upload`: the API reference's one-call upload, a multipart form with the
+    bytes, answered with the file object (docs.together.ai/reference/upload-file). The file is
+    complete at once (`Processed: true`); a batch validates it as any other."""
+    form = await openai.upload_form(request, min(d.MAX_FILE_BYTES, service.config.max_file_bytes))
+    part = openai.uploaded(form)
+    purpose, name, file_type = _described(form)
+    data = await part.read()
+    stored = service.add_file(SCOPE, name, purpose, data, file_id=_new_file_id(service))
+    stored.extra.update(file_type=file_type, together_state="processed")
+    stored.extra["line_count"] = d.line_count(data)
+    return json_response(d.file_to_wire(stored))
+
+
+def _new_file_id(service: BatchService) -> str:
+    """`file-` and a UUID, as every Together file id recorded (`file-73585c5e-0a77-…`)."""
+    return "file-" + identity.uuid4(service.config.seed, "file", service.ids.next("file"))
 
 
 async def put_bytes(service: BatchService, request: Request) -> Response:
-    """Step 2: the bytes; the checksum sent in step 1 must match them."""
+    """Step 2: the bytes, once, streamed against the cap; see `upload` for what is refused."""
     stored = service.get_file(request.path_params["file_id"], {SCOPE})
-    data = await request.body()
-    if len(data) > d.MAX_FILE_BYTES:
-        raise invalid("File is too large.")
-    expected = stored.extra.get("checksum")
-    if isinstance(expected, str) and expected != hashlib.sha256(data).hexdigest():
-        raise invalid("Checksum mismatch.")
-    stored.data = data
-    stored.extra["together_state"] = "uploaded"
+    await upload.receive(stored, request, min(d.MAX_FILE_BYTES, service.config.max_file_bytes))
     return Response(status_code=200)
 
 
 async def preprocess(service: BatchService, request: Request) -> Response:
     """Step 3: the file becomes usable; a batch input must be JSONL."""
     stored = service.get_file(request.path_params["file_id"], {SCOPE})
-    if stored.extra.get("together_state") == "pending":
+    if stored.extra.get("together_state") in (upload.PENDING, upload.RECEIVING):
         raise invalid(f"File {stored.id} has not been uploaded.")
     if stored.purpose == "batch-api":
         openai.check_batch_file(stored.filename, stored.data)
@@ -139,8 +161,10 @@ def _create_args(body: Any) -> tuple[str, str, str | None, str | None]:
 async def create_batch(service: BatchService, request: Request) -> Response:
     endpoint, file_id, window, model = _create_args(await read_json(request))
     stored = service.get_file(file_id, {SCOPE})
-    if stored.purpose != "batch-api" or stored.extra.get("together_state") != "processed":
-        raise invalid(f"File {file_id} is not a processed batch-api file.")
+    if stored.purpose != "batch-api":
+        raise invalid(f"File {file_id} is not a batch-api file.", param="input_file_id")
+    if stored.extra.get("together_state") in (upload.PENDING, upload.RECEIVING):
+        raise invalid(f"File {file_id} has not been uploaded.", param="input_file_id")
     lines = d.as_openai_lines(stored.data, endpoint, model)
     limit = min(d.MAX_REQUESTS, service.config.max_batch_requests)
     parsed = parse_jsonl(lines, endpoint, limit, d.RULES)
@@ -156,7 +180,11 @@ async def create_batch(service: BatchService, request: Request) -> Response:
             scenario=scenario_of(request),
             timing=timing_of(request),
             id_prefix="",
-            extra={"file_size_bytes": stored.size, "completion_window": window or "24h"},
+            extra={
+                "file_size_bytes": stored.size,
+                "completion_window": window or "24h",
+                "user_id": identity.user_id(headers.bearer(request.scope) or ""),
+            },
         )
     )
     return json_response({"job": d.batch_to_wire(view), "warning": None}, 201)
@@ -171,6 +199,11 @@ async def get_batch(service: BatchService, request: Request) -> Response:
     return json_response(d.batch_to_wire(view))
 
 
+async def whoami(service: BatchService, request: Request) -> Response:
+    """Who the key is (`GET /v3/whoami`): the together 3.x CLI asks before every command."""
+    return json_response(identity.whoami(headers.bearer(request.scope) or ""))
+
+
 async def cancel_batch(service: BatchService, request: Request) -> Response:
     view = service.cancel_batch(request.path_params["batch_id"], {SCOPE})
     return json_response(d.batch_to_wire(view))
@@ -182,6 +215,7 @@ def routes(service: BatchService) -> list[BaseRoute]:
 
     return [
         r("/v1/files", "files.upload", start_upload, "POST"),
+        r("/v1/files/upload", "files.upload_form", upload_in_one, "POST"),
         route(service, UPLOAD, UPLOAD_PATH, "files.put", partial(put_bytes, service), "PUT"),
         r("/v1/files/{file_id}/preprocess", "files.preprocess", preprocess, "POST"),
         r("/v1/files", "files.list", list_files),
@@ -192,4 +226,6 @@ def routes(service: BatchService) -> list[BaseRoute]:
         r("/v1/batches", "batches.list", list_batches),
         r("/v1/batches/{batch_id}", "batches.retrieve", get_batch),
         r("/v1/batches/{batch_id}/cancel", "batches.cancel", cancel_batch, "POST"),
+        r("/v3/whoami", "whoami", whoami),
+        r("/v1/whoami", "whoami", whoami),  # the SDK's docs page shows /v1 (curl example)
     ]
