@@ -240,9 +240,7 @@ class ItemFault:
                 "use contains for a substring"
             )
 
-    def selects(
-        self, custom_id: str, body: dict[str, Any] | None, text: str | None = None
-    ) -> bool:
+    def selects(self, custom_id: str, body: dict[str, Any] | None, text: str | None = None) -> bool:
         """The deterministic matchers (everything but `rate`). `text` is the body's JSON when
         the caller has it already (one dump per item, not one per rule)."""
         if self._custom_id is not None and not self._custom_id.fullmatch(custom_id):
