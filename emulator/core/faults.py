@@ -197,18 +197,36 @@ class FaultBook:
     ) -> tuple[str, HttpFault] | None:
         """The first live HTTP rule matching this call (rule id, fault), counted as consumed."""
         with self._lock:
-            rules = self._http_rules(dialect, operation)  # replaced on change, never mutated
-        for rule in rules:  # regexes run unlocked: a slow one holds up no other call
+            rules, costly = self._indexed(dialect, operation)
+            if not costly:  # every test is a comparison or a `re` search: one locked pass
+                return self._first_firing(rules, (dialect, operation, method, path, batch_id))
+        for rule in rules:  # automaton regexes run unlocked: a slow one holds up no other call
             fault = rule.fault
             assert isinstance(fault, HttpFault)
-            if not fault.matches(dialect, operation, method, path, batch_id):
-                continue
-            with self._lock:
-                rule.seen += 1
-                if self._fires(rule, fault):
-                    rule.fired += 1
-                    return rule.id, fault
+            if fault.matches(dialect, operation, method, path, batch_id):
+                with self._lock:
+                    if self._counted(rule, fault):
+                        return rule.id, fault
         return None
+
+    def _first_firing(
+        self, rules: list[_Rule], call: tuple[str, str, str, str, str | None]
+    ) -> tuple[str, HttpFault] | None:
+        """Count each matching rule as seen until one fires (under the lock)."""
+        for rule in rules:
+            fault = rule.fault
+            assert isinstance(fault, HttpFault)
+            if fault.matches(*call) and self._counted(rule, fault):
+                return rule.id, fault
+        return None
+
+    def _counted(self, rule: _Rule, fault: HttpFault) -> bool:
+        """A matching call seen by the rule; True (and counted) when the rule fires on it."""
+        rule.seen += 1
+        if not self._fires(rule, fault):
+            return False
+        rule.fired += 1
+        return True
 
     def _http_rules(self, dialect: str, operation: str) -> list[_Rule]:
         """The HTTP rules that name this dialect and operation or leave them open (locked)."""
