@@ -211,18 +211,22 @@ def routes(emulator: Emulator) -> list[Route]:
             lambda: json_response({"data": [summary(v) for v in emulator.batches]})
         )
 
+    # A look at one batch may be the first to see it finished and render its result files
+    # (a second for 50,000 lines): these run on a worker thread too.
     async def one_batch(request: Request) -> Response:
-        return json_response(summary(emulator.batch(request.path_params["batch_id"])))
+        batch_id = request.path_params["batch_id"]
+        return await off_loop(lambda: json_response(summary(emulator.batch(batch_id))))
 
     async def transition(request: Request) -> Response:
         target = (await _body(request)).get("to")
         if target not in {s.value for s in BatchState}:
             raise _Problem(400, f"'to' must be one of {', '.join(s.value for s in BatchState)}")
-        view = emulator.transition(request.path_params["batch_id"], target)
-        return json_response(summary(view))
+        batch_id = request.path_params["batch_id"]
+        return await off_loop(lambda: json_response(summary(emulator.transition(batch_id, target))))
 
     async def step(request: Request) -> Response:
-        return json_response(summary(emulator.step(request.path_params["batch_id"])))
+        batch_id = request.path_params["batch_id"]
+        return await off_loop(lambda: json_response(summary(emulator.step(batch_id))))
 
     async def journal(request: Request) -> Response:
         entries = emulator.service.journal.entries(**_journal_filters(request))

@@ -164,3 +164,34 @@ def test_health_answers_while_the_verdict_is_judged(
     worker.join(GIVE_UP)
     assert not gate.waited_out, "health waited for the verdict"
     assert answered and answered[0].status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_emulator/batches",
+        "/_emulator/batches/{id}",
+        "/_emulator/dashboard/batches",
+        "/_emulator/dashboard/batches/{id}",
+    ],
+)
+def test_health_answers_while_a_control_read_looks_at_batches(
+    batch_emulator: EmulatorHandle,
+    openai_client: OpenAI,
+    health: Callable[[], int],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    """The first look at a finished batch renders its result files: never on the loop."""
+    batch_id = create(openai_client, lines(1))
+    service = batch_emulator.emulator.service
+    gate = Gate()
+    monkeypatch.setattr(service, "view", held(gate, service.view))
+    monkeypatch.setattr(service, "list_batches", held(gate, service.list_batches))
+    url = batch_emulator.url + path.format(id=batch_id)
+    worker, answered = in_background(lambda: httpx.get(url, timeout=60))
+    assert answered_meanwhile(gate, health) == 200
+    worker.join(GIVE_UP)
+    assert not gate.waited_out, "health waited for a control-plane read"
+    assert answered and answered[0].status_code == 200
+    assert batch_id in answered[0].text

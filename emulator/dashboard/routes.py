@@ -68,8 +68,9 @@ def routes(emulator: Emulator) -> list[Route]:
             lambda: json_response(data.batch_page(emulator, request.query_params))
         )
 
-    async def batch(request: Request) -> Response:
-        return json_response(data.batch_detail(emulator, request.path_params["batch_id"]))
+    async def batch(request: Request) -> Response:  # may render a big batch's files
+        batch_id = request.path_params["batch_id"]
+        return await off_loop(lambda: json_response(data.batch_detail(emulator, batch_id)))
 
     async def results(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
