@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings, strategies as st
 from openai import OpenAI
 
 from emulator.core import verdict
@@ -195,3 +196,51 @@ def test_health_answers_while_a_control_read_looks_at_batches(
     assert not gate.waited_out, "health waited for a control-plane read"
     assert answered and answered[0].status_code == 200
     assert batch_id in answered[0].text
+
+
+_DIALECTS = st.sampled_from([None, "openai", "anthropic"])
+_OPERATIONS = st.sampled_from([None, "batches.retrieve", "batches.create"])
+_RULES = st.lists(
+    st.tuples(_DIALECTS, _OPERATIONS, st.sampled_from([None, "GET", "POST"]), st.integers(0, 2)),
+    max_size=12,
+)
+_CALLS = st.lists(
+    st.tuples(
+        st.sampled_from(["openai", "anthropic"]),
+        st.sampled_from(["batches.retrieve", "batches.create"]),
+        st.sampled_from(["GET", "POST"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rules=_RULES, calls=_CALLS, removed=st.integers(0, 12))
+def test_the_index_answers_as_one_pass_over_every_rule_in_order(
+    rules: list[tuple[str | None, str | None, str | None, int]],
+    calls: list[tuple[str, str, str]],
+    removed: int,
+) -> None:
+    """Model: the first rule, in the order added, that names the call (or leaves a field open)
+    and has passed `after` matching calls fires; every matching rule before it counts the call
+    as seen. Rules are removed mid-way to exercise the index being rebuilt."""
+    book = FaultBook()
+    ids = [
+        book.add(HttpFault(status=500, dialect=d, operation=o, method=m, after=a, times=1))
+        for d, o, m, a in rules
+    ]
+    model = [[rule_id, *rule, 0, 0] for rule_id, rule in zip(ids, rules, strict=True)]
+    for step, (dialect, operation, method) in enumerate(calls):
+        if step == removed and model:
+            book.remove(model.pop(0)[0])
+        expected = None
+        for entry in model:
+            rule_id, d, o, m, after, seen, fired = entry
+            if d in (None, dialect) and o in (None, operation) and m in (None, method):
+                entry[5] = seen = seen + 1
+                if seen > after and fired < 1:
+                    entry[6] = 1
+                    expected = rule_id
+                    break
+        found = book.match_http(dialect, operation, method, "/v1/x", None)
+        assert (found[0] if found else None) == expected

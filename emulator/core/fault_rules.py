@@ -242,20 +242,19 @@ class ItemFault:
 
     def selects(self, custom_id: str, body: dict[str, Any] | None, text: str | None = None) -> bool:
         """The deterministic matchers (everything but `rate`). `text` is the body's JSON when
-        the caller has it already (one dump per item, not one per rule)."""
-        if self._custom_id is not None and not self._custom_id.fullmatch(custom_id):
-            return False
+        the caller has it already (one dump per item, not one per rule). The regex goes last:
+        on the automaton it is the dearest test, and the others often decide first."""
         if self.match is not None and (body is None or not body_matches(body, self.match)):
             return False
-        if self.contains is None:
-            return True
-        return self.contains in (body_text(body) if text is None else text)
+        seen = body_text(body) if text is None and self.contains is not None else text
+        if self.contains is not None and self.contains not in (seen or ""):
+            return False
+        return self._custom_id is None or self._custom_id.fullmatch(custom_id)
 
     def hits(self, seed: int, batch_id: str, custom_id: str, salt: str = "") -> bool:
+        """The seeded `rate` draw, for an item `selects` chose (it has checked the regex)."""
         from emulator.core.ids import rng_for
 
-        if self._custom_id is not None and not self._custom_id.fullmatch(custom_id):
-            return False
         if self.rate is None:
             return True
         return rng_for(seed, "item-fault", salt, batch_id, custom_id).random() < self.rate
