@@ -116,13 +116,16 @@ def start_emulator(
     profile_to: Path | None = None,
     source: Path = ROOT,
     config: Path | None = None,
+    quiet: bool = False,
 ) -> Served:
     """`source` is a directory holding the `emulator` package (a snapshot); being the cwd, it
-    comes before the editable install on sys.path. `timing=None` serves the default policy."""
+    comes before the editable install on sys.path. `timing=None` serves the default policy.
+    The call log is on unless `quiet`: what a user runs (`batch-emulator serve`) is measured,
+    the log's lines going to a file as a terminal's would."""
     args = ["serve", "--host", "127.0.0.1", "--port", "0"]
     args += [] if timing is None else ["--timing", timing]
     args += [] if config is None else ["--config", str(config)]
-    args += ["--log-level", "info", "--quiet"]  # no per-call log line in the measured path
+    args += ["--log-level", "info"] + (["--quiet"] if quiet else [])
     if profile_to is None:
         return _launch("emulator", [sys.executable, "-m", "emulator", *args], cwd=source)
     argv = [sys.executable, "-c", PROFILED_SERVE, str(profile_to), *args]

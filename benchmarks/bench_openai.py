@@ -36,6 +36,7 @@ class Settings:
     large_lines: int = 50_000
     line_bytes: int = 600
     source: Path = ROOT
+    quiet: bool = False  # serve --quiet; by default the call log is on, as a user serves it
 
 
 def request_line(i: int, size: int = 0) -> str:
@@ -196,7 +197,7 @@ def record(table: dict[str, Figure], side: str, values: dict[str, float]) -> Non
 def run_small(table: dict[str, Figure], s: Settings) -> None:
     servers: dict[str, Served] = {}
     try:
-        servers["emulator"] = start_emulator(source=s.source)
+        servers["emulator"] = start_emulator(source=s.source, quiet=s.quiet)
         servers["floor"] = start_floor(SMALL_LINES)
         for name, by_side in latencies(servers, s).items():
             for side, value in by_side.items():
@@ -210,7 +211,9 @@ def run_large(table: dict[str, Figure], s: Settings, data: bytes, run: int) -> N
     order = ("emulator", "floor") if run % 2 == 0 else ("floor", "emulator")
     for side in order:
         server = (
-            start_emulator(source=s.source) if side == "emulator" else start_floor(s.large_lines)
+            start_emulator(source=s.source, quiet=s.quiet)
+            if side == "emulator"
+            else start_floor(s.large_lines)
         )
         try:
             record(table, side, large(server, data, s.large_lines))
@@ -232,14 +235,15 @@ def parse_args() -> argparse.Namespace:
         help="directory holding the emulator package to serve (e.g. a `git archive` snapshot)",
     )
     p.add_argument("--note", default="", help="free text for RESULTS.md (e.g. machine load)")
+    p.add_argument("--quiet", action="store_true", help="serve --quiet (default: the log on)")
     return p.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    s = Settings(runs=args.runs, iterations=args.iterations, source=args.emulator_src)
+    s = Settings(args.runs, args.iterations, source=args.emulator_src, quiet=args.quiet)
     if args.quick:
-        s = Settings(1, 50, 10, 10, large_lines=5_000, source=args.emulator_src)
+        s = Settings(1, 50, 10, 10, large_lines=5_000, source=args.emulator_src, quiet=args.quiet)
     table = {f.key: f for f in figures()}
     load_before = _report.loadavg()
     large_data = b"" if args.skip_large else jsonl(s.large_lines, s.line_bytes)

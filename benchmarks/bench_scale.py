@@ -8,15 +8,17 @@ load lands on all alike), through the openai SDK over loopback:
 - end to end: upload an N-line chat JSONL, create, poll until completed (a 50 ms pause between
   polls that did not see it done), download the output;
 - the server's peak RSS (VmHWM) after it;
-- another client's worst wait: a second connection retrieves a small batch every 50 ms during
-  the whole end-to-end run; its slowest answer is the figure.
+- another client's worst wait: a separate process (_probe.py) retrieves a small batch every
+  50 ms during the whole end-to-end run; its slowest answer is the figure.
 Then: `batches.retrieve` median (calls interleaved across the three servers), the 50,000-line
 batch under the emulator's *default* `serve` timing (create to terminal), and a 100,000-request
 Anthropic create (pre-encoded body, so the SDK's own serialisation is not counted) with the
 same stall probe.
 
-The emulator serves with `--timing immediate` and a config raising OpenAI's 50,000-request
-limit to 100,000 for the scaling rows (the real limit stays the default). Every loop is bounded:
+"emulator" is `batch-emulator serve` as a user starts it (the per-call log on, written to a
+file); "emulator --quiet" is the same without the log. Both serve with `--timing immediate` and
+a config raising OpenAI's 50,000-request limit to 100,000 for the scaling rows (the real limit
+stays the default). Every loop is bounded:
 at most 600 polls and 120 s per batch, 2,400 probe calls, 20 s for a server to start.
 """
 
@@ -26,7 +28,6 @@ import argparse
 import json
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,14 +36,13 @@ from pathlib import Path
 import _report  # sibling modules: this file is run as a script
 import httpx
 import openai
+from _probe import ProbeProcess
 from _serve import ROOT, Served, start_emulator, start_floor, start_llmock
 from bench_openai import ENDPOINT, jsonl
 
 POLL_PAUSE = 0.05
 MAX_POLLS = 600
 DEADLINE = 120.0
-PROBE_EVERY = 0.05
-MAX_PROBES = 2_400
 ANTHROPIC_REQUESTS = 100_000
 ANTHROPIC_PATHS = {"llmock": "/anthropic/v1/messages/batches"}  # LLMock mounts it there
 
@@ -58,40 +58,6 @@ class Samples:
 
     def get(self, figure: str, side: str) -> list[float]:
         return self.values.get((figure, side), [])
-
-
-class Probe:
-    """Another client: retrieves `path` every 50 ms on its own connection, timing each answer."""
-
-    def __init__(self, base: str, path: str, headers: dict[str, str]) -> None:
-        self.client = httpx.Client(base_url=base, headers=headers, timeout=60)
-        self.path = path
-        self.waits: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        for _ in range(MAX_PROBES):
-            if self._stop.is_set():
-                return
-            start = time.perf_counter()
-            self.client.get(self.path)
-            self.waits.append(time.perf_counter() - start)
-            self._stop.wait(PROBE_EVERY)
-
-    def __enter__(self) -> Probe:
-        self.client.get(self.path)  # connect before measuring
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=70)
-        self.client.close()
-
-    @property
-    def worst_ms(self) -> float:
-        return max(self.waits, default=0.0) * 1000
 
 
 def client_for(server: Served) -> openai.OpenAI:
@@ -140,6 +106,9 @@ Starter = Callable[[int], Served]
 def starters(args: argparse.Namespace, config: Path) -> dict[str, Starter]:
     sides: dict[str, Starter] = {
         "emulator": lambda size: start_emulator(source=args.emulator_src, config=config),
+        "emulator --quiet": lambda size: start_emulator(
+            source=args.emulator_src, config=config, quiet=True
+        ),
         "floor": lambda size: start_floor(size),
     }
     if args.llmock:
@@ -157,7 +126,7 @@ def scaling(samples: Samples, sides: dict[str, Starter], sizes: list[int], run: 
             try:
                 probe_path = f"/v1/batches/{small_batch(server)}"
                 auth = {"authorization": "Bearer sk-bench"}
-                with Probe(server.url, probe_path, auth) as probe:
+                with ProbeProcess(server.url + probe_path, auth) as probe:
                     start = time.perf_counter()
                     end_to_end(client_for(server), data, size)
                     elapsed = time.perf_counter() - start
@@ -237,7 +206,8 @@ def anthropic_create(samples: Samples, sides: dict[str, Starter], body: bytes) -
             probe_path = f"/v1/batches/{small_batch(server)}"
             client = httpx.Client(base_url=server.url, headers=headers, timeout=DEADLINE)
             path = ANTHROPIC_PATHS.get(side, "/v1/messages/batches")
-            with Probe(server.url, probe_path, {"authorization": "Bearer sk-bench"}) as probe:
+            auth = {"authorization": "Bearer sk-bench"}
+            with ProbeProcess(server.url + probe_path, auth) as probe:
                 begin = time.perf_counter()
                 answer = client.post(path, content=body)
                 elapsed = time.perf_counter() - begin

@@ -262,14 +262,17 @@ def run_serve(args: argparse.Namespace) -> int:
     warning = exposure_warning(args.host, bool(config.control_token))
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
-    if not args.quiet:
-        CallLog(emulator).attach()
+    calls = None if args.quiet else CallLog(emulator)
+    if calls is not None:
+        calls.attach()
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off")
     )
     # uvicorn handles SIGINT itself; suppress covers a Ctrl-C before its handler is installed.
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
+    if calls is not None:
+        calls.close()  # the last calls' lines are written before the process ends
     return 0
 
 

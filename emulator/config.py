@@ -173,10 +173,12 @@ class EmulatorConfig(BaseModel):
     @field_validator("faults", mode="before")
     @classmethod
     def _fault_specs(cls, value: Any) -> Any:
-        from emulator.core.fault_rules import as_spec  # core imports this module
+        from emulator.core.fault_rules import MAX_RULES, as_spec  # core imports this module
 
         if not isinstance(value, list | tuple):
             raise ValueError("faults must be a list of fault rules")
+        if len(value) > MAX_RULES:
+            raise ValueError(f"faults: at most {MAX_RULES} rules, got {len(value)}")
         return tuple(as_spec(rule) for rule in value)
 
     def merged(self, **changes: Any) -> EmulatorConfig:

@@ -30,7 +30,7 @@ from emulator.core.faults import HttpFault
 from emulator.core.journal import JournalEntry, collecting, wall_now
 from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService
-from emulator.offload import when_heavy
+from emulator.offload import off_loop, when_heavy
 
 log = logging.getLogger("emulator")
 Handler = Callable[[Request], Awaitable[Response]]
@@ -333,7 +333,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
         request_id = dialect.request_id_prefix + seeded if form is None else form(seeded)
         batch_id = _batch_id(request)
         path = request_path(request.scope)
-        found = service.faults.match_http(dialect.name, name, request.method, path, batch_id)
+        found = await _match(service, dialect.name, name, request.method, path, batch_id)
         rule, fault = found if found is not None else (None, None)
         started = time.perf_counter()
         with collecting() as facts:  # what the core noted: the batch created, the state seen
@@ -369,6 +369,18 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
 
     endpoint.operation = (dialect.name, name)  # type: ignore[attr-defined]  # profile check
     return endpoint
+
+
+async def _match(
+    service: BatchService, dialect: str, name: str, method: str, path: str, batch_id: str | None
+) -> tuple[str, HttpFault] | None:
+    """The fault rule this call meets; matched off the loop when a rule's regex is costly."""
+    faults = service.faults
+    if not faults.costly_http(dialect, name):
+        return faults.match_http(dialect, name, method, path, batch_id)
+    return await off_loop(
+        lambda: faults.match_http(dialect, name, method, path, batch_id), heavy=False
+    )
 
 
 def _effect(fault: HttpFault, response: Response) -> str:

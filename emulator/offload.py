@@ -18,7 +18,9 @@ Which requests are heavy is decided cheaply, before any work, and provider-neutr
 - any call about a batch of more than `HEAVY_ITEMS` items (retrieve, results, cancel: each
   may be the first to see it finished and so render its result files);
 - a listing while any such batch exists, and any other call while such a batch has finished
-  but its result files are not made yet (the core makes them on the next file read).
+  but its result files are not made yet (the core makes them on the next file read);
+- any POST while creates do work per item (item fault rules, a responder): their cost is
+  items x rules, whatever the body's size.
 Small requests never leave the loop: the hop costs about 0.1 ms, too much for a retrieve.
 """
 
@@ -33,7 +35,7 @@ import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -44,6 +46,7 @@ from starlette.types import Message
 from emulator import headers
 
 Handler = Callable[[Request], Awaitable[Response]]
+T = TypeVar("T")
 
 HEAVY_BODY = int(os.environ.get("EMU_HEAVY_BODY", 512 * 1024))  # bytes of request body
 HEAVY_ITEMS = int(
@@ -65,6 +68,8 @@ class Sized(Protocol):
     def due_over(self, min_items: int) -> bool: ...
 
     def big_file_ids(self, min_bytes: int) -> list[str]: ...
+
+    def per_item_work(self) -> bool: ...
 
 
 _limiter: anyio.CapacityLimiter | None = None
@@ -158,6 +163,8 @@ def _heavy_without_body(service: Sized, request: Request) -> bool:
             return True
     elif "chunked" in coding.lower():
         return True  # size unknown until read: read it off the loop
+    if request.method == "POST" and service.per_item_work():
+        return True  # a create matches every item against every item rule
     for key, value in request.path_params.items():
         if "batch" in key and isinstance(value, str):
             return service.weight(value.rsplit("/", 1)[-1]) > HEAVY_ITEMS
@@ -193,6 +200,19 @@ def _replaying(request: Request, body: bytes) -> Request:
         return await request.receive()
 
     return Request(request.scope, receive)
+
+
+async def off_loop(work: Callable[[], T], *, heavy: bool = True) -> T:
+    """`work()` on a worker thread, the switch interval lowered while it runs (the loop gets
+    the GIL back within a millisecond). `heavy` work (a verdict over every batch) takes one of
+    the WORKERS slots; light work (matching a request against costly fault rules) does not
+    queue behind a big parse."""
+
+    def held() -> T:
+        with heavy_work.held():
+            return work()
+
+    return await anyio.to_thread.run_sync(held, limiter=_workers() if heavy else None)
 
 
 async def run_in_worker(handler: Handler, request: Request, body: bytes | None = None) -> Response:

@@ -5,11 +5,18 @@ says what it did, at the default level: method, path, status, the operation, the
 fault that fired; and each batch's new state the first time a call observes it (states are
 derived from the clock when read, so a change is only known when something looks).
 `serve --quiet` leaves it off.
+
+The journal calls `on_call` on the event loop, after every answer. Everything the log does
+there is hand the entry to a queue: a thread of its own formats the line, looks the batch up
+and writes to stderr. The look-up is a `peek` (no poll counted, no result files made): looked up
+on the loop through the ordinary read, a 50,000-line batch that had just finished rendered its
+result files there, and every other client waited about a second.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import threading
 
@@ -20,6 +27,8 @@ from emulator.core.journal import JournalEntry
 from emulator.report import batch_line, call_line
 
 LOGGER = "emulator.calls"
+BACKLOG = 10_000  # entries waiting for the log thread; past it calls are counted, not logged
+CLOSE_WAIT = 5.0  # seconds `close` waits for the backlog to be written
 
 
 class CallLog:
@@ -27,27 +36,72 @@ class CallLog:
         self.emulator = emulator
         self.log = logger or _stderr_logger()
         self._states: dict[str, str] = {}
+        self._queue: queue.Queue[JournalEntry | None] = queue.Queue(BACKLOG)
+        self._dropped = 0
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def attach(self) -> None:
         self.emulator.service.journal.listeners.append(self.on_call)
 
     def on_call(self, entry: JournalEntry) -> None:
+        """Runs on the event loop: queue the entry and return (never blocks)."""
+        self._running()
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:  # a flood the log cannot keep up with: say so, never stall
+            with self._lock:
+                self._dropped += 1
+
+    def drain(self) -> None:
+        """Wait until every queued entry is written (tests, and `close`)."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Write what is queued (waiting at most CLOSE_WAIT seconds), then stop the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._queue.put(None)
+        thread.join(CLOSE_WAIT)
+
+    def _running(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                thread = threading.Thread(target=self._work, name="call-log", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def _work(self) -> None:
+        while (entry := self._queue.get()) is not None:
+            try:
+                self.write(entry)
+            except Exception:  # a bad line must not end the log
+                self.log.exception("call log: could not log a call")
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def write(self, entry: JournalEntry) -> None:
+        """The call's line, and its batch's state line if the state changed (log thread)."""
+        with self._lock:
+            dropped, self._dropped = self._dropped, 0
+        if dropped:
+            self.log.info("(%d calls not logged: the log fell behind)", dropped)
         self.log.info(call_line(entry))
         if entry.batch_id is None:
             return
-        if entry.state is not None:
-            with self._lock:
-                if self._states.get(entry.batch_id) == entry.state:
-                    return  # the state this call saw is the one last logged: nothing new
+        if entry.state is not None and self._states.get(entry.batch_id) == entry.state:
+            return  # the state this call saw is the one last logged: nothing new
         try:
-            info = BatchInfo.of(self.emulator.batch(entry.batch_id))  # a look, not a poll
+            info = BatchInfo.of(self.emulator.service.peek(entry.batch_id))
         except EmulatorError:  # unknown, deleted, or another dialect's id: nothing to say
             return
         state = info.state.value
-        with self._lock:
-            before = self._states.get(info.id)
-            self._states[info.id] = state
+        before = self._states.get(info.id)
+        self._states[info.id] = state
         if before != state:
             change = f"{before} -> {state}" if before else f"created, {state}"
             self.log.info("batch %s: %s (%s)", info.id, change, batch_line(info))

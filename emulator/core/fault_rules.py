@@ -8,6 +8,7 @@ with `FaultError` when it is configured, so a typo cannot pass as "the client co
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 from dataclasses import dataclass, fields
@@ -15,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from emulator.core.batch import ItemError
 from emulator.core.numbers import ascii_int
-from emulator.core.saferegex import RegexError, compile_safe
+from emulator.core.saferegex import RegexError, SafePattern, compile_safe
 
 
 class FaultError(ValueError):
@@ -25,6 +26,10 @@ class FaultError(ValueError):
 # `HttpFault.results_unavailable` names this; the fault book resolves it to the dialect's own
 # results operation from its profile when the rule is added.
 RESULTS_OPERATION = "results"
+# Rules live at once in one fault book. Every call is matched against the HTTP rules (indexed
+# by dialect and operation) and every item of a create against the item rules (on a worker
+# thread), so the count bounds the cost a rule set can add to any call. docs/faults.md.
+MAX_RULES = 256
 METHODS = ("GET", "POST", "DELETE", "PATCH", "PUT")
 ItemOutcomeName = Literal["errored", "expired", "canceled"]
 _SCALARS: dict[str, tuple[type, ...]] = {
@@ -149,9 +154,19 @@ class HttpFault:
             (self.dialect is None or self.dialect == dialect)
             and (self.operation is None or self.operation == operation)
             and (self.method is None or self.method.upper() == method)
-            and (self.path is None or compile_safe(self.path).search(path))
+            and (self._path is None or self._path.search(path))
             and (self.batch_id is None or self.batch_id == batch_id)
         )
+
+    @property
+    def costly(self) -> bool:
+        """Whether matching a path may take long (its regex runs on the automaton)."""
+        return self._path is not None and self._path.costly
+
+    @functools.cached_property
+    def _path(self) -> SafePattern | None:
+        """Compiled once per rule (not a dataclass field: no init, no spec, no compare)."""
+        return None if self.path is None else compile_safe(self.path)
 
     @property
     def effect(self) -> str:
@@ -225,20 +240,21 @@ class ItemFault:
                 "use contains for a substring"
             )
 
-    def selects(self, custom_id: str, body: dict[str, Any] | None) -> bool:
-        """The deterministic matchers (everything but `rate`)."""
-        if self.custom_id is not None and not compile_safe(self.custom_id).fullmatch(custom_id):
-            return False
+    def selects(self, custom_id: str, body: dict[str, Any] | None, text: str | None = None) -> bool:
+        """The deterministic matchers (everything but `rate`). `text` is the body's JSON when
+        the caller has it already (one dump per item, not one per rule). The regex goes last:
+        on the automaton it is the dearest test, and the others often decide first."""
         if self.match is not None and (body is None or not body_matches(body, self.match)):
             return False
-        text = "" if body is None else json.dumps(body, ensure_ascii=False)
-        return self.contains is None or self.contains in text
+        seen = body_text(body) if text is None and self.contains is not None else text
+        if self.contains is not None and self.contains not in (seen or ""):
+            return False
+        return self._custom_id is None or self._custom_id.fullmatch(custom_id)
 
     def hits(self, seed: int, batch_id: str, custom_id: str, salt: str = "") -> bool:
+        """The seeded `rate` draw, for an item `selects` chose (it has checked the regex)."""
         from emulator.core.ids import rng_for
 
-        if self.custom_id is not None and not compile_safe(self.custom_id).fullmatch(custom_id):
-            return False
         if self.rate is None:
             return True
         return rng_for(seed, "item-fault", salt, batch_id, custom_id).random() < self.rate
@@ -249,6 +265,15 @@ class ItemFault:
     def planned(self, rule: str) -> PlannedItem:
         error = self.error() if self.outcome == "errored" else None
         return PlannedItem(self.outcome, error, rule)
+
+    @functools.cached_property
+    def _custom_id(self) -> SafePattern | None:
+        return None if self.custom_id is None else compile_safe(self.custom_id)
+
+
+def body_text(body: dict[str, Any] | None) -> str:
+    """What `contains` searches: the body's JSON, as sent (non-ASCII kept)."""
+    return "" if body is None else json.dumps(body, ensure_ascii=False)
 
 
 def body_matches(body: dict[str, Any], spec: str) -> bool:

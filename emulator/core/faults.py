@@ -15,6 +15,7 @@ from typing import Any
 
 from emulator.core.batch import ItemError
 from emulator.core.fault_rules import (
+    MAX_RULES,
     RESULTS_OPERATION,
     BatchFault,
     Fault,
@@ -23,6 +24,7 @@ from emulator.core.fault_rules import (
     ItemFault,
     PlannedItem,
     as_spec,
+    body_text,
     kind_of,
     parse_fault,
 )
@@ -30,6 +32,7 @@ from emulator.core.ids import rng_for
 from emulator.core.profile import Profile
 
 __all__ = [
+    "MAX_RULES",
     "RESULTS_OPERATION",
     "BatchFault",
     "Fault",
@@ -62,6 +65,10 @@ class FaultBook:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     _counter: int = 0
     _retired: list[_Rule] = field(default_factory=list)  # `using` rules that ended still owed
+    # The HTTP rules that can match a (dialect, operation), in rule order: built on first use
+    # and dropped on every change. Keys are route names, so it holds at most one per route.
+    _index: dict[tuple[str, str], tuple[list[_Rule], bool]] = field(default_factory=dict)
+    _items: list[_Rule] = field(default_factory=list)  # the item rules, in rule order
 
     # -- the catalogue of what can be matched ---------------------------------------------
     def operations(self) -> dict[str, frozenset[str]]:
@@ -125,16 +132,35 @@ class FaultBook:
     # -- rules --------------------------------------------------------------------------------
     def add(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a rule: a fault value, a JSON-style mapping, or `kind=...` keyword fields."""
-        value = self._resolved(_coerce(fault, fields))
-        self.check(value)
+        return self.add_all([_coerce(fault, fields)])[0]
+
+    def add_all(self, faults: Iterable[Fault | Mapping[str, Any]]) -> list[str]:
+        """Add every rule or none: each is checked, and the room for all of them, first."""
+        values = [self._resolved(_coerce(fault, {})) for fault in faults]
+        for value in values:
+            self.check(value)
         with self._lock:
-            self._counter += 1
-            rule = _Rule(id=f"fault_{self._counter}", fault=value)
-            self._rules.append(rule)
-            return rule.id
+            if len(self._rules) + len(values) > MAX_RULES:
+                raise FaultError(
+                    f"too many fault rules: at most {MAX_RULES} may be live at once "
+                    f"({len(self._rules)} are, {len(values)} more asked); remove some "
+                    "(DELETE /_emulator/faults/{id}) or clear them all first"
+                )
+            ids = []
+            for value in values:
+                self._counter += 1
+                self._rules.append(_Rule(id=f"fault_{self._counter}", fault=value))
+                ids.append(self._rules[-1].id)
+            self._changed()
+            return ids
 
     def load(self, specs: Iterable[Fault | Mapping[str, Any]]) -> list[str]:
-        return [self.add(spec) for spec in specs]
+        return self.add_all(specs)
+
+    def _changed(self) -> None:
+        """After any change to the rules (under the lock): drop what was derived from them."""
+        self._index = {}
+        self._items = [r for r in self._rules if isinstance(r.fault, ItemFault)]
 
     @contextmanager
     def using(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> Iterator[str]:
@@ -153,6 +179,7 @@ class FaultBook:
         with self._lock:
             before = len(self._rules)
             self._rules = [r for r in self._rules if r.id != rule_id]
+            self._changed()
             return len(self._rules) < before
 
     def clear(self, seed: int | None = None) -> None:
@@ -160,6 +187,7 @@ class FaultBook:
             self._rules.clear()
             self._retired.clear()
             self._counter = 0
+            self._changed()
             if seed is not None:
                 self.seed = seed
 
@@ -169,16 +197,61 @@ class FaultBook:
     ) -> tuple[str, HttpFault] | None:
         """The first live HTTP rule matching this call (rule id, fault), counted as consumed."""
         with self._lock:
-            for rule in self._rules:
-                fault = rule.fault
-                if isinstance(fault, HttpFault) and fault.matches(
-                    dialect, operation, method, path, batch_id
-                ):
-                    rule.seen += 1
-                    if self._fires(rule, fault):
-                        rule.fired += 1
+            rules, costly = self._indexed(dialect, operation)
+            if not costly:  # every test is a comparison or a `re` search: one locked pass
+                return self._first_firing(rules, (dialect, operation, method, path, batch_id))
+        for rule in rules:  # automaton regexes run unlocked: a slow one holds up no other call
+            fault = rule.fault
+            assert isinstance(fault, HttpFault)
+            if fault.matches(dialect, operation, method, path, batch_id):
+                with self._lock:
+                    if self._counted(rule, fault):
                         return rule.id, fault
         return None
+
+    def _first_firing(
+        self, rules: list[_Rule], call: tuple[str, str, str, str, str | None]
+    ) -> tuple[str, HttpFault] | None:
+        """Count each matching rule as seen until one fires (under the lock)."""
+        for rule in rules:
+            fault = rule.fault
+            assert isinstance(fault, HttpFault)
+            if fault.matches(*call) and self._counted(rule, fault):
+                return rule.id, fault
+        return None
+
+    def _counted(self, rule: _Rule, fault: HttpFault) -> bool:
+        """A matching call seen by the rule; True (and counted) when the rule fires on it."""
+        rule.seen += 1
+        if not self._fires(rule, fault):
+            return False
+        rule.fired += 1
+        return True
+
+    def _http_rules(self, dialect: str, operation: str) -> list[_Rule]:
+        """The HTTP rules that name this dialect and operation or leave them open (locked)."""
+        return self._indexed(dialect, operation)[0]
+
+    def _indexed(self, dialect: str, operation: str) -> tuple[list[_Rule], bool]:
+        key = (dialect, operation)
+        found = self._index.get(key)
+        if found is None:
+            rules = [
+                r
+                for r in self._rules
+                if isinstance(r.fault, HttpFault)
+                and r.fault.dialect in (None, dialect)
+                and r.fault.operation in (None, operation)
+            ]
+            costly = any(isinstance(r.fault, HttpFault) and r.fault.costly for r in rules)
+            found = self._index[key] = (rules, costly)
+        return found
+
+    def costly_http(self, dialect: str, operation: str) -> bool:
+        """Whether matching a call to this operation runs a regex on the automaton (the HTTP
+        layer then matches on a worker thread, so the rule slows only the calls it is about)."""
+        with self._lock:
+            return self._indexed(dialect, operation)[1]
 
     def _fires(self, rule: _Rule, fault: HttpFault) -> bool:
         if rule.seen <= fault.after:
@@ -196,8 +269,8 @@ class FaultBook:
         return None if found is None else found[1]
 
     def has_item_rules(self) -> bool:
-        with self._lock:
-            return any(isinstance(r.fault, ItemFault) for r in self._rules)
+        """O(1): asked before every POST (a create with item rules runs off the event loop)."""
+        return bool(self._items)
 
     def plan_item(
         self,
@@ -209,14 +282,16 @@ class FaultBook:
         endpoint: str | None = None,
     ) -> PlannedItem | None:
         """The first item rule that selects this request: its outcome (and error)."""
-        with self._lock:
-            rules = [r for r in self._rules if isinstance(r.fault, ItemFault)]
+        rules = self._items  # replaced, never changed in place: a consistent list to read
+        text: str | None = None  # the body's JSON, made once for every `contains` rule
         for rule in rules:
             fault = rule.fault
             assert isinstance(fault, ItemFault)
             if fault.dialect not in (None, dialect) or fault.endpoint not in (None, endpoint):
                 continue
-            if fault.selects(custom_id, body) and fault.hits(
+            if fault.contains is not None and text is None:
+                text = body_text(body)
+            if fault.selects(custom_id, body, text) and fault.hits(
                 self.seed, batch_id, custom_id, rule.id
             ):
                 with self._lock:

@@ -64,6 +64,12 @@ class SafePattern:
             return self._re.search(text) is not None
         return _run(self._program, text, anchored=False)
 
+    @property
+    def costly(self) -> bool:
+        """Matched by the automaton: up to ~1 s of Python on a 4,096-character subject for the
+        worst pattern allowed, so a caller on an event loop runs it on a worker thread."""
+        return self._re is None
+
     def fullmatch(self, text: str) -> bool:
         text = text[:MAX_SUBJECT]
         if self._re is not None:

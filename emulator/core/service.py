@@ -84,6 +84,11 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
 
+    def per_item_work(self) -> bool:
+        """Whether a create does work per item (item rules, responders): it then runs off
+        the event loop whatever its size (300 item rules on 200 lines was 2 s of CPU)."""
+        return self.faults.has_item_rules() or self.responders.active
+
     def profile(self, dialect: str) -> Profile:
         return self.profiles.get(dialect) or neutral(dialect)
 
@@ -261,6 +266,12 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         view = self._observe(batch, now)
         note(batch.id, view.state.value)
         return view
+
+    def peek(self, batch_id: str) -> View:
+        """The batch as of now for a bystander (the serve log): no poll counted, no journal
+        note, and no result files made, so a look costs O(1) whatever the batch's size."""
+        with self._lock:
+            return self._observe(self._find(batch_id, None), self.now())
 
     def get_batch(self, batch_id: str, dialects: set[str] | None = None) -> View:
         """A read by the client: counts as a poll for the poll-driven timing policies."""

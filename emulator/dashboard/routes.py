@@ -20,6 +20,7 @@ from starlette.routing import Route
 from emulator.control import error, guard
 from emulator.dashboard import data
 from emulator.http import FileBody, json_response
+from emulator.offload import off_loop
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
@@ -62,11 +63,14 @@ def routes(emulator: Emulator) -> list[Route]:
             return error(404, f"No dashboard asset {name!r}")
         return Response(_asset(name), media_type=ASSETS[name], headers=HEADERS)
 
-    async def batches(request: Request) -> Response:
-        return json_response(data.batch_page(emulator, request.query_params))
+    async def batches(request: Request) -> Response:  # reads every batch: off the loop
+        return await off_loop(
+            lambda: json_response(data.batch_page(emulator, request.query_params))
+        )
 
-    async def batch(request: Request) -> Response:
-        return json_response(data.batch_detail(emulator, request.path_params["batch_id"]))
+    async def batch(request: Request) -> Response:  # may render a big batch's files
+        batch_id = request.path_params["batch_id"]
+        return await off_loop(lambda: json_response(data.batch_detail(emulator, batch_id)))
 
     async def results(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
@@ -83,8 +87,8 @@ def routes(emulator: Emulator) -> list[Route]:
         response.headers["content-disposition"] = _attachment(stored.filename)
         return response
 
-    async def verdict(request: Request) -> Response:
-        return json_response(data.findings(emulator, request.query_params))
+    async def verdict(request: Request) -> Response:  # the whole verdict: off the loop
+        return await off_loop(lambda: json_response(data.findings(emulator, request.query_params)))
 
     async def journal(request: Request) -> Response:
         return json_response(data.journal_tail(emulator, request.query_params))
