@@ -34,7 +34,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 log = logging.getLogger("emulator")
 # Options naming host paths or guarding access: over HTTP they would let any local web page or
 # network peer read host files (a canned directory) or lift the guards themselves.
-OWNER_ONLY = frozenset({"canned_responses", "control_token", "allowed_hosts", "responder"})
+# `external_url` too: its host joins the accepted Host names (emulator.guard), so setting it
+# over HTTP would let any caller widen the allow-list to a name of its choosing.
+OWNER_ONLY = frozenset(
+    {"canned_responses", "control_token", "allowed_hosts", "external_url", "responder"}
+)
 
 
 def error(status: int, message: str) -> Response:
