@@ -256,6 +256,11 @@ def _gate(version: str) -> Callable[[Scope], bool]:
     return gate
 
 
+def _google_v1(scope: Scope) -> bool:
+    """A Google-marked request anywhere under /v1/: Gemini's, whichever path it names."""
+    return route_path(scope).startswith("/v1/") and is_google(scope)
+
+
 def routes(service: BatchService) -> list[BaseRoute]:
     out: list[BaseRoute] = []
     for version in VERSIONS:
@@ -264,5 +269,9 @@ def routes(service: BatchService) -> list[BaseRoute]:
             endpoint = operation(service, DIALECT, name, partial(handler, service, version))
             kind = GoogleRoute if shared else Route
             table.append(kind(path, endpoint, methods=[method], name=name))
+        if version == "v1":
+            # Claimed: a Gemini-keyed call to a path only OpenAI serves (`POST /v1/batches`)
+            # is Google's 404/405, in Google's envelope, never an OpenAI answer.
+            out.append(RouteGroup(_google_v1, table, claim=True))
         out.append(RouteGroup(_gate(version), table))
     return out
