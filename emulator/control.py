@@ -20,11 +20,11 @@ from emulator import __version__, bodies
 from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
 from emulator.core import jsonsafe
-from emulator.core.errors import EmulatorError
+from emulator.core.errors import EmulatorError, shorten
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
 from emulator.core.numbers import ascii_int
 from emulator.core.states import BatchState
-from emulator.http import ClientGone, json_response, shorten
+from emulator.http import ClientGone, json_response
 
 if TYPE_CHECKING:
     from emulator.api import Emulator

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from emulator import bodies, headers
 from emulator.core import jsonsafe
-from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
+from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status, shorten
 from emulator.core.faults import HttpFault
 from emulator.core.journal import JournalEntry, collecting, wall_now
 from emulator.core.numbers import ascii_int
@@ -142,11 +142,6 @@ class ClientGone(Response):
 
 
 CLIENT_CLOSED = 499
-MAX_MESSAGE = 2_000  # characters of an error message; a huge echoed value is cut
-
-
-def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
-    return message if len(message) <= limit else message[:limit] + "... (truncated)"
 
 
 # Every file download says so: a browser never sniffs a stored file into HTML or script.
