@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator.core.errors import invalid
+from emulator.core.numbers import ascii_int
 from emulator.providers.mistral.dialect import ENDPOINTS
 
 ALL_ENDPOINTS = (
@@ -99,10 +100,10 @@ def parse_create(body: Any) -> CreateJob:
 
 
 def page_args(query: Any) -> tuple[int, int]:
-    page, size = query.get("page", "0"), query.get("page_size", "100")
-    if not page.isdigit() or not size.isdigit() or int(size) < 1:
+    page, size = ascii_int(query.get("page", "0")), ascii_int(query.get("page_size", "100"))
+    if page is None or size is None or size < 1:  # ASCII digits only: int('²') raises
         raise invalid("'page' must be >= 0 and 'page_size' >= 1.")
-    return int(page), int(size)
+    return page, size
 
 
 def created_after(value: str | None) -> float | None:

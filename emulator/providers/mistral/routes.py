@@ -20,6 +20,7 @@ from emulator import headers
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.ids import uuid_id
+from emulator.core.numbers import ascii_int
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
     Dialect,
@@ -38,6 +39,7 @@ from emulator.providers.openai.validation import Parsed, parse_jsonl
 PREFIXES = ("/mistral/",)
 SCOPE = "mistral"
 HOUR = 3600
+MAX_EXPIRY_HOURS = 24 * 365 * 100  # the emulator's own bound: a huge value is a 400, not a 500
 
 
 def authenticate(request: Request) -> None:
@@ -59,7 +61,9 @@ async def upload_file(service: BatchService, request: Request) -> Response:
         raise invalid("'file' is required.", param="file")
     data = await upload.read()
     expiry = form.get("expiry")
-    hours = int(expiry) if isinstance(expiry, str) and expiry.isdigit() else None
+    hours = ascii_int(expiry) if isinstance(expiry, str) else None  # '²'.isdigit() is True
+    if hours is not None and hours > MAX_EXPIRY_HOURS:
+        raise invalid(f"'expiry' must be at most {MAX_EXPIRY_HOURS} hours.", param="expiry")
     stored = service.add_file(
         SCOPE,
         upload.filename or "upload.jsonl",
