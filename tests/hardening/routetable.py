@@ -57,10 +57,15 @@ class RouteInfo:
     def name(self) -> str:
         return f"{self.method} {self.template}"
 
-    def path(self, **values: str) -> str:
-        from urllib.parse import quote
+    @property
+    def stored(self) -> str:
+        """The id of the file `seed` stores for this route's dialect (the control plane's
+        routes use OpenAI's)."""
+        return f"file-seed{self.dialect if self.dialect != 'control' else 'openai'}"
 
-        return PARAM.sub(lambda m: quote(values.get(m.group(1), "x"), safe=""), self.template)
+    def path(self) -> str:
+        """The route's path with the seeded file's id in every parameter."""
+        return PARAM.sub(self.stored, self.template)
 
     def auth(self) -> dict[str, str]:
         return dict(AUTH.get(self.dialect, BEARER))
@@ -282,14 +287,16 @@ class _Prober:
         return None if chosen is None else chosen[1]
 
     def _greedy_query(self, route: RouteInfo, out: Reads) -> None:
-        """Query values that the route accepts (Azure's api-version, say) for the base."""
+        """Query values that take the route further (Azure's api-version, Bifrost's provider)
+        for the base: the one with the lowest status, if lower than without it."""
         for key in out.query:
             _, answer = self.probe(route, out.base_query, out.base_body)
-            for value in ("2024-10-21", "openai", "10", "batch"):
+            best = (answer.status_code, None)
+            for value in ("openai", "2024-10-21", "10", "batch"):
                 _, got = self.probe(route, {**out.base_query, key: value}, out.base_body)
-                if got.status_code < answer.status_code or got.status_code < 400:
-                    out.base_query[key] = value
-                    break
+                best = min(best, (got.status_code, value), key=lambda b: b[0])
+            if best[1] is not None:
+                out.base_query[key] = best[1]
 
 
 def _has(body: Any, path: Path) -> bool:
