@@ -80,13 +80,16 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
 
 
 def _may_hold_surrogate(raw: bytes | str) -> bool:
-    """False when `raw` cannot decode to a lone surrogate: an ordinary document costs one
-    C-speed scan. A bytes document in UTF-16 or UTF-32 (which `json.loads` also reads) is
+    """False when `raw` cannot decode to a lone surrogate: an ordinary document costs three
+    substring scans (memchr speed; a regex over an 80 MB create took 0.6 s), the regex only
+    runs if one hits. A bytes document in UTF-16 or UTF-32 (which `json.loads` also reads) is
     always walked."""
     if isinstance(raw, str):
         return _MAYBE_STR.search(raw) is not None
     if b"\x00" in raw[:4]:
         return True
+    if b"\\ud" not in raw and b"\\uD" not in raw and b"\xed" not in raw:
+        return False
     return _MAYBE_BYTES.search(raw) is not None
 
 
