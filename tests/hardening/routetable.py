@@ -237,13 +237,17 @@ class _Prober:
         self._greedy_query(route, out)
         if route.method in ("POST", "PUT", "PATCH", "DELETE") and not out.form:
             self._greedy_body(route, out)
+            _, answer = self.probe(route, out.base_query, out.base_body)
+            if answer.status_code >= 400 and out.query:  # a query value may need the body
+                self._greedy_query(route, out)
+                self._greedy_body(route, out)
         return out
 
     def _greedy_body(self, route: RouteInfo, out: Reads) -> None:
         """Fill fields the route read, round by round, with values that move its answer on
         (a field's value is taken when the error no longer names it), to a success if the
         pool allows."""
-        body: dict[str, Any] = {}
+        body: dict[str, Any] = out.base_body if isinstance(out.base_body, dict) else {}
         query = out.base_query
         seen, answer = self.probe(route, query, body)
         out.takes_json = bool(seen["body"]) or answer.status_code < 400
@@ -289,12 +293,18 @@ class _Prober:
     def _greedy_query(self, route: RouteInfo, out: Reads) -> None:
         """Query values that take the route further (Azure's api-version, Bifrost's provider)
         for the base: the one with the lowest status, if lower than without it."""
+
+        def score(answer: Any, key: str) -> tuple[int, bool]:  # lower is further
+            return answer.status_code, key.lower() in answer.text.lower()
+
         for key in out.query:
-            _, answer = self.probe(route, out.base_query, out.base_body)
-            best = (answer.status_code, None)
+            _, answer = self.probe(route, out.base_query, out.base_body, form=bool(out.form))
+            best: tuple[tuple[int, bool], str | None] = (score(answer, key), None)
             for value in ("openai", "2024-10-21", "10", "batch"):
-                _, got = self.probe(route, {**out.base_query, key: value}, out.base_body)
-                best = min(best, (got.status_code, value), key=lambda b: b[0])
+                query = {**out.base_query, key: value}
+                _, got = self.probe(route, query, out.base_body, form=bool(out.form))
+                if score(got, key) < best[0]:
+                    best = (score(got, key), value)
             if best[1] is not None:
                 out.base_query[key] = best[1]
 
