@@ -240,8 +240,9 @@ def _table(v: str) -> list[tuple[str, str, Handler, str, bool]]:
 
 
 def _gate(version: str) -> Callable[[Scope], bool]:
-    """Paths of this API version; on /v1, which OpenAI shares, only Google's own: a custom
-    method (`:batchGenerateContent`, `:cancel`, `:download`) or a Google-marked request."""
+    """Paths of this API version; on /v1, which OpenAI shares, only Google's own custom
+    methods (`:batchGenerateContent`, `:cancel`, `:download`): a Google-marked request to
+    /v1 was claimed already by `_google_v1`'s group, so it is not asked again here."""
     own = (f"/upload/{version}/", f"/download/{version}/")
     plain = f"/{version}/"
 
@@ -251,7 +252,7 @@ def _gate(version: str) -> Callable[[Scope], bool]:
             return True
         if not path.startswith(plain):
             return False
-        return version != "v1" or ":" in path or is_google(scope)
+        return version != "v1" or ":" in path
 
     return gate
 
