@@ -103,7 +103,7 @@ def add_serve(sub: Any) -> None:
     )
     serve.add_argument(
         "--control-token",
-        default=os.environ.get(TOKEN_ENV) or None,
+        default=os.environ.get(TOKEN_ENV),
         help=f"require this token on /_emulator/* (default: ${TOKEN_ENV}, else none)",
     )
     serve.add_argument(
@@ -162,8 +162,8 @@ def load_config_file(name: str) -> EmulatorConfig:
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
     config = load_config_file(args.config) if args.config else EmulatorConfig()
     changes = {k: v for k, v in (("timing", args.timing), ("seed", args.seed)) if v is not None}
-    if args.control_token:
-        changes["control_token"] = args.control_token
+    if args.control_token is not None:
+        changes["control_token"] = _token(args.control_token)
     hosts = [*args.allow_host, *([] if args.host in WILDCARDS else [args.host])]
     if hosts:
         changes["allowed_hosts"] = (*config.allowed_hosts, *hosts)
@@ -171,6 +171,17 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         return config.merged(**changes) if changes else config
     except ValidationError as exc:
         raise UsageError(f"invalid configuration: {describe_error(exc)}") from None
+
+
+def _token(value: str) -> str:
+    """A control token as given; an empty one is a mistake (an unset variable expanded, say)
+    that would otherwise leave the control plane open, so it stops the server from starting."""
+    if not value.strip():
+        raise UsageError(
+            f"--control-token (or ${TOKEN_ENV}) is empty: give a token, or unset the variable "
+            "to run without one"
+        )
+    return value
 
 
 def client_url(host: str, port: int) -> str:

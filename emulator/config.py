@@ -160,6 +160,14 @@ class EmulatorConfig(BaseModel):
         """A string spec is parsed here; a mapping is validated as a nested `Timing`."""
         return Timing.parse(value) if isinstance(value, str) else value
 
+    @field_validator("control_token")
+    @classmethod
+    def _real_token(cls, value: str | None) -> str | None:
+        """A blank token would guard nothing anyone cannot send: refused, as an empty one."""
+        if value is not None and not value.strip():
+            raise ValueError("control_token is blank: give a token, or leave it unset")
+        return value
+
     @field_validator("scenario")
     @classmethod
     def _known_scenario(cls, value: str | None) -> str | None:

@@ -20,11 +20,11 @@ from emulator import __version__, bodies
 from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
 from emulator.core import jsonsafe
-from emulator.core.errors import EmulatorError
+from emulator.core.errors import EmulatorError, shorten
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
 from emulator.core.numbers import ascii_int
 from emulator.core.states import BatchState
-from emulator.http import ClientGone, json_response, shorten
+from emulator.http import ClientGone, json_response
 from emulator.offload import off_loop
 
 if TYPE_CHECKING:
@@ -35,7 +35,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 log = logging.getLogger("emulator")
 # Options naming host paths or guarding access: over HTTP they would let any local web page or
 # network peer read host files (a canned directory) or lift the guards themselves.
-OWNER_ONLY = frozenset({"canned_responses", "control_token", "allowed_hosts", "responder"})
+# `external_url` too: its host joins the accepted Host names (emulator.guard), so setting it
+# over HTTP would let any caller widen the allow-list to a name of its choosing.
+OWNER_ONLY = frozenset(
+    {"canned_responses", "control_token", "allowed_hosts", "external_url", "responder"}
+)
 
 
 def error(status: int, message: str) -> Response:

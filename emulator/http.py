@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from emulator import bodies, headers
 from emulator.core import jsonsafe
-from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
+from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status, shorten
 from emulator.core.faults import HttpFault
 from emulator.core.journal import JournalEntry, collecting, wall_now
 from emulator.core.numbers import ascii_int
@@ -144,21 +144,21 @@ class ClientGone(Response):
 
 
 CLIENT_CLOSED = 499
-MAX_MESSAGE = 2_000  # characters of an error message; a huge echoed value is cut
 
 
-def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
-    return message if len(message) <= limit else message[:limit] + "... (truncated)"
+# Every file download says so: a browser never sniffs a stored file into HTML or script.
+INERT = {"x-content-type-options": "nosniff"}
 
 
 class FileBody(Response):
     """A stored file sent in 1 MiB slices: no second 45 MB copy of a big output file per
-    download (uvicorn would otherwise join headers and body into one buffer)."""
+    download (uvicorn would otherwise join headers and body into one buffer). Inert: the
+    download carries `X-Content-Type-Options: nosniff`."""
 
     CHUNK = 1 << 20
 
     def __init__(self, data: bytes, media_type: str = "application/octet-stream") -> None:
-        super().__init__(data, media_type=media_type)
+        super().__init__(data, media_type=media_type, headers=INERT)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(

@@ -66,6 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if value not in (None, ""):
             changes[key] = value
     token = os.environ.get("BATCH_EMULATOR_CONTROL_TOKEN")  # emulator.guard.TOKEN_ENV
+    if token is not None and not token.strip():  # as `serve`: empty is a mistake, not "open"
+        raise pytest.UsageError("BATCH_EMULATOR_CONTROL_TOKEN is empty: give a token or unset it")
     if token:  # servers guard /_emulator with it; handle.control_headers() carries it
         changes["control_token"] = token
     config.stash[_SUITE_OPTIONS] = changes

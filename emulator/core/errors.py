@@ -65,11 +65,20 @@ class Reason(StrEnum):
     BAD_LIMIT = "bad_limit"  # facts: param, raw, value, problem (type|low|high), maximum
 
 
+MAX_MESSAGE = 2_000  # characters of an error message: a huge echoed value (an id) is cut
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE) -> str:
+    return message if len(message) <= limit else message[:limit] + "... (truncated)"
+
+
 class EmulatorError(Exception):
     """A request the emulator refuses, described without any provider's vocabulary.
 
     `code` and `param` carry the provider-visible details that the core knows (OpenAI's
-    `invalid_value`, a parameter name); a dialect may use or ignore them.
+    `invalid_value`, a parameter name); a dialect may use or ignore them. The message is cut
+    to MAX_MESSAGE here, where every error (a dialect's rewording too) is made, so no door
+    echoes more of a value than that.
     """
 
     def __init__(
@@ -84,6 +93,7 @@ class EmulatorError(Exception):
         reason: Reason | None = None,
         facts: Mapping[str, Any] | None = None,
     ) -> None:
+        message = shorten(message)
         super().__init__(message)
         self.reason = reason
         self.facts: dict[str, Any] = dict(facts or {})

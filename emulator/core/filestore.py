@@ -9,7 +9,7 @@ import threading
 
 from emulator.config import EmulatorConfig
 from emulator.core.errors import file_not_found
-from emulator.core.files import StoredFile
+from emulator.core.files import StoredFile, checked_mime_type
 from emulator.core.ids import IdSource
 
 
@@ -42,6 +42,7 @@ class FilesMixin:
     ) -> StoredFile:
         """`created_at` backdates a file made after the fact (a batch's results, stamped with
         the instant the batch finished); expiry counts from it."""
+        checked_mime_type(mime_type)
         with self._lock:
             now = self.now() if created_at is None else created_at
             stored = StoredFile(

@@ -9,6 +9,11 @@ The HTTP wrapper knows the call; only the core knows what the call did (the batc
 the state a read saw). `collecting()` opens a scratch pad for one call and the core `note`s facts
 on it; outside an HTTP call (the control plane, Python) a note goes nowhere. The client verdict
 (`emulator.core.verdict`) judges clients from these facts.
+
+Bounded in bytes as well as entries: each text field an entry keeps from the request (its path,
+the ids in it) is cut to `FIELD_CHARS`, and the oldest entries go once the estimated total
+passes `BUDGET`, so 2,000 calls naming a 60 KB id cost a few MB, not hundreds, and neither
+`GET /_emulator/requests` nor the dashboard's tail grows with what a client sends.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -84,11 +89,34 @@ def note(batch_id: str, state: str | None = None) -> None:
         facts["state"] = state
 
 
+FIELD_CHARS = 512  # of a path or id kept per entry; real ones are under 100
+TEXT_FIELDS = ("method", "path", "batch_id", "file_id", "rule", "fault", "request_id", "state")
+ENTRY_BYTES = 512  # measured: what an entry with short fields costs in memory (tracemalloc)
+BUDGET = 64 * 1024 * 1024  # estimated bytes of all entries together
+
+
+def bounded(entry: JournalEntry) -> JournalEntry:
+    """`entry` with every text field cut to FIELD_CHARS (the cut one marked, so it can never
+    equal a real id); the same object when nothing is that long, as for every real call."""
+    long: dict[str, Any] = {
+        name: value[:FIELD_CHARS] + f"...(+{len(value) - FIELD_CHARS} chars)"
+        for name in TEXT_FIELDS
+        if isinstance(value := getattr(entry, name), str) and len(value) > FIELD_CHARS
+    }
+    return replace(entry, **long) if long else entry
+
+
+def cost(entry: JournalEntry) -> int:
+    """An entry's estimated memory: the fixed part plus the text it keeps."""
+    return ENTRY_BYTES + sum(len(getattr(entry, name) or "") for name in TEXT_FIELDS)
+
+
 class Journal:
-    def __init__(self, limit: int = 100_000) -> None:
-        # A bounded deque: once full, each new entry drops the oldest in O(1) (trimming a
-        # list moved all 100,000 pointers on every call of a long-running server).
-        self._entries: deque[JournalEntry] = deque(maxlen=limit)
+    def __init__(self, limit: int = 100_000, budget: int = BUDGET) -> None:
+        # A deque: once full, each new entry drops the oldest in O(1) (trimming a list moved
+        # all 100,000 pointers on every call of a long-running server).
+        self._entries: deque[JournalEntry] = deque()
+        self._limit, self._budget, self._bytes = limit, budget, 0
         self._lock = threading.Lock()
         self._generation = 0
         # Called with each entry after it is recorded (`serve`'s call log); outside the lock.
@@ -100,10 +128,15 @@ class Journal:
         return self._generation
 
     def add(self, entry: JournalEntry, generation: int | None = None) -> None:
+        entry = bounded(entry)
+        size = cost(entry)
         with self._lock:
             if generation is not None and generation != self._generation:
                 return
             self._entries.append(entry)
+            self._bytes += size
+            while len(self._entries) > self._limit or self._bytes > self._budget:
+                self._bytes -= cost(self._entries.popleft())
         for listener in self.listeners:
             listener(entry)
 
@@ -128,4 +161,10 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._generation += 1
+
+    @property
+    def size(self) -> int:
+        """The estimated bytes the entries hold (at most the budget)."""
+        return self._bytes

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from emulator.control import error, guard
 from emulator.dashboard import data
-from emulator.http import FileBody, json_response
+from emulator.http import INERT, FileBody, json_response
 from emulator.offload import off_loop
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def routes(emulator: Emulator) -> list[Route]:
         return StreamingResponse(
             lines,
             media_type="application/jsonl",
-            headers={"content-disposition": _attachment(f"{batch_id}_results.jsonl")},
+            headers={"content-disposition": _attachment(f"{batch_id}_results.jsonl"), **INERT},
         )
 
     async def download(request: Request) -> Response:

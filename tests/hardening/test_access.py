@@ -155,6 +155,7 @@ def test_a_control_plane_body_must_be_json(
         {"canned_responses": "/etc"},
         {"control_token": "mine"},
         {"allowed_hosts": ["evil.example"]},
+        {"external_url": "http://evil.example/"},  # its host would join the accepted Hosts
         {"echo": True, "canned_responses": "/"},
     ],
 )
@@ -166,7 +167,58 @@ def test_host_paths_and_guards_are_never_set_over_http(
     assert "process owner" in assert_envelope(response, "control")["error"]["message"]
     config = http.get("/_emulator/config").json()
     assert config["canned_responses"] is None and config["allowed_hosts"] == []
+    assert config["external_url"] is None
     assert config["echo"] is False  # all or nothing
+    evil = {**OPENAI, "host": f"evil.example:{_port(batch_emulator)}"}
+    assert http.get("/v1/batches", headers=evil).status_code == 421  # the allow-list held
+
+
+@pytest.mark.parametrize(
+    "args,env",
+    [(["--control-token", ""], {}), (["--control-token", "  "], {}), ([], {"TOKEN": ""})],
+    ids=["empty-flag", "blank-flag", "empty-variable"],
+)
+def test_an_empty_control_token_is_an_error_not_an_open_control_plane(
+    args: list[str], env: dict[str, str]
+) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "BATCH_EMULATOR_CONTROL_TOKEN"}
+    if "TOKEN" in env:
+        environ["BATCH_EMULATOR_CONTROL_TOKEN"] = env["TOKEN"]
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=30,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert "control-token" in line and "empty" in line
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/v1/batches"),
+        ("POST", "/v1/batches/batch_1/cancel"),
+        ("PUT", "/v1/batches/batch_1"),
+        ("GET", "/v1/batches/batch_1/extra"),
+        ("POST", "/v1/files"),
+        ("GET", "/v1/files/file-1/content"),
+        ("PATCH", "/v1/files/file-1"),
+    ],
+)
+@pytest.mark.parametrize("keyed", ["header", "query"])
+def test_a_gemini_keyed_call_to_an_openai_path_answers_in_google_s_envelope(
+    batch_emulator: EmulatorHandle, http: httpx.Client, method: str, path: str, keyed: str
+) -> None:
+    """The google-genai SDK marks every call with its key (x-goog-api-key, or ?key= from a
+    plain HTTP client), so whatever /v1 path it names, the answer is Google's error."""
+    headers, params = (GEMINI, {}) if keyed == "header" else ({}, {"key": "test"})
+    response = http.request(method, path, headers={**headers, **JSON}, params=params, content=b"{}")
+    body = assert_envelope(response, "gemini")
+    assert response.status_code in (404, 405) and body["error"]["status"] == "NOT_FOUND"
+    assert batch_emulator.batches == []
 
 
 @pytest.mark.batch_emulator(control_token="s3cret")

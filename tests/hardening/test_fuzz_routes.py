@@ -2,8 +2,11 @@
 body gives a JSON answer in the route's own envelope, and never a 5xx no fault rule asked for.
 
 The routes come from the app's own table (every dialect at every mount, the control plane),
-so a route added later is fuzzed too. Bodies mix valid-looking JSON (known field names, the
-right nesting) with junk, deep nesting, non-ASCII numbers and multipart forms.
+so a route added later is fuzzed too, and so do the query keys and field names drawn: every
+one any route was seen to read (`tests/hardening/routetable.py`), besides a few listed here.
+Bodies mix valid-looking JSON (known field names, the right nesting) with junk, deep nesting,
+non-ASCII numbers and multipart forms. `test_route_table.py` is the systematic counterpart:
+every input of every route gets every hostile family.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from starlette.routing import BaseRoute, Mount, Route
 
-from emulator.api import Emulator
 from emulator.handle import EmulatorHandle
+from tests.hardening import routetable
 from tests.hardening.envelopes import ANTHROPIC, GEMINI, OPENAI, dialect_of, error_message
 
 FUZZ = settings(
@@ -30,19 +32,7 @@ FUZZ = settings(
 )
 
 
-def _table(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
-    for route in routes:
-        if isinstance(route, Mount):
-            yield from _table(list(route.routes), prefix + route.path)
-        elif isinstance(route, Route):
-            for method in sorted(route.methods or ()):
-                if method != "HEAD":
-                    yield method, prefix + route.path
-        elif hasattr(route, "routes"):  # a RouteGroup: its routes at the same prefix
-            yield from _table(list(route.routes), prefix)
-
-
-ROUTES = sorted(set(_table(list(Emulator().app.routes))))
+ROUTES = sorted({(r.method, r.template) for r in routetable.ROUTES})
 PROVIDER_ROUTES = [r for r in ROUTES if not r[1].startswith("/_emulator")]
 CONTROL_ROUTES = [r for r in ROUTES if r[1].startswith("/_emulator")]
 PARAM = re.compile(r"\{([a-z_]+)(?::path)?\}")
@@ -73,7 +63,22 @@ QUERY_KEYS = [
     "status",
     "retry_count",
 ]
-queries = st.dictionaries(st.sampled_from(QUERY_KEYS), st.one_of(NASTY_NUMBERS, word), max_size=4)
+
+
+def _read_query_keys() -> list[str]:
+    seen = {key for reads in routetable.all_reads().values() for key in reads.query}
+    return sorted(seen | set(QUERY_KEYS))
+
+
+def _read_fields() -> list[str]:
+    reads = routetable.all_reads().values()
+    seen = {str(path[-1]) for r in reads for path in r.body} | {k for r in reads for k in r.form}
+    return sorted((seen - {"[]"}) | set(FIELDS))
+
+
+# Deferred: the probe runs at the first draw, not when the module is collected.
+query_keys = st.deferred(lambda: st.sampled_from(_read_query_keys()))
+queries = st.dictionaries(query_keys, st.one_of(NASTY_NUMBERS, word), max_size=4)
 HEADER_NAMES = [
     "x-stainless-retry-count",
     "x-goog-api-retry-count",
@@ -120,14 +125,23 @@ FIELDS = [
     "request",
     "contents",
 ]
+# Lone surrogates (JSON escapes JavaScript emits), CR/LF/NUL and a long string: in bodies only
+# (no HTTP client puts them in a header).
+HOSTILE_TEXT = st.sampled_from(["\ud800", "a\udc00b", "a\r\nb\x00", "x" * 5_000])
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), word, NASTY_NUMBERS
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    word,
+    NASTY_NUMBERS,
+    HOSTILE_TEXT,
 )
 json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4),
+        st.dictionaries(st.deferred(lambda: st.sampled_from(_read_fields())), inner, max_size=4),
     ),
     max_leaves=12,
 )

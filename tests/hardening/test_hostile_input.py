@@ -283,3 +283,160 @@ def _until(check: Any, timeout: float = 10.0) -> Any:
             return value
         time.sleep(0.01)
     raise AssertionError("the server did not get there in time")
+
+
+# A lone surrogate as JavaScript's JSON.stringify emits it: valid JSON, invalid Unicode.
+LONE = '"\\ud800"'
+SURROGATE_CREATES = [
+    (
+        "/v1/batches",
+        OPENAI,
+        "openai",
+        '{"input_file_id":"f","endpoint":"/v1/chat/completions",'
+        '"completion_window":"24h","metadata":{"k":%s}}',
+        "/v1/batches",
+    ),
+    (
+        "/openai/batches?api-version=2024-10-21",
+        OPENAI,
+        "azure",
+        '{"input_file_id":%s,"endpoint":"/chat/completions","completion_window":"24h"}',
+        "/openai/batches?api-version=2024-10-21",
+    ),
+    (
+        "/groq/openai/v1/batches",
+        OPENAI,
+        "openai",
+        '{"input_file_id":"f","endpoint":'
+        '"/v1/chat/completions","completion_window":"24h","metadata":{%s:"v"}}',
+        "/groq/openai/v1/batches",
+    ),
+    (
+        "/v1beta/models/gemini-2.5-flash:batchGenerateContent",
+        GEMINI,
+        "gemini",
+        '{"batch":{"displayName":%s,"inputConfig":{"requests":{"requests":[{"request":'
+        '{"contents":[{"parts":[{"text":"hi"}]}]}}]}}}}',
+        "/v1beta/batches",
+    ),
+    (
+        "/mistral/v1/batch/jobs",
+        OPENAI,
+        "mistral",
+        '{"input_files":["f"],"endpoint":'
+        '"/v1/chat/completions","model":"mistral-small-latest","metadata":{"k":%s}}',
+        "/mistral/v1/batch/jobs",
+    ),
+    (
+        "/v1/messages/batches",
+        ANTHROPIC,
+        "anthropic",
+        '{"requests":[{"custom_id":%s,"params":'
+        '{"model":"claude-3-5-haiku-latest","max_tokens":5,"messages":[]}}]}',
+        "/v1/messages/batches",
+    ),
+    (
+        "/bifrost/v1/batches?provider=anthropic",
+        {},
+        "bifrost",
+        '{"model":"m","requests":[{"custom_id":"a","params":{"model":%s}}]}',
+        "/bifrost/v1/batches?provider=anthropic",
+    ),
+]
+
+
+@pytest.mark.parametrize("path,headers,dialect,body,listing", SURROGATE_CREATES)
+@pytest.mark.parametrize("raw", [False, True], ids=["escape", "utf8-bytes"])
+def test_a_lone_surrogate_anywhere_in_a_create_is_a_400_and_nothing_is_stored(
+    batch_emulator: EmulatorHandle,
+    http: httpx.Client,
+    path: str,
+    headers: dict[str, str],
+    dialect: str,
+    body: str,
+    listing: str,
+    raw: bool,
+) -> None:
+    """Issue 23: these answered 500 after storing the batch, and every later list 500."""
+    sent = (body % LONE).encode()
+    if raw:  # the same code point as the bytes a careless encoder writes (json.loads reads them)
+        sent = (body % '"\ud800"').encode("utf-8", "surrogatepass")
+    response = http.post(path, content=sent, headers={**headers, **JSON})
+    assert 400 <= response.status_code < 500, response.text[:300]
+    if dialect not in ("azure", "mistral"):  # their envelopes: the route-table test checks
+        assert_envelope(response, dialect)
+    assert batch_emulator.batches == []
+    assert http.get(listing, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/_emulator/reset", '{"namespace":%s}'),
+        ("/_emulator/faults", '{"kind":"http","status":429,"message":%s}'),
+        ("/_emulator/faults", '{"kind":"http","status":429,"batch_id":%s}'),
+    ],
+)
+def test_a_lone_surrogate_in_the_control_plane_is_a_400_and_breaks_nothing(
+    http: httpx.Client, path: str, body: str
+) -> None:
+    """Issue 23: a reset namespace broke every provider route, a fault message the list."""
+    response = http.post(path, content=(body % LONE).encode(), headers=JSON)
+    assert "surrogate" in assert_envelope(response, "control")["error"]["message"]
+    assert http.get("/_emulator/faults").json()["data"] == []
+    assert http.get("/v1/batches", headers=OPENAI).status_code == 200
+    assert http.get("/_emulator/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "where,mime",
+    [
+        ("body", "text/plain\r\nx-injected: 1"),
+        ("body", "text/plain\nx"),
+        ("body", "text/\x00plain"),
+        ("body", "tëxt/plain"),
+        ("body", "t" * 256),
+        ("header", "tëxt/plain"),  # a header can carry latin-1, not line breaks (h11 refuses)
+        ("header", ""),
+    ],
+)
+def test_an_upload_mime_type_that_cannot_be_a_header_is_refused_at_upload(
+    batch_emulator: EmulatorHandle, http: httpx.Client, where: str, mime: str
+) -> None:
+    """Issue 23: it was stored, and the dashboard's download of the file then hung up."""
+    headers: dict[str, Any] = {**GEMINI, "x-goog-upload-command": "start"}
+    meta: dict[str, Any] = {"displayName": "in"}
+    if where == "body":
+        meta["mimeType"] = mime
+    else:
+        headers["x-goog-upload-header-content-type"] = mime.encode("latin-1")
+    response = http.post("/upload/v1beta/files", json={"file": meta}, headers=headers)
+    assert "MIME" in assert_envelope(response, "gemini")["error"]["message"]
+    assert "x-goog-upload-url" not in response.headers
+    assert http.get("/v1beta/files", headers=GEMINI).json() == {"files": []}
+
+
+def test_every_download_is_inert(batch_emulator: EmulatorHandle, http: httpx.Client) -> None:
+    """`X-Content-Type-Options: nosniff` on provider downloads and the dashboard's."""
+    body, form = _multipart(("purpose", None, b"batch"), ("file", "a.jsonl", b"{}\n"))
+    file_id = http.post("/v1/files", content=body, headers={**OPENAI, **form}).json()["id"]
+    start = http.post(
+        "/upload/v1beta/files",
+        json={"file": {"displayName": "page", "mimeType": "text/html"}},
+        headers={**GEMINI, "x-goog-upload-command": "start"},
+    )
+    done = http.post(
+        start.headers["x-goog-upload-url"],
+        content=b"<script>alert(1)</script>",
+        headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"},
+    )
+    html_id = done.json()["file"]["name"].removeprefix("files/")
+    for url, headers in [
+        (f"/v1/files/{file_id}/content", OPENAI),
+        (f"/_emulator/dashboard/files/{file_id}", {}),
+        (f"/_emulator/dashboard/files/{html_id}", {}),
+    ]:
+        response = http.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.text[:200])
+        assert response.headers["x-content-type-options"] == "nosniff", url
+    assert "attachment" in response.headers["content-disposition"]

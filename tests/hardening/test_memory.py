@@ -9,8 +9,10 @@ and sent chunked (no Content-Length), so neither side ever holds it whole.
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +119,73 @@ def test_oversize_bodies_cost_at_most_the_route_limit(server: tuple[str, int]) -
             growth[path] = (peak - baseline) / MB
             assert peak - baseline < limit * MB + SLACK, (path, growth)
     print("peak RSS growth per route (MB):", {k: round(v) for k, v in growth.items()})
+
+
+@pytest.fixture(scope="module")
+def logging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """`serve` as a user starts it (the call log on), its log in a file nobody has to drain."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads memory from /proc (Linux)")
+    log = tmp_path_factory.mktemp("serve") / "out.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "serve", "--port", "0"],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
+    try:
+        url = None
+        for _ in range(400):  # the banner is the first line (real time: a process starting)
+            found = re.search(r"http://127\.0\.0\.1:\d+", log.read_text())
+            if found:
+                url = found.group(0)
+                break
+            time.sleep(0.05)
+        assert url is not None, log.read_text()
+        yield url, proc.pid
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def _raw_gets(url: str, paths: Iterator[str]) -> Iterator[tuple[int, bytes]]:
+    """GETs on one kept-alive socket, written by hand: an HTTP client library spends ~12 ms
+    validating each 60 KB URL, which would make this test minutes long."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        reader = sock.makefile("rb")
+        for path in paths:
+            head = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer k\r\n\r\n"
+            sock.sendall(head.encode())
+            status = int(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            yield status, reader.read(length)
+
+
+def test_the_journal_is_bounded_in_bytes(logging_server: tuple[str, int]) -> None:
+    """Issue 23: 2,000 calls naming a 60 KB id grew the server by 230 MB, made
+    GET /_emulator/requests 229 MB and the dashboard's tail 11 MB per poll."""
+    url, pid = logging_server
+    big = "b" * 60_000
+    list(_raw_gets(url, iter(["/v1/batches/x"] * 50)))  # warm up: allocator, route caches
+    with httpx.Client(base_url=url, timeout=60) as http:
+        http.delete("/_emulator/requests")
+        before = _status(pid)["VmRSS"]
+        for status, body in _raw_gets(url, (f"/v1/batches/{big}{i}" for i in range(2_000))):
+            assert status == 404
+            assert len(body) < 4_500  # the id is echoed, cut to 2,000 characters
+        growth = _status(pid)["VmRSS"] - before
+        journal = http.get("/_emulator/requests")
+        tail = http.get("/_emulator/dashboard/requests")
+    assert len(journal.json()["data"]) == 2_000
+    print(
+        f"RSS growth {growth / MB:.1f} MB; GET /_emulator/requests {len(journal.content) / MB:.2f}"
+        f" MB; dashboard tail {len(tail.content) / 1024:.0f} KB"
+    )
+    assert growth < 24 * MB
+    assert len(journal.content) < 4 * MB
+    assert len(tail.content) < 256 * 1024

@@ -23,6 +23,7 @@ from emulator.core.service import BatchService, NewBatch
 from emulator.http import (
     Dialect,
     FaultWords,
+    FileBody,
     json_response,
     origin,
     route,
@@ -124,7 +125,7 @@ async def delete_batch(service: BatchService, request: Request) -> Response:
 async def batch_results(service: BatchService, request: Request) -> Response:
     view, results = service.ended_results(request.path_params["batch_id"], SCOPE)
     order = service.result_order(view.batch, PROFILE)
-    return Response(d.results_jsonl(view, results, order), media_type="application/x-jsonl")
+    return FileBody(d.results_jsonl(view, results, order), media_type="application/x-jsonl")
 
 
 def routes(service: BatchService) -> list[BaseRoute]:

@@ -17,6 +17,7 @@ from emulator import bodies
 from emulator.core.files import StoredFile
 from emulator.core.paging import page_limit, window
 from emulator.core.service import DAY
+from emulator.http import FileBody
 from emulator.providers.azure import params as azure_params
 from emulator.providers.bifrost.batches import upstream_errors
 from emulator.providers.bifrost.errors import BifrostError, refused
@@ -142,4 +143,4 @@ def delete(call: Call, file_id: str) -> dict[str, Any]:
 def content(call: Call, file_id: str) -> Response:
     stored = find(call, file_id)
     media = PROFILES[call.provider].media_type
-    return Response(stored.data, media_type=media)
+    return FileBody(stored.data, media_type=media)

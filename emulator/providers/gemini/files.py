@@ -19,7 +19,7 @@ from emulator.core.files import StoredFile
 from emulator.core.numbers import ascii_int
 from emulator.core.paging import page_limit
 from emulator.core.service import BatchService
-from emulator.http import json_response, origin
+from emulator.http import FileBody, json_response, origin
 from emulator.providers.gemini import dialect as d, params
 from emulator.providers.gemini.profile import PROFILE
 
@@ -243,4 +243,4 @@ def download_bytes(stored: StoredFile, request: Request) -> Response:
             "Only generated files can be downloaded; uploaded files cannot.",
             code="FAILED_PRECONDITION",
         )
-    return Response(stored.data, 200, media_type="application/octet-stream")
+    return FileBody(stored.data)

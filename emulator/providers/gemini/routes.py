@@ -251,8 +251,9 @@ def _table(v: str) -> list[tuple[str, str, Handler, str, bool]]:
 
 
 def _gate(version: str) -> Callable[[Scope], bool]:
-    """Paths of this API version; on /v1, which OpenAI shares, only Google's own: a custom
-    method (`:batchGenerateContent`, `:cancel`, `:download`) or a Google-marked request."""
+    """Paths of this API version; on /v1, which OpenAI shares, only Google's own custom
+    methods (`:batchGenerateContent`, `:cancel`, `:download`): a Google-marked request to
+    /v1 was claimed already by `_google_v1`'s group, so it is not asked again here."""
     own = (f"/upload/{version}/", f"/download/{version}/")
     plain = f"/{version}/"
 
@@ -262,9 +263,14 @@ def _gate(version: str) -> Callable[[Scope], bool]:
             return True
         if not path.startswith(plain):
             return False
-        return version != "v1" or ":" in path or is_google(scope)
+        return version != "v1" or ":" in path
 
     return gate
+
+
+def _google_v1(scope: Scope) -> bool:
+    """A Google-marked request anywhere under /v1/: Gemini's, whichever path it names."""
+    return route_path(scope).startswith("/v1/") and is_google(scope)
 
 
 def routes(service: BatchService) -> list[BaseRoute]:
@@ -275,5 +281,9 @@ def routes(service: BatchService) -> list[BaseRoute]:
             endpoint = operation(service, DIALECT, name, partial(handler, service, version))
             kind = GoogleRoute if shared else Route
             table.append(kind(path, endpoint, methods=[method], name=name))
+        if version == "v1":
+            # Claimed: a Gemini-keyed call to a path only OpenAI serves (`POST /v1/batches`)
+            # is Google's 404/405, in Google's envelope, never an OpenAI answer.
+            out.append(RouteGroup(_google_v1, table, claim=True))
         out.append(RouteGroup(_gate(version), table))
     return out
