@@ -110,7 +110,7 @@ def page_args(query: Any) -> tuple[int, int]:
     page, size = query.get("page", "0"), query.get("page_size", "100")
     if not COUNT.match(page) or not COUNT.match(size) or int(size) < 1:
         raise invalid("'page' must be >= 0 and 'page_size' >= 1.")
-    return page, size
+    return int(page), int(size)
 
 
 def metadata_filter(value: str | None) -> dict[str, Any]:
