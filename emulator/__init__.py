@@ -25,6 +25,7 @@ _EXPORTS = {
     "ItemFault": "emulator.core.faults",
     "BatchState": "emulator.core.states",
     "Outcome": "emulator.core.states",
+    "EmulatedSleeps": "emulator.sleeps",
 }
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from emulator.config import EmulatorConfig, Timing
     from emulator.core.faults import BatchFault, HttpFault, ItemFault
     from emulator.core.states import BatchState, Outcome
+    from emulator.sleeps import EmulatedSleeps
 
 
 def __getattr__(name: str) -> Any:
@@ -46,6 +48,7 @@ __all__ = [
     "BatchFault",
     "BatchState",
     "Clock",
+    "EmulatedSleeps",
     "Emulator",
     "EmulatorConfig",
     "HttpFault",

@@ -17,6 +17,7 @@ from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
 from emulator.providers.registry import PROFILES
+from emulator.sleeps import EmulatedSleeps
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -53,6 +54,13 @@ class Emulator:
 
     def now(self) -> float:
         return self.clock.now()
+
+    def emulate_sleeps(self) -> EmulatedSleeps:
+        """`with emulator.emulate_sleeps():` makes `time.sleep`, `asyncio.sleep` and `anyio.sleep`
+        in this process advance this emulator's clock instead of waiting (the SDKs' retry
+        waits included; the emulator's own threads still wait for real): a pipeline that polls
+        every 60 s runs in milliseconds. See emulator.sleeps."""
+        return EmulatedSleeps(self.advance)
 
     # -- configuration --------------------------------------------------------------------
     def configure(self, **changes: Any) -> EmulatorConfig:

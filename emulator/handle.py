@@ -23,6 +23,7 @@ from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.states import BatchState
 from emulator.server import ServerThread
+from emulator.sleeps import EmulatedSleeps
 
 if TYPE_CHECKING:
     import anthropic
@@ -155,6 +156,11 @@ class EmulatorHandle:
     ) -> float:
         """Move the emulator clock forward (never back); returns the new `now`."""
         return self.emulator.advance(seconds, minutes=minutes, hours=hours, days=days)
+
+    def emulate_sleeps(self) -> EmulatedSleeps:
+        """`with handle.emulate_sleeps():` sleeps in the code under test advance this clock
+        instead of waiting (what the `batch_emulator_sleep` fixture does)."""
+        return self.emulator.emulate_sleeps()
 
     def configure(self, **changes: Any) -> EmulatorConfig:
         return self.emulator.configure(**changes)

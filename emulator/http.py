@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from emulator import bodies, headers
+from emulator import bodies, headers, sleeps
 from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status
 from emulator.core.faults import HttpFault
@@ -229,7 +229,7 @@ async def _hang_up(receive: Receive, send: Send) -> None:
     for _ in range(2000):
         if cycle.disconnected:
             return
-        await asyncio.sleep(0.001)
+        await sleeps.real_async_sleep(0.001)  # never an emulated sleep (emulator.sleeps)
 
 
 def fault_error(fault: HttpFault, words: FaultWords) -> EmulatorError:
@@ -379,7 +379,7 @@ async def _answer(
     try:
         if fault is not None:
             if fault.latency:
-                await asyncio.to_thread(time.sleep, fault.latency)  # freezegun-proof wait
+                await asyncio.to_thread(sleeps.real_sleep, fault.latency)  # real, even when emulated
             if fault.drop:
                 return Dropped()
             if fault.status is not None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from emulator.config import EmulatorConfig
     from emulator.handle import EmulatorHandle
+    from emulator.sleeps import EmulatedSleeps
 
 MARKER = "batch_emulator"
 FIXTURES = ("batch_emulator", "batch_emulator_asgi", "batch_emulator_env")
@@ -174,6 +175,15 @@ def batch_emulator_env(
     dummy API keys set for this test: for code under test that builds its own SDK clients."""
     _set_env(batch_emulator, monkeypatch)
     return batch_emulator
+
+
+@pytest.fixture
+def batch_emulator_sleep(request: pytest.FixtureRequest) -> Iterator[EmulatedSleeps]:
+    """`time.sleep`, `asyncio.sleep` and `anyio.sleep` in this test advance the clock of the
+    test's emulator (loopback or in process) instead of waiting; the SDKs' retry waits too.
+    `.calls` lists the seconds asked for. The emulator's own threads still wait for real."""
+    with _client_handle(request).emulate_sleeps() as sleeps:
+        yield sleeps
 
 
 def _fresh(handle: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
