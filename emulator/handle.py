@@ -134,15 +134,24 @@ class EmulatorHandle:
         return f"{self.url}/together"
 
     def env(self) -> dict[str, str]:
-        """Variables that point SDK clients built by the code under test at this emulator."""
+        """Variables that point SDK clients built by the code under test at this emulator: each
+        SDK's own documented names (mistralai reads only its key: pass `server_url` yourself)."""
         return {
             "OPENAI_BASE_URL": self.openai_base_url,
             "OPENAI_API_KEY": API_KEY,
+            "AZURE_OPENAI_ENDPOINT": self.azure_endpoint,
+            "AZURE_OPENAI_API_KEY": API_KEY,
+            "OPENAI_API_VERSION": AZURE_API_VERSION,
             "ANTHROPIC_BASE_URL": self.anthropic_base_url,
             "ANTHROPIC_API_KEY": API_KEY,
             "GOOGLE_GEMINI_BASE_URL": self.gemini_base_url,
             "GEMINI_API_KEY": API_KEY,
             "GOOGLE_API_KEY": API_KEY,
+            "GROQ_BASE_URL": self.groq_base_url,
+            "GROQ_API_KEY": API_KEY,
+            "MISTRAL_API_KEY": API_KEY,
+            "TOGETHER_BASE_URL": self.together_base_url,
+            "TOGETHER_API_KEY": API_KEY,
         }
 
     def control_headers(self) -> dict[str, str]:

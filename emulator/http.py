@@ -379,7 +379,7 @@ async def _answer(
     try:
         if fault is not None:
             if fault.latency:
-                await asyncio.to_thread(sleeps.real_sleep, fault.latency)  # real, even when emulated
+                await asyncio.to_thread(sleeps.real_sleep, fault.latency)  # real time, always
             if fault.drop:
                 return Dropped()
             if fault.status is not None:

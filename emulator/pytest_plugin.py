@@ -10,7 +10,6 @@ fixture or the suite sets an option: an installed plugin costs other test runs n
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -18,22 +17,20 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from emulator import verdict_pytest
+from emulator.pytest_clients import CLIENTS, client_handle, register
 
 if TYPE_CHECKING:
-    import anthropic
-    import groq
-    import openai
-    import together
-    from google import genai
-    from mistralai.client import Mistral
-
     from emulator.config import EmulatorConfig
     from emulator.handle import EmulatorHandle
     from emulator.sleeps import EmulatedSleeps
 
 MARKER = "batch_emulator"
-FIXTURES = ("batch_emulator", "batch_emulator_asgi", "batch_emulator_env")
-LOOPBACK_FIXTURES = ("batch_emulator", "batch_emulator_env")
+FIXTURES = (
+    "batch_emulator",
+    "batch_emulator_asgi",
+    "batch_emulator_env",
+    "batch_emulator_sleep",
+)
 _SUITE_OPTIONS = pytest.StashKey[dict[str, Any]]()
 _FAILED = pytest.StashKey[bool]()
 _HANDLE = pytest.StashKey["EmulatorHandle"]()
@@ -171,8 +168,9 @@ def batch_emulator_asgi(
 def batch_emulator_env(
     batch_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> EmulatorHandle:
-    """`batch_emulator`, plus OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_GEMINI_BASE_URL and
-    dummy API keys set for this test: for code under test that builds its own SDK clients."""
+    """`batch_emulator`, plus each SDK's base-URL and API-key variables (`handle.env()`:
+    OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT, ANTHROPIC_BASE_URL, GROQ_BASE_URL...) for this
+    test: for code under test that builds its own SDK clients."""
     _set_env(batch_emulator, monkeypatch)
     return batch_emulator
 
@@ -182,7 +180,7 @@ def batch_emulator_sleep(request: pytest.FixtureRequest) -> Iterator[EmulatedSle
     """`time.sleep`, `asyncio.sleep` and `anyio.sleep` in this test advance the clock of the
     test's emulator (loopback or in process) instead of waiting; the SDKs' retry waits too.
     `.calls` lists the seconds asked for. The emulator's own threads still wait for real."""
-    with _client_handle(request).emulate_sleeps() as sleeps:
+    with client_handle(request).emulate_sleeps() as sleeps:
         yield sleeps
 
 
@@ -240,104 +238,6 @@ def _set_env(handle: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-def _client_handle(request: pytest.FixtureRequest) -> EmulatorHandle:
-    """The emulator a client fixture talks to: whichever one the test asked for.
-
-    A test that asks for both the loopback and the in-process emulator would split its state
-    between two emulators without noticing, so it is refused with the way out."""
-    names = set(request.fixturenames)
-    in_process = "batch_emulator_asgi" in names
-    if in_process and names & set(LOOPBACK_FIXTURES):
-        loopback = ", ".join(sorted(names & set(LOOPBACK_FIXTURES)))
-        pytest.fail(
-            f"{request.fixturename}: this test uses both batch_emulator_asgi (in process) and"
-            f" {loopback} (loopback server); they are two separate emulators, so a client could"
-            " only reach one of them. Use one of the two, or build the second client from its"
-            " handle (e.g. batch_emulator.openai_client()).",
-            pytrace=False,
-        )
-    handle: EmulatorHandle = request.getfixturevalue(
-        "batch_emulator_asgi" if in_process else "batch_emulator"
-    )
-    return handle
-
-
-if _installed("openai"):
-
-    @pytest.fixture
-    def openai_client(request: pytest.FixtureRequest) -> Iterator[openai.OpenAI]:
-        """`openai.OpenAI` pointed at the test's emulator (`batch_emulator`, or
-        `batch_emulator_asgi` when the test uses that), with a dummy key."""
-        with _client_handle(request).openai_client() as client:
-            yield client
-
-    @pytest.fixture
-    def async_openai_client(request: pytest.FixtureRequest) -> openai.AsyncOpenAI:
-        """`openai.AsyncOpenAI` pointed at the test's emulator (loopback or in process)."""
-        return _client_handle(request).async_openai_client()
-
-
-if _installed("openai"):
-
-    @pytest.fixture
-    def azure_client(batch_emulator: EmulatorHandle) -> Iterator[openai.AzureOpenAI]:
-        """`openai.AzureOpenAI` on this test's emulator (`api_version` 2024-10-21)."""
-        with batch_emulator.azure_client() as client:
-            yield client
-
-
-if _installed("groq"):
-
-    @pytest.fixture
-    def groq_client(batch_emulator: EmulatorHandle) -> Iterator[groq.Groq]:
-        """`groq.Groq` on this test's emulator (`base_url` = `<url>/groq`)."""
-        with batch_emulator.groq_client() as client:
-            yield client
-
-
-if _installed("mistralai"):
-
-    @pytest.fixture
-    def mistral_client(batch_emulator: EmulatorHandle) -> Iterator[Mistral]:
-        """`mistralai` `Mistral` on this test's emulator (`server_url` = `<url>/mistral`)."""
-        with batch_emulator.mistral_client() as client:
-            yield client
-
-
-if _installed("together"):
-
-    @pytest.fixture
-    def together_client(batch_emulator: EmulatorHandle) -> Iterator[together.Together]:
-        """`together.Together` on this test's emulator (`base_url` = `<url>/together`)."""
-        with batch_emulator.together_client() as client:
-            yield client
-
-
-if _installed("anthropic"):
-
-    @pytest.fixture
-    def anthropic_client(request: pytest.FixtureRequest) -> Iterator[anthropic.Anthropic]:
-        """`anthropic.Anthropic` pointed at the test's emulator (loopback or in process)."""
-        with _client_handle(request).anthropic_client() as client:
-            yield client
-
-    @pytest.fixture
-    def async_anthropic_client(request: pytest.FixtureRequest) -> anthropic.AsyncAnthropic:
-        """`anthropic.AsyncAnthropic` pointed at the test's emulator (loopback or in process)."""
-        return _client_handle(request).async_anthropic_client()
-
-
-if _installed("google.genai"):
-
-    @pytest.fixture
-    def gemini_client(request: pytest.FixtureRequest) -> genai.Client:
-        """`google.genai.Client` (sync, and async via `.aio`) pointed at the test's emulator
-        (loopback or in process)."""
-        return _client_handle(request).gemini_client()
+# The client fixtures (openai_client, azure_client, groq_client...): one row each in
+# emulator.pytest_clients.CLIENTS, built on the emulator the test asked for.
+register(globals(), CLIENTS)

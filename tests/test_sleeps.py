@@ -89,9 +89,7 @@ def test_a_retry_that_ignores_retry_after_is_still_caught(
         client.batches.retrieve(batch_id)
     time.sleep(5)  # a sleep, but not the 30 s it was asked for
     client.batches.retrieve(batch_id)
-    assert [f.rule for f in batch_emulator.verdict(ignore=["results_unread"])] == [
-        "retry_too_soon"
-    ]
+    assert [f.rule for f in batch_emulator.verdict(ignore=["results_unread"])] == ["retry_too_soon"]
 
 
 @pytest.mark.batch_emulator(timing=SLOW, verdict="strict")
@@ -167,6 +165,7 @@ def test_latency_faults_stay_real_in_process(
     batch_emulator_asgi: Any, async_openai_client: openai.AsyncOpenAI, batch_emulator_sleep: Any
 ) -> None:
     batch_emulator_asgi.add_fault(HttpFault(latency=0.05, operation="batches.list", times=1))
+
     async def listing() -> None:
         await async_openai_client.batches.list()
 
