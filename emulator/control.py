@@ -93,9 +93,9 @@ def _clock(emulator: Emulator) -> dict[str, Any]:
     }
 
 
-def summary(view: View) -> dict[str, Any]:
+def summary(view: View | BatchInfo) -> dict[str, Any]:
     """State, counts per item outcome, timing, polls and (if failed) why: see BatchInfo."""
-    return BatchInfo.of(view).as_dict()
+    return (view if isinstance(view, BatchInfo) else BatchInfo.of(view)).as_dict()
 
 
 def parse_fault(body: dict[str, Any]) -> Fault:
@@ -213,8 +213,7 @@ def routes(emulator: Emulator) -> list[Route]:
         target = (await _body(request)).get("to")
         if target not in {s.value for s in BatchState}:
             raise _Problem(400, f"'to' must be one of {', '.join(s.value for s in BatchState)}")
-        view = emulator.transition(request.path_params["batch_id"], target)
-        return json_response(summary(view))
+        return json_response(summary(emulator.transition(request.path_params["batch_id"], target)))
 
     async def step(request: Request) -> Response:
         return json_response(summary(emulator.step(request.path_params["batch_id"])))
@@ -246,9 +245,10 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/faults/operations", operations, "GET"),
         ("/faults/{rule_id}", delete_fault, "DELETE"),
         ("/batches", batches, "GET"),
-        ("/batches/{batch_id}", one_batch, "GET"),
-        ("/batches/{batch_id}/transition", transition, "POST"),
-        ("/batches/{batch_id}/advance", step, "POST"),
+        # `:path`: Gemini's ids as its SDK hands them out contain a slash (`batches/...`).
+        ("/batches/{batch_id:path}/transition", transition, "POST"),
+        ("/batches/{batch_id:path}/advance", step, "POST"),
+        ("/batches/{batch_id:path}", one_batch, "GET"),
         ("/requests", journal, "GET"),
         ("/requests", clear_journal, "DELETE"),
         ("/verdict", verdict, "GET"),

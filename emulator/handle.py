@@ -181,11 +181,11 @@ class EmulatorHandle:
     @property
     def batches(self) -> list[BatchInfo]:
         """Every batch of every dialect as seen now (reading does not count as a poll)."""
-        return [BatchInfo.of(view) for view in self.emulator.batches]
+        return self.emulator.batches
 
     def batch(self, batch_id: str) -> BatchInfo:
         """One batch as seen now (not a poll); an unknown id raises the core's not-found."""
-        return BatchInfo.of(self.emulator.batch(batch_id))
+        return self.emulator.batch(batch_id)
 
     @property
     def requests(self) -> list[JournalEntry]:
@@ -211,11 +211,11 @@ class EmulatorHandle:
 
     def step(self, batch_id: str) -> BatchInfo:
         """Move one batch one phase on, whatever its timing policy."""
-        return BatchInfo.of(self.emulator.step(batch_id))
+        return self.emulator.step(batch_id)
 
     def transition(self, batch_id: str, to: BatchState | str) -> BatchInfo:
         """Force a batch into a core state (`to` as in `BatchState`; a typo lists them)."""
-        return BatchInfo.of(self.emulator.transition(batch_id, to))
+        return self.emulator.transition(batch_id, to)
 
     def __getattr__(self, name: str) -> Any:
         # Anything else public on the Emulator (now, batch, records, fault, service, app...).

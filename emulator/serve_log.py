@@ -14,10 +14,9 @@ import sys
 import threading
 
 from emulator.api import Emulator
-from emulator.batch_info import BatchInfo
 from emulator.core.errors import EmulatorError
 from emulator.core.journal import JournalEntry
-from emulator.report import batch_line, call_line
+from emulator.report import batch_line, call_line, status_text
 
 LOGGER = "emulator.calls"
 
@@ -26,7 +25,8 @@ class CallLog:
     def __init__(self, emulator: Emulator, logger: logging.Logger | None = None) -> None:
         self.emulator = emulator
         self.log = logger or _stderr_logger()
-        self._states: dict[str, str] = {}
+        self._states: dict[str, str] = {}  # core state last logged, by core id
+        self._words: dict[str, str] = {}  # what the log said it was
         self._lock = threading.Lock()
 
     def attach(self) -> None:
@@ -41,16 +41,17 @@ class CallLog:
                 if self._states.get(entry.batch_id) == entry.state:
                     return  # the state this call saw is the one last logged: nothing new
         try:
-            info = BatchInfo.of(self.emulator.batch(entry.batch_id))  # a look, not a poll
+            info = self.emulator.batch(entry.batch_id)  # a look, not a poll
         except EmulatorError:  # unknown, deleted, or another dialect's id: nothing to say
             return
         state = info.state.value
         with self._lock:
             before = self._states.get(info.id)
             self._states[info.id] = state
-        if before != state:
-            change = f"{before} -> {state}" if before else f"created, {state}"
-            self.log.info("batch %s: %s (%s)", info.id, change, batch_line(info))
+            said, self._words[info.id] = self._words.get(info.id), status_text(info)
+        if before != state:  # in the provider's own words, the neutral state beside them
+            change = f"{said} -> {status_text(info)}" if said else f"created, {status_text(info)}"
+            self.log.info("batch %s: %s (%s)", info.native_id, change, batch_line(info))
 
 
 def _stderr_logger() -> logging.Logger:

@@ -158,7 +158,7 @@ def _file(service: BatchService, kind: str, file_id: str | None) -> dict[str, An
 def batch_detail(emulator: Emulator, batch_id: str) -> dict[str, Any]:
     """One batch: its summary, timeline, files, validation errors and metadata (no items)."""
     service = emulator.service
-    view = service.view(batch_id)
+    view = emulator.batch(batch_id).view  # the SDK's form of the id works too
     batch = view.batch
     files = [
         f
@@ -198,7 +198,7 @@ def results_lines(emulator: Emulator, batch_id: str) -> Iterator[bytes]:
     holds at most one chunk of lines at a time, so a 100,000-request batch streams. The batch
     is looked up now (an unknown id raises here), its lines later.
     """
-    view = emulator.service.view(batch_id)
+    view = emulator.batch(batch_id).view
     return _lines(emulator.service, view)
 
 

@@ -93,8 +93,9 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/", page),
         ("/static/{name}", asset),
         ("/dashboard/batches", batches),
-        ("/dashboard/batches/{batch_id}", batch),
-        ("/dashboard/batches/{batch_id}/results", results),
+        # `:path`: Gemini's ids as its SDK hands them out contain a slash (`batches/...`).
+        ("/dashboard/batches/{batch_id:path}/results", results),
+        ("/dashboard/batches/{batch_id:path}", batch),
         ("/dashboard/files/{file_id}", download),
         ("/dashboard/requests", journal),
         ("/dashboard/findings", verdict),
