@@ -121,7 +121,9 @@ def _journal_filters(request: Request) -> dict[str, Any]:
         if key in where:
             value = where[key]
             number = ascii_int(value)
-            where[key] = number if number is not None else None if value == "null" else value
+            if number is None and value != "null":
+                raise _Problem(400, f"'{key}' must be a whole number or null, got {value[:40]!r}")
+            where[key] = number
     return where
 
 
@@ -179,9 +181,6 @@ def routes(emulator: Emulator) -> list[Route]:
         """One rule (an object) or several (a list, all refused if one is bad)."""
         body = await _json(request)
         many = body if isinstance(body, list) else [body]
-        if any(isinstance(spec, dict) and "kind" not in spec for spec in many):
-            # Without it a rule would default to a catch-all HTTP fault on every call.
-            raise _Problem(400, "each fault rule needs 'kind': 'http', 'item' or 'batch'")
         faults = [parse_fault(spec) for spec in many]
         for fault in faults:
             emulator.faults.check(fault)

@@ -67,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if token:  # servers guard /_emulator with it; handle.control_headers() carries it
         changes["control_token"] = token
     config.stash[_SUITE_OPTIONS] = changes
+    verdict_pytest.check_ini(config)
     if changes:  # a bad option stops the run before any test, not in every test's setup
         _suite_config(config)
 

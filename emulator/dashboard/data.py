@@ -8,6 +8,7 @@ its size does not grow with 1,000 batches or a 100,000-request batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -255,6 +256,16 @@ def _row(entry: JournalEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in JOURNAL_FIELDS}
 
 
+_STATUS_FILTER = re.compile(r"[0-9]{3}|[1-5]xx|dropped")
+
+
+def _check_status(wanted: str | None) -> None:
+    if wanted and not _STATUS_FILTER.fullmatch(wanted):
+        raise ValueError(
+            f"'status' must be a code (429), a class (5xx) or dropped, not {wanted[:40]!r}"
+        )
+
+
 def _status_matches(entry: JournalEntry, wanted: str) -> bool:
     if wanted == "dropped":
         return entry.status is None
@@ -288,6 +299,7 @@ def journal_tail(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]
     journal: only provider routes write to it (`emulator.http.operation`).
     """
     limit = _bounded(query, "limit", JOURNAL_TAIL, MAX_JOURNAL_TAIL)
+    _check_status(query.get("status"))
     text = (query.get("q") or "").strip().lower()
     journal = emulator.service.journal
     total = len(journal)
