@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import orjson
 
+from emulator import native
 from emulator.control import summary
 from emulator.core import timeline
 from emulator.core.errors import EmulatorError
@@ -55,7 +56,10 @@ def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> in
 
 def _matches_text(view: View, text: str) -> bool:
     b = view.batch
-    return any(text in (value or "").lower() for value in (b.id, b.model, b.endpoint, b.provider))
+    named = native.native_id(b.dialect, b.provider, b.id)  # Gemini's `batches/...` finds it too
+    return any(
+        text in (value or "").lower() for value in (named, b.model, b.endpoint, b.provider)
+    )
 
 
 def batch_page(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]:

@@ -55,6 +55,10 @@ def test_gemini_detail_by_the_sdks_name(batch_emulator: EmulatorHandle, gemini_c
     detail = get(batch_emulator, f"dashboard/batches/{job.name}")
     assert (detail["native_id"], detail["status"]) == (job.name, job.state.value)
     assert "in_progress" in detail["allowed"]
+    found = httpx.get(
+        f"{batch_emulator.url}/_emulator/dashboard/batches", params={"q": job.name}
+    ).json()["data"]
+    assert [row["native_id"] for row in found] == [job.name]
     results = httpx.get(f"{batch_emulator.url}/_emulator/dashboard/batches/{job.name}/results")
     assert results.status_code == 200
 
