@@ -57,9 +57,7 @@ def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> in
 def _matches_text(view: View, text: str) -> bool:
     b = view.batch
     named = native.native_id(b.dialect, b.provider, b.id)  # Gemini's `batches/...` finds it too
-    return any(
-        text in (value or "").lower() for value in (named, b.model, b.endpoint, b.provider)
-    )
+    return any(text in (value or "").lower() for value in (named, b.model, b.endpoint, b.provider))
 
 
 def batch_page(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]:
