@@ -63,3 +63,23 @@ def test_the_sdk_exception_classes_the_docs_name_exist() -> None:
         assert any(hasattr(m, name) for m in (openai, anthropic, httpx)), name
     for name in re.findall(r"`errors\.(\w+)`", table):
         assert hasattr(errors, name), name
+
+
+def test_mistrals_exception_class_exists() -> None:
+    from mistralai.client import errors
+
+    page = (ROOT / "docs" / "providers.md").read_text()
+    mistral = page[page.index("## Mistral") : page.index("## Together")]
+    named = re.findall(r"`errors\.(\w+)`", mistral)
+    assert named and all(hasattr(errors, name) for name in named), named
+
+
+def test_every_url_the_handle_offers_is_documented() -> None:
+    urls = [
+        name
+        for name in dir(EmulatorHandle)
+        if name.endswith(("_base_url", "_endpoint", "_server_url"))
+    ]
+    assert len(urls) >= 8
+    for name in urls:
+        assert f".{name}" in PYTEST_DOC, f"docs/pytest.md does not list .{name}"
