@@ -40,6 +40,9 @@ def test_gemini_names_work_everywhere(batch_emulator: Any, gemini_client: Any) -
     assert job.name.startswith("batches/")
     info = batch_emulator.batch(job.name)
     assert (info.native_id, info.status) == (job.name, job.state.value)
+    # Bifrost's OpenAI-compatible mount rewrites `batches/x` as `batches-x`: that form works too.
+    bare = job.name.removeprefix("batches/")
+    assert batch_emulator.batch("batches-" + bare).id == batch_emulator.batch(bare).id == bare
     path = f"/batches/{job.name}/transition"
     moved = control(batch_emulator).post(path, json={"to": "in_progress"})
     assert moved.status_code == 200
