@@ -21,6 +21,7 @@ from emulator.providers.together import dialect as together
 # Prefixes an SDK puts before the core id: Gemini's resource name `batches/<id>`, and the
 # `batches-<id>` form Bifrost's OpenAI-compatible mount rewrites it to (bifrost.compat).
 ID_PREFIXES = ("batches/", "batches-")
+FILE_PREFIXES = ("files/", "files-")  # the same for Gemini's file names
 
 
 def _gemini(state: BatchState) -> str:
@@ -61,11 +62,15 @@ def native_id(dialect: str, provider: str, batch_id: str) -> str:
     return batch_id
 
 
-def id_forms(batch_id: str) -> list[str]:
+def id_forms(batch_id: str, prefixes: tuple[str, ...] = ID_PREFIXES) -> list[str]:
     """The core ids a user-supplied id may stand for, the id itself first."""
     forms = [batch_id]
-    forms += [batch_id.removeprefix(p) for p in ID_PREFIXES if batch_id.startswith(p)]
+    forms += [batch_id.removeprefix(p) for p in prefixes if batch_id.startswith(p)]
     return forms
 
 
-__all__ = ["ID_PREFIXES", "id_forms", "native_id", "status_word"]
+def file_id_forms(file_id: str) -> list[str]:
+    return id_forms(file_id, FILE_PREFIXES)
+
+
+__all__ = ["FILE_PREFIXES", "ID_PREFIXES", "file_id_forms", "id_forms", "native_id", "status_word"]

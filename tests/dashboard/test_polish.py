@@ -77,3 +77,21 @@ def test_two_columns_flow_on_their_own() -> None:
     side = html.index('id="column-side"')
     assert main < html.index('id="batches-panel"') < html.index('id="journal-panel"') < side
     assert side < html.index('id="detail"') < html.index('id="faults-panel"')
+
+
+@pytest.mark.batch_emulator(timing="immediate")
+def test_a_gemini_file_downloads_by_its_name(
+    batch_emulator: EmulatorHandle, gemini_client: Any
+) -> None:
+    import io
+
+    uploaded = gemini_client.files.upload(
+        file=io.BytesIO(b'{"key": "a", "request": {"contents": [{"parts": [{"text": "hi"}]}]}}\n'),
+        config={"mime_type": "application/jsonl"},
+    )
+    assert uploaded.name.startswith("files/")
+    got = httpx.get(f"{batch_emulator.url}/_emulator/dashboard/files/{uploaded.name}")
+    assert got.status_code == 200 and b'"key": "a"' in got.content
+    job = gemini_client.batches.create(model="gemini-2.5-flash", src=uploaded.name)
+    done = gemini_client.batches.get(name=job.name)
+    gemini_client.files.download(file=done.dest.file_name)  # a careful client reads its results
