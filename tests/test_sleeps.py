@@ -209,3 +209,20 @@ def test_nested_emulators_take_the_innermost() -> None:
         time.sleep(20)
     assert (a.calls, b.calls) == ([20.0], [10.0])
     assert time.sleep is sleeps.real_sleep
+
+
+@pytest.mark.batch_emulator(timing="immediate")
+def test_google_genais_retry_backoff_is_emulated(
+    batch_emulator: Any, batch_emulator_sleep: Any
+) -> None:
+    """google-genai retries through tenacity, whose nap calls `time.sleep` when it runs."""
+    batch_emulator.add_fault(HttpFault(status=503, operation="batches.get", times=1))
+    from google.genai import types
+
+    retry = types.HttpRetryOptions(attempts=2, initial_delay=30, max_delay=60, jitter=0)
+    client = batch_emulator.gemini_client(http_options={"retry_options": retry})
+    job = client.batches.create(
+        model="gemini-2.5-flash", src=[{"contents": [{"parts": [{"text": "x"}], "role": "user"}]}]
+    )
+    assert client.batches.get(name=job.name).done
+    assert batch_emulator_sleep.calls == [30.0]
