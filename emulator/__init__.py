@@ -1,6 +1,8 @@
 """batch-emulator: a local, in-memory emulator of LLM batch APIs.
 
-Public API: `Emulator`, `EmulatorConfig`, `Timing`, the clocks, and the fault values.
+Public API: `Emulator`, `EmulatorHandle` (an emulator plus where to reach it and SDK clients),
+`BatchInfo`, `EmulatorConfig`, `Timing`, the clocks, the fault values and `EmulatedSleeps`. The
+same names import from `batch_emulator`.
 Exports load lazily: the pytest plugin imports this package in every test run of every project
 that has it installed, and should not pay for pydantic, starlette and every dialect unless a
 test actually uses the emulator.
@@ -25,14 +27,20 @@ _EXPORTS = {
     "ItemFault": "emulator.core.faults",
     "BatchState": "emulator.core.states",
     "Outcome": "emulator.core.states",
+    "EmulatedSleeps": "emulator.sleeps",
+    "EmulatorHandle": "emulator.handle",
+    "BatchInfo": "emulator.batch_info",
 }
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
+    from emulator.batch_info import BatchInfo
     from emulator.clock import Clock, ManualClock, SystemClock
     from emulator.config import EmulatorConfig, Timing
     from emulator.core.faults import BatchFault, HttpFault, ItemFault
     from emulator.core.states import BatchState, Outcome
+    from emulator.handle import EmulatorHandle
+    from emulator.sleeps import EmulatedSleeps
 
 
 def __getattr__(name: str) -> Any:
@@ -44,10 +52,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BatchFault",
+    "BatchInfo",
     "BatchState",
     "Clock",
+    "EmulatedSleeps",
     "Emulator",
     "EmulatorConfig",
+    "EmulatorHandle",
     "HttpFault",
     "ItemFault",
     "ManualClock",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emulator import native
+from emulator.batch_info import BatchInfo
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, View
@@ -17,6 +19,7 @@ from emulator.core.responders import ResponderFn
 from emulator.core.service import BatchService
 from emulator.core.states import BatchState
 from emulator.providers.registry import PROFILES
+from emulator.sleeps import EmulatedSleeps
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -54,6 +57,13 @@ class Emulator:
     def now(self) -> float:
         return self.clock.now()
 
+    def emulate_sleeps(self) -> EmulatedSleeps:
+        """`with emulator.emulate_sleeps():` makes `time.sleep`, `asyncio.sleep` and `anyio.sleep`
+        in this process advance this emulator's clock instead of waiting (the SDKs' retry
+        waits included; the emulator's own threads still wait for real): a pipeline that polls
+        every 60 s runs in milliseconds. See emulator.sleeps."""
+        return EmulatedSleeps(self.advance)
+
     # -- configuration --------------------------------------------------------------------
     def configure(self, **changes: Any) -> EmulatorConfig:
         config = self.config.merged(**changes)
@@ -85,14 +95,25 @@ class Emulator:
 
     # -- inspection -----------------------------------------------------------------------
     @property
-    def batches(self) -> list[View]:
-        return [self.service.view(b.id) for b in self.service.all_batches()]
+    def batches(self) -> list[BatchInfo]:
+        """Every batch of every dialect as seen now (reading them is not a poll)."""
+        return [BatchInfo.of(self.service.view(b.id)) for b in self.service.all_batches()]
 
-    def batch(self, batch_id: str) -> View:
-        return self.service.view(batch_id)
+    def batch(self, batch_id: str) -> BatchInfo:
+        """One batch as seen now (not a poll), by its id as the SDK hands it out (Gemini's
+        `batches/...` too); an unknown id raises the core's not-found."""
+        return BatchInfo.of(self._lookup(batch_id, self.service.view))
 
     def records(self) -> list[Batch]:
         return self.service.all_batches()
+
+    def _lookup(self, batch_id: str, action: Callable[[str], View]) -> View:
+        """`action` on the batch `batch_id` names: the core id, or the SDK's form of it."""
+        if not self.service.has_batch(batch_id):
+            for core_id in native.id_forms(batch_id)[1:]:
+                if self.service.has_batch(core_id):
+                    return action(core_id)
+        return action(batch_id)
 
     @property
     def requests(self) -> list[JournalEntry]:
@@ -108,7 +129,8 @@ class Emulator:
         `ignore` silences rules by name."""
         from emulator.core.verdict import judge
 
-        return judge(self.batches, self.requests, self.service.profiles, ignore)
+        views = [self.service.view(b.id) for b in self.service.all_batches()]
+        return judge(views, self.requests, self.service.profiles, ignore)
 
     def add_fault(self, fault: Fault | Mapping[str, Any] | None = None, **fields: Any) -> str:
         """Add a fault rule: a value (`HttpFault(...)`), its JSON form, or keyword fields."""
@@ -138,14 +160,17 @@ class Emulator:
             echo=echo,
         )
 
-    def transition(self, batch_id: str, to: BatchState | str) -> View:
+    def transition(self, batch_id: str, to: BatchState | str) -> BatchInfo:
+        """Force a batch into a core state (`to` as in `BatchState`; a typo lists them)."""
         if to not in {s.value for s in BatchState}:  # a StrEnum member is its value too
             valid = ", ".join(s.value for s in BatchState)
             raise ValueError(f"unknown batch state {to!r}; valid states: {valid}")
-        return self.service.transition(batch_id, BatchState(to))
+        target = BatchState(to)
+        return BatchInfo.of(self._lookup(batch_id, lambda b: self.service.transition(b, target)))
 
-    def step(self, batch_id: str) -> View:
-        return self.service.advance_batch(batch_id)
+    def step(self, batch_id: str) -> BatchInfo:
+        """Move one batch one phase on, whatever its timing policy."""
+        return BatchInfo.of(self._lookup(batch_id, self.service.advance_batch))
 
 
 __all__ = ["Emulator", "ManualClock", "SystemClock"]

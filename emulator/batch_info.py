@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator import native
 from emulator.core.batch import Batch, Counts, View
 from emulator.core.states import BatchState
 
@@ -20,8 +21,10 @@ class BatchInfo:
     """One batch as seen at one instant.
 
     `state` is the provider-neutral state (`validating`, `in_progress`, `finalizing`,
-    `completed`, `failed`, `expired`, `cancelling`, `cancelled`; each dialect renders it in its
-    own words). `counts` are per-item outcomes so far. `failure` says why a failed batch failed
+    `completed`, `failed`, `expired`, `cancelling`, `cancelled`); `status` is the same state in
+    the provider's own word, as its SDK shows it (`ended`, `JOB_STATE_SUCCEEDED`, `SUCCESS`...).
+    `native_id` is the id the SDK hands out (Gemini's `batches/...`; elsewhere `id`). `counts`
+    are per-item outcomes so far. `failure` says why a failed batch failed
     (its validation errors, one per line), else None. `view` is the core's full snapshot, for
     anything not surfaced here. `output_file_id` / `error_file_id` are the OpenAI-style result
     files, made by the core as the batch finished.
@@ -33,6 +36,8 @@ class BatchInfo:
     endpoint: str
     model: str | None
     state: BatchState
+    status: str
+    native_id: str
     counts: Counts
     created_at: float
     expires_at: float
@@ -52,8 +57,10 @@ class BatchInfo:
             dialect=b.dialect,
             provider=b.provider,
             endpoint=b.endpoint,
-            model=b.model,
+            model=batch_model(b),
             state=view.state,
+            status=native.status_word(b.dialect, b.provider, view.state),
+            native_id=native.native_id(b.dialect, b.provider, b.id),
             counts=view.counts,
             created_at=b.plan.created_at,
             expires_at=b.plan.expires_at,
@@ -75,7 +82,9 @@ class BatchInfo:
         c = self.counts
         done = f"{c.succeeded} ok, {c.errored} errored" if c.total else "no items"
         why = f", failure={self.failure!r}" if self.failure else ""
-        return f"<BatchInfo {self.id} {self.dialect} {self.state.value}: {done}{why}>"
+        word = self.state.value
+        word += f" ({self.status})" if self.status != word else ""
+        return f"<BatchInfo {self.native_id} {self.dialect} {word}: {done}{why}>"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `GET /_emulator/batches` (and `/batches/{id}`)."""
@@ -87,6 +96,8 @@ class BatchInfo:
             "endpoint": self.endpoint,
             "model": self.model,
             "state": self.state.value,
+            "status": self.status,
+            "native_id": self.native_id,
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "polls": self.polls,
@@ -104,6 +115,14 @@ class BatchInfo:
                 "expired": c.expired,
             },
         }
+
+
+def batch_model(batch: Batch) -> str | None:
+    """The batch's model; Anthropic names one per request, so its first request's is shown."""
+    if batch.model is not None or not batch.items:
+        return batch.model
+    model = batch.items[0].body.get("model")
+    return model if isinstance(model, str) else None
 
 
 def failure_reason(view: View) -> str | None:

@@ -93,7 +93,12 @@ class Timing(BaseModel):
         if isinstance(spec, dict):
             return cls.model_validate(spec)
         name, colon, arg = spec.strip().partition(":")
-        if name == "polls" and colon and _DIGITS.fullmatch(arg) and int(arg) >= 1:
+        if name == "polls" and colon and _DIGITS.fullmatch(arg):
+            if int(arg) < 1:
+                raise ValueError(
+                    f"timing {spec!r}: polls:N moves one phase every N reads, N >= 1;"
+                    f" use {TIMING_FORMS}"
+                )
             return cls(policy="polls", polls=int(arg))
         if name == "script" and colon:
             return cls(policy="script", script=_script(arg))

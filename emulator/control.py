@@ -98,9 +98,9 @@ def _clock(emulator: Emulator) -> dict[str, Any]:
     }
 
 
-def summary(view: View) -> dict[str, Any]:
+def summary(view: View | BatchInfo) -> dict[str, Any]:
     """State, counts per item outcome, timing, polls and (if failed) why: see BatchInfo."""
-    return BatchInfo.of(view).as_dict()
+    return (view if isinstance(view, BatchInfo) else BatchInfo.of(view)).as_dict()
 
 
 def parse_fault(body: dict[str, Any]) -> Fault:
@@ -126,7 +126,9 @@ def _journal_filters(request: Request) -> dict[str, Any]:
         if key in where:
             value = where[key]
             number = ascii_int(value)
-            where[key] = number if number is not None else None if value == "null" else value
+            if number is None and value != "null":
+                raise _Problem(400, f"'{key}' must be a whole number or null, got {value[:40]!r}")
+            where[key] = number
     return where
 
 
@@ -188,9 +190,6 @@ def routes(emulator: Emulator) -> list[Route]:
         """One rule (an object) or several (a list, all refused if one is bad)."""
         body = await _json(request)
         many = body if isinstance(body, list) else [body]
-        if any(isinstance(spec, dict) and "kind" not in spec for spec in many):
-            # Without it a rule would default to a catch-all HTTP fault on every call.
-            raise _Problem(400, "each fault rule needs 'kind': 'http', 'item' or 'batch'")
         faults = [parse_fault(spec) for spec in many]
         ids = emulator.faults.add_all(faults)  # all or none; past MAX_RULES a 400 says so
         return json_response({"ids": ids} if isinstance(body, list) else {"id": ids[0]}, 201)
@@ -260,9 +259,10 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/faults/operations", operations, "GET"),
         ("/faults/{rule_id}", delete_fault, "DELETE"),
         ("/batches", batches, "GET"),
-        ("/batches/{batch_id}", one_batch, "GET"),
-        ("/batches/{batch_id}/transition", transition, "POST"),
-        ("/batches/{batch_id}/advance", step, "POST"),
+        # `:path`: Gemini's ids as its SDK hands them out contain a slash (`batches/...`).
+        ("/batches/{batch_id:path}/transition", transition, "POST"),
+        ("/batches/{batch_id:path}/advance", step, "POST"),
+        ("/batches/{batch_id:path}", one_batch, "GET"),
         ("/requests", journal, "GET"),
         ("/requests", clear_journal, "DELETE"),
         ("/verdict", verdict, "GET"),

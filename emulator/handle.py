@@ -23,6 +23,7 @@ from emulator.core.findings import Finding
 from emulator.core.journal import JournalEntry
 from emulator.core.states import BatchState
 from emulator.server import ServerThread
+from emulator.sleeps import EmulatedSleeps
 
 if TYPE_CHECKING:
     import anthropic
@@ -133,15 +134,24 @@ class EmulatorHandle:
         return f"{self.url}/together"
 
     def env(self) -> dict[str, str]:
-        """Variables that point SDK clients built by the code under test at this emulator."""
+        """Variables that point SDK clients built by the code under test at this emulator: each
+        SDK's own documented names (mistralai reads only its key: pass `server_url` yourself)."""
         return {
             "OPENAI_BASE_URL": self.openai_base_url,
             "OPENAI_API_KEY": API_KEY,
+            "AZURE_OPENAI_ENDPOINT": self.azure_endpoint,
+            "AZURE_OPENAI_API_KEY": API_KEY,
+            "OPENAI_API_VERSION": AZURE_API_VERSION,
             "ANTHROPIC_BASE_URL": self.anthropic_base_url,
             "ANTHROPIC_API_KEY": API_KEY,
             "GOOGLE_GEMINI_BASE_URL": self.gemini_base_url,
             "GEMINI_API_KEY": API_KEY,
             "GOOGLE_API_KEY": API_KEY,
+            "GROQ_BASE_URL": self.groq_base_url,
+            "GROQ_API_KEY": API_KEY,
+            "MISTRAL_API_KEY": API_KEY,
+            "TOGETHER_BASE_URL": self.together_base_url,
+            "TOGETHER_API_KEY": API_KEY,
         }
 
     def control_headers(self) -> dict[str, str]:
@@ -156,6 +166,11 @@ class EmulatorHandle:
         """Move the emulator clock forward (never back); returns the new `now`."""
         return self.emulator.advance(seconds, minutes=minutes, hours=hours, days=days)
 
+    def emulate_sleeps(self) -> EmulatedSleeps:
+        """`with handle.emulate_sleeps():` sleeps in the code under test advance this clock
+        instead of waiting (what the `batch_emulator_sleep` fixture does)."""
+        return self.emulator.emulate_sleeps()
+
     def configure(self, **changes: Any) -> EmulatorConfig:
         return self.emulator.configure(**changes)
 
@@ -166,11 +181,11 @@ class EmulatorHandle:
     @property
     def batches(self) -> list[BatchInfo]:
         """Every batch of every dialect as seen now (reading does not count as a poll)."""
-        return [BatchInfo.of(view) for view in self.emulator.batches]
+        return self.emulator.batches
 
     def batch(self, batch_id: str) -> BatchInfo:
         """One batch as seen now (not a poll); an unknown id raises the core's not-found."""
-        return BatchInfo.of(self.emulator.batch(batch_id))
+        return self.emulator.batch(batch_id)
 
     @property
     def requests(self) -> list[JournalEntry]:
@@ -196,11 +211,11 @@ class EmulatorHandle:
 
     def step(self, batch_id: str) -> BatchInfo:
         """Move one batch one phase on, whatever its timing policy."""
-        return BatchInfo.of(self.emulator.step(batch_id))
+        return self.emulator.step(batch_id)
 
     def transition(self, batch_id: str, to: BatchState | str) -> BatchInfo:
         """Force a batch into a core state (`to` as in `BatchState`; a typo lists them)."""
-        return BatchInfo.of(self.emulator.transition(batch_id, to))
+        return self.emulator.transition(batch_id, to)
 
     def __getattr__(self, name: str) -> Any:
         # Anything else public on the Emulator (now, batch, records, fault, service, app...).

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from emulator import bodies, headers
+from emulator import bodies, headers, sleeps
 from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid, kind_for_status, shorten
 from emulator.core.faults import HttpFault
@@ -231,7 +231,7 @@ async def _hang_up(receive: Receive, send: Send) -> None:
     for _ in range(2000):
         if cycle.disconnected:
             return
-        await asyncio.sleep(0.001)
+        await sleeps.real_async_sleep(0.001)  # never an emulated sleep (emulator.sleeps)
 
 
 def fault_error(fault: HttpFault, words: FaultWords) -> EmulatorError:
@@ -395,7 +395,7 @@ async def _answer(
     try:
         if fault is not None:
             if fault.latency:
-                await asyncio.to_thread(time.sleep, fault.latency)  # freezegun-proof wait
+                await asyncio.to_thread(sleeps.real_sleep, fault.latency)  # real time, always
             if fault.drop:
                 return Dropped()
             if fault.status is not None:

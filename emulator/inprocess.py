@@ -28,6 +28,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from emulator import sleeps
 from emulator.server import _RealTimeLoop
 
 PACKAGES = ("httpx2", "httpx")  # the fork first: every current SDK release is built on it
@@ -122,7 +123,8 @@ class LoopThread:
         def serve() -> None:
             asyncio.set_event_loop(loop)
             loop.call_soon(ready.set)
-            loop.run_forever()
+            with sleeps.serving():  # the app's waits here stay real (emulator.sleeps)
+                loop.run_forever()
 
         threading.Thread(target=serve, name="batch-emulator:in-process", daemon=True).start()
         ready.wait()

@@ -37,13 +37,19 @@ def call_line(entry: JournalEntry) -> str:
     return " ".join(parts)
 
 
+def status_text(info: BatchInfo) -> str:
+    """The provider's word for the state, with the neutral state beside it when they differ."""
+    neutral = info.state.value
+    return neutral if info.status == neutral else f"{info.status} [{neutral}]"
+
+
 def batch_line(info: BatchInfo) -> str:
     c = info.counts
     counts = (
         f"{c.total} items: {c.succeeded} succeeded, {c.errored} errored, {c.processing}"
         f" processing, {c.canceled} canceled, {c.expired} expired"
     )
-    line = f"{info.id} ({info.dialect}, {info.endpoint}) {info.state.value}; {counts}"
+    line = f"{info.native_id} ({info.dialect}, {info.endpoint}) {status_text(info)}; {counts}"
     return line + (f"; failure: {info.failure}" if info.failure else "")
 
 

@@ -24,7 +24,7 @@ from emulator.api import Emulator
 from emulator.batch_info import BatchInfo
 from emulator.core.errors import EmulatorError
 from emulator.core.journal import JournalEntry
-from emulator.report import batch_line, call_line
+from emulator.report import batch_line, call_line, status_text
 
 LOGGER = "emulator.calls"
 BACKLOG = 10_000  # entries waiting for the log thread; past it calls are counted, not logged
@@ -39,6 +39,7 @@ class CallLog:
         self._queue: queue.Queue[JournalEntry | None] = queue.Queue(BACKLOG)
         self._dropped = 0
         self._thread: threading.Thread | None = None
+        self._words: dict[str, str] = {}  # what the log said each batch was
         self._lock = threading.Lock()
 
     def attach(self) -> None:
@@ -96,15 +97,16 @@ class CallLog:
         if entry.state is not None and self._states.get(entry.batch_id) == entry.state:
             return  # the state this call saw is the one last logged: nothing new
         try:
-            info = BatchInfo.of(self.emulator.service.peek(entry.batch_id))
+            info = BatchInfo.of(self.emulator.service.peek(entry.batch_id))  # no poll, no render
         except EmulatorError:  # unknown, deleted, or another dialect's id: nothing to say
             return
         state = info.state.value
         before = self._states.get(info.id)
         self._states[info.id] = state
-        if before != state:
-            change = f"{before} -> {state}" if before else f"created, {state}"
-            self.log.info("batch %s: %s (%s)", info.id, change, batch_line(info))
+        said, self._words[info.id] = self._words.get(info.id), status_text(info)
+        if before != state:  # in the provider's own words, the neutral state beside them
+            change = f"{said} -> {status_text(info)}" if said else f"created, {status_text(info)}"
+            self.log.info("batch %s: %s (%s)", info.native_id, change, batch_line(info))
 
 
 def _stderr_logger() -> logging.Logger:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.types import ASGIApp
 
+from emulator import sleeps
+
 LOCALHOST = "127.0.0.1"
 
 
@@ -84,5 +86,5 @@ class ServerThread:
 
 
 def _serve(server: _Server, sock: socket.socket) -> None:
-    with asyncio.Runner(loop_factory=_RealTimeLoop) as runner:
+    with sleeps.serving(), asyncio.Runner(loop_factory=_RealTimeLoop) as runner:
         runner.run(server.serve(sockets=[sock]))

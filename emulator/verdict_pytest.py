@@ -46,13 +46,25 @@ def addini(parser: pytest.Parser) -> None:
     parser.addini(IGNORE_INI, "client verdict rules to silence", type="args", default=[])
 
 
+def check_ini(config: pytest.Config) -> None:
+    """A bad `batch_emulator_verdict` in the ini file stops the run with one line, before any
+    test (not a traceback in every test's setup)."""
+    mode = config.getini(MODE_INI) or "warn"
+    if mode not in MODES:
+        raise pytest.UsageError(
+            f"ini option {MODE_INI} must be one of {', '.join(MODES)}, not {mode!r}"
+        )
+
+
 def arm(request: pytest.FixtureRequest, handle: EmulatorHandle, options: dict[str, Any]) -> None:
     """Take the verdict options out of the marker's options and remember them for this test."""
     from emulator.core.verdict import check_ignore
 
     mode = options.pop("verdict", None) or request.config.getini(MODE_INI) or "warn"
     if mode not in MODES:
-        pytest.fail(f"batch_emulator verdict must be one of {', '.join(MODES)}, not {mode!r}")
+        pytest.fail(
+            f"batch_emulator verdict must be one of {', '.join(MODES)}, not {mode!r}", pytrace=False
+        )
     extra = options.pop("verdict_ignore", ())
     extra = [extra] if isinstance(extra, str) else list(extra)
     try:

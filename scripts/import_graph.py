@@ -22,6 +22,8 @@ ABOVE_CORE = (
     "emulator.control",
     "emulator.handle",
     "emulator.pytest_plugin",
+    "emulator.pytest_support",
+    "emulator.pytest_clients",
     "emulator.cli",
     "emulator.server",
 )

@@ -27,7 +27,8 @@ def test_every_python_example_passes(pytester: pytest.Pytester) -> None:
     found = blocks("python")
     pytester.makepyfile(**{f"test_faults_doc_{i}": code for i, code in enumerate(found)})
     expected = sum(len(re.findall(r"^def test_", code, re.MULTILINE)) for code in found)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # no shared modules
+    strict = ("-o", "batch_emulator_verdict=strict")  # every example is a careful client
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *strict)  # no shared modules
     result.assert_outcomes(passed=expected)
 
 

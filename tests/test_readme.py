@@ -29,6 +29,7 @@ def test_readme_has_examples() -> None:
     assert "openai" in names
 
 
+@pytest.mark.batch_emulator(verdict="strict")  # the examples show careful clients
 @pytest.mark.parametrize(("name", "code"), EXAMPLES, ids=[n for n, _ in EXAMPLES])
 def test_readme_example_runs(name: str, code: str, batch_emulator: Any) -> None:
     source = code.replace("http://127.0.0.1:8000", batch_emulator.url)
@@ -43,7 +44,8 @@ def test_readme_pytest_examples_pass(pytester: pytest.Pytester) -> None:
     assert blocks, "the README's pytest section has no example"
     pytester.makepyfile(**{f"test_readme_{i}": code for i, code in enumerate(blocks)})
     expected = sum(len(re.findall(r"^def test_", code, re.M)) for code in blocks)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=expected)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-o", "batch_emulator_verdict=strict")
+    result.assert_outcomes(passed=expected)
 
 
 def test_readme_links_only_what_a_clone_has() -> None:

@@ -352,21 +352,42 @@ def kind_of(fault: Fault) -> str:
 
 
 def parse_fault(spec: dict[str, Any]) -> Fault:
-    """A fault from plain JSON: `{"kind": "http"|"item"|"batch", ...fields}`."""
+    """A fault from plain JSON: `{"kind": "http"|"item"|"batch", ...fields}`.
+
+    The same rule for every door (Python mappings and keywords, config files, the marker, the
+    control plane): `kind` defaults to `http`, but a rule without `kind` must say what it does
+    with a field that is not common to every kind; `{}` or `{"times": 1}` alone would be a
+    catch-all 500 on every call. Fields of another kind name that kind in the error."""
     if not isinstance(spec, dict):
         raise FaultError(f"a fault must be a JSON object, got {type(spec).__name__}")
     data = dict(spec)
+    given = "kind" in data
     kind = data.pop("kind", "http")
     cls = KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise FaultError(f"unknown fault kind {kind!r}; use 'http', 'item' or 'batch'")
+    if not given and set(data) <= _common_fields():
+        raise FaultError("each fault rule needs 'kind': 'http', 'item' or 'batch'")
     valid = [f.name for f in fields(cls)]
     unknown = sorted(set(data) - set(valid))
     if unknown:
         raise FaultError(
             f"unknown {kind} fault field(s) {', '.join(unknown)}; valid: {', '.join(valid)}"
+            + ("" if given else _other_kind_hint(data))
         )
     return cls(**data)
+
+
+def _common_fields() -> set[str]:
+    """Fields that bound or scope a rule without saying what it does."""
+    names = [{f.name for f in fields(cls)} for cls in KINDS.values()]
+    return set.intersection(*names) | {"times", "after", "probability", "optional"}
+
+
+def _other_kind_hint(data: dict[str, Any]) -> str:
+    """`; these are item fault fields: add "kind": "item"` when another kind fits."""
+    fits = [k for k, cls in KINDS.items() if set(data) <= {f.name for f in fields(cls)}]
+    return f'; these are {fits[0]} fault fields: add "kind": "{fits[0]}"' if fits else ""
 
 
 def as_spec(fault: Fault | dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ The rule values live in `fault_rules`; they are re-exported here, their historic
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -126,7 +127,7 @@ class FaultBook:
             names = sorted({op for d in scope for op in known[d]})
             where = f" for dialect {dialect!r}" if dialect else ""
             raise FaultError(
-                f"unknown operation {operation!r}{where}; known: {', '.join(names) or 'none'}"
+                f"unknown operation {operation!r}{where}; {_suggest(operation, names)}"
             )
 
     # -- rules --------------------------------------------------------------------------------
@@ -350,6 +351,21 @@ class FaultBook:
             and not r.fault.optional
             and r.fired < r.fault.times
         ]
+
+
+def _suggest(operation: str, names: list[str]) -> str:
+    """A short answer to a typo: the closest few names, or the list when it is short, and
+    where the full table is (30 operations across the dialects make a poor one-line error)."""
+    close = difflib.get_close_matches(operation, names, n=4, cutoff=0.5)
+    shown = close or (names if len(names) <= 12 else [])
+    hint = (
+        f"did you mean {', '.join(shown)}? "
+        if close
+        else (f"known: {', '.join(shown)}; " if shown else "")
+    )
+    return (
+        hint + "every operation: emulator.faults.operations() or GET /_emulator/faults/operations"
+    )
 
 
 def _coerce(fault: Fault | Mapping[str, Any] | None, extra: dict[str, Any]) -> Fault:

@@ -370,6 +370,10 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             view = self._observe(batch, now)
         return self._settled(view)
 
+    def has_batch(self, batch_id: str) -> bool:
+        with self._lock:
+            return batch_id in self._batches
+
     def all_batches(self) -> list[Batch]:
         """Every batch, its result files made if it has finished (the control plane's view)."""
         self.settle_due()

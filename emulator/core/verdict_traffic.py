@@ -64,7 +64,8 @@ def retry_too_soon(scene: Scene) -> Iterator[Finding]:
     no retry); google-genai's retries use their own exponential backoff and ignore it. The
     repeat is the next call with the same method and path, whoever made it: a hand-written
     retry loop around an SDK with `max_retries=0` numbers every attempt as a first one, and
-    is still told to wait.
+    is still told to wait. The wait counts on either clock: real time, or the emulator's when
+    the client's sleeps were emulated (`emulate_sleeps()`) or the test moved it (`advance()`).
     """
     waiting: dict[tuple[str, str, str], JournalEntry] = {}
     for entry in scene.entries:
@@ -72,7 +73,7 @@ def retry_too_soon(scene: Scene) -> Iterator[Finding]:
         earlier = waiting.pop(key, None)
         if earlier is not None:
             asked = earlier.retry_after or 0.0
-            gap = entry.wall - earlier.wall
+            gap = max(entry.wall - earlier.wall, entry.at - earlier.at)
             if gap < asked - RETRY_SLACK:
                 message = (
                     f"{entry.method} {entry.path} was repeated {gap:.3f} s after a "

@@ -8,6 +8,7 @@ its size does not grow with 1,000 batches or a 100,000-request batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from urllib.parse import quote
 
 import orjson
 
+from emulator import native
 from emulator.control import summary
 from emulator.core import timeline
 from emulator.core.errors import EmulatorError
@@ -54,7 +56,8 @@ def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> in
 
 def _matches_text(view: View, text: str) -> bool:
     b = view.batch
-    return any(text in (value or "").lower() for value in (b.id, b.model, b.endpoint, b.provider))
+    named = native.native_id(b.dialect, b.provider, b.id)  # Gemini's `batches/...` finds it too
+    return any(text in (value or "").lower() for value in (named, b.model, b.endpoint, b.provider))
 
 
 def batch_page(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]:
@@ -158,7 +161,7 @@ def _file(service: BatchService, kind: str, file_id: str | None) -> dict[str, An
 def batch_detail(emulator: Emulator, batch_id: str) -> dict[str, Any]:
     """One batch: its summary, timeline, files, validation errors and metadata (no items)."""
     service = emulator.service
-    view = service.view(batch_id)
+    view = emulator.batch(batch_id).view  # the SDK's form of the id works too
     batch = view.batch
     files = [
         f
@@ -198,7 +201,7 @@ def results_lines(emulator: Emulator, batch_id: str) -> Iterator[bytes]:
     holds at most one chunk of lines at a time, so a 100,000-request batch streams. The batch
     is looked up now (an unknown id raises here), its lines later.
     """
-    view = emulator.service.view(batch_id)
+    view = emulator.batch(batch_id).view
     return _lines(emulator.service, view)
 
 
@@ -255,6 +258,16 @@ def _row(entry: JournalEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in JOURNAL_FIELDS}
 
 
+_STATUS_FILTER = re.compile(r"[0-9]{3}|[1-5]xx|dropped")
+
+
+def _check_status(wanted: str | None) -> None:
+    if wanted and not _STATUS_FILTER.fullmatch(wanted):
+        raise ValueError(
+            f"'status' must be a code (429), a class (5xx) or dropped, not {wanted[:40]!r}"
+        )
+
+
 def _status_matches(entry: JournalEntry, wanted: str) -> bool:
     if wanted == "dropped":
         return entry.status is None
@@ -288,6 +301,7 @@ def journal_tail(emulator: Emulator, query: Mapping[str, str]) -> dict[str, Any]
     journal: only provider routes write to it (`emulator.http.operation`).
     """
     limit = _bounded(query, "limit", JOURNAL_TAIL, MAX_JOURNAL_TAIL)
+    _check_status(query.get("status"))
     text = (query.get("q") or "").strip().lower()
     journal = emulator.service.journal
     total = len(journal)

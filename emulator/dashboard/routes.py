@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from emulator import native
 from emulator.control import error, guard
 from emulator.dashboard import data
 from emulator.http import INERT, FileBody, json_response
@@ -82,7 +83,10 @@ def routes(emulator: Emulator) -> list[Route]:
         )
 
     async def download(request: Request) -> Response:
-        stored = emulator.service.get_file(request.path_params["file_id"])
+        asked = request.path_params["file_id"]  # Gemini's `files/...` name works too
+        forms = native.file_id_forms(asked)
+        found = next((f for f in forms if emulator.service.file_or_none(f) is not None), asked)
+        stored = emulator.service.get_file(found)
         response = FileBody(stored.data, media_type=stored.mime_type)
         response.headers["content-disposition"] = _attachment(stored.filename)
         return response
@@ -97,9 +101,10 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/", page),
         ("/static/{name}", asset),
         ("/dashboard/batches", batches),
-        ("/dashboard/batches/{batch_id}", batch),
-        ("/dashboard/batches/{batch_id}/results", results),
-        ("/dashboard/files/{file_id}", download),
+        # `:path`: Gemini's ids as its SDK hands them out contain a slash (`batches/...`).
+        ("/dashboard/batches/{batch_id:path}/results", results),
+        ("/dashboard/batches/{batch_id:path}", batch),
+        ("/dashboard/files/{file_id:path}", download),
         ("/dashboard/requests", journal),
         ("/dashboard/findings", verdict),
     ]

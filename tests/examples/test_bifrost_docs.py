@@ -16,4 +16,5 @@ def test_every_example_passes(pytester: pytest.Pytester) -> None:
     assert found, "docs/bifrost.md has no python example"
     pytester.makepyfile(**{f"test_bifrost_doc_{i}": code for i, code in enumerate(found)})
     expected = sum(len(re.findall(r"^def test_", code, re.MULTILINE)) for code in found)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=expected)
+    strict = ("-o", "batch_emulator_verdict=strict")  # every example is a careful client
+    pytester.runpytest("-p", "no:cacheprovider", *strict).assert_outcomes(passed=expected)

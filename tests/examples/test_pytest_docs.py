@@ -23,7 +23,8 @@ def test_every_example_passes(pytester: pytest.Pytester) -> None:
     found = blocks()
     pytester.makepyfile(**{f"test_doc_{i}": code for i, code in enumerate(found)})
     expected = sum(len(re.findall(r"^def test_", code, re.MULTILINE)) for code in found)
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    # Strict: every example shows a careful client (a test that wants findings says so).
+    result = pytester.runpytest("-p", "no:cacheprovider", "-o", "batch_emulator_verdict=strict")
     result.assert_outcomes(passed=expected)
 
 

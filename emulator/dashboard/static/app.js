@@ -139,7 +139,7 @@ function batchRow(batch) {
   let row = batchRows.get(batch.id);
   if (!row) {
     row = h("tr", { "data-id": batch.id, onclick: () => select(batch.id) },
-      h("td", { class: "mono id", title: batch.id, text: batch.id }),
+      h("td", { class: "mono id", title: batch.native_id, text: batch.native_id }),
       h("td", { title: "provider · door (the API it came through)" }), h("td", { class: "mono endpoint" }),
       h("td", { class: "model" }), h("td"), h("td"), h("td"), h("td"), h("td"));
     batchRows.set(batch.id, row);
@@ -150,7 +150,7 @@ function batchRow(batch) {
   cells[2].title = batch.endpoint;
   setText(cells[3], batch.model || "");
   cells[3].title = batch.model || "";
-  setCell(cells[4], batch.state, () => h("span", { class: `state ${batch.state}`, text: batch.state }));
+  setCell(cells[4], batch.status + batch.state, () => stateBadge(batch));
   setCell(cells[5], JSON.stringify(batch.counts), () => bar(batch.counts));
   for (const [cell, at] of [[cells[6], batch.created_at], [cells[7], batch.expires_at]]) {
     cell.title = stamp(at);
@@ -235,12 +235,23 @@ function part(el, signature, build) {
   el.replaceChildren(...build());
 }
 
+// The provider's own word (`ended`, `JOB_STATE_SUCCEEDED`), coloured by the neutral state it means.
+function stateBadge(b) {
+  return h("span", { class: `state ${b.state}`, title: `state: ${b.state}`, text: b.status });
+}
+
+// What a control did, in the words of the batch's answer: a cancel that ends at once says so.
+function movedTo(b) {
+  return `${b.native_id}: ${b.status}` + (b.status === b.state ? "" : ` (${b.state})`);
+}
+
 function renderDetail(b) {
   $("#detail-empty").classList.add("hidden");
   $("#detail-body").classList.remove("hidden");
-  setText($("#detail-id"), b.id);
+  setText($("#detail-id"), b.native_id);
   $("#detail-state").className = `state ${b.state}`;
-  setText($("#detail-state"), b.state);
+  $("#detail-state").title = `state: ${b.state}`;
+  setText($("#detail-state"), b.status);
   const meta = [
     ["provider", b.provider], ["door", b.dialect], ["endpoint", b.endpoint],
     ["model", b.model || "—"], ["timing", b.timing], ["polls", b.polls],
@@ -281,6 +292,7 @@ function renderDetail(b) {
   part(picker, JSON.stringify(choices), () => choices.map((s) => h("option", { value: s, text: s })));
   if (choices.includes(kept)) picker.value = kept;
   picker.disabled = $("#detail-transition").disabled = !choices.length;
+  $("#detail-actions").classList.toggle("hidden", !choices.length); // a finished batch: no controls
   $("#detail-cancel").disabled = !choices.includes("cancelling");
   $("#detail-step").disabled = !choices.length;
   renderFindings();
@@ -437,8 +449,9 @@ async function addFault(event) {
 // ---- controls --------------------------------------------------------------------------------
 async function act(path, method, body, done) {
   try {
-    await api(path, { method, body });
-    if (done) toast(done);
+    const answer = await api(path, { method, body });
+    const said = typeof done === "function" ? done(answer) : done;
+    if (said) toast(said);
   } catch (e) {
     toast(e.message, true);
   }
@@ -469,12 +482,12 @@ function wire() {
     act("reset", "POST", {}, "reset");
   });
   const id = () => encodeURIComponent(ui.selected);
-  $("#detail-step").addEventListener("click", () => act(`batches/${id()}/advance`, "POST", {}, "stepped"));
+  $("#detail-step").addEventListener("click", () => act(`batches/${id()}/advance`, "POST", {}, movedTo));
   $("#detail-transition").addEventListener("click", () => {
     const to = $("#detail-transition-to").value;
-    act(`batches/${id()}/transition`, "POST", { to }, `moved to ${to}`);
+    act(`batches/${id()}/transition`, "POST", { to }, movedTo);
   });
-  $("#detail-cancel").addEventListener("click", () => act(`batches/${id()}/transition`, "POST", { to: "cancelling" }, "cancelling"));
+  $("#detail-cancel").addEventListener("click", () => act(`batches/${id()}/transition`, "POST", { to: "cancelling" }, movedTo));
   $("#pager-prev").addEventListener("click", () => { ui.offset = Math.max(0, ui.offset - PAGE_SIZE); refresh(); });
   $("#pager-next").addEventListener("click", () => { ui.offset += PAGE_SIZE; refresh(); });
   for (const sel of ["#batch-filter-state", "#batch-filter-dialect", "#batch-filter-q"]) {

@@ -1,0 +1,92 @@
+"""Every client fixture follows the emulator the test asked for (loopback or in process), and
+`batch_emulator_env` points every SDK that reads its environment at the emulator.
+
+The fixture list comes from the plugin's own table, so a provider added later is tested here
+without anyone remembering to; what each call must reach is written out by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from typing import Any
+
+import pytest
+
+from emulator.pytest_clients import CLIENTS
+
+# fixture -> (the dialect the emulator journals, how that SDK lists batches)
+EXPECTED: dict[str, tuple[str, Any]] = {
+    "openai_client": ("openai", lambda c: c.batches.list()),
+    "async_openai_client": ("openai", lambda c: c.batches.list()),
+    "azure_client": ("azure", lambda c: c.batches.list()),
+    "anthropic_client": ("anthropic", lambda c: c.messages.batches.list()),
+    "async_anthropic_client": ("anthropic", lambda c: c.messages.batches.list()),
+    "gemini_client": ("gemini", lambda c: list(c.batches.list())),
+    "groq_client": ("groq", lambda c: c.batches.list()),
+    "mistral_client": ("mistral", lambda c: c.batch.jobs.list()),
+    "together_client": ("together", lambda c: c.batches.list()),
+}
+NAMES = [spec.name for spec in CLIENTS]
+
+
+def test_every_client_fixture_is_checked_here() -> None:
+    assert set(NAMES) <= set(EXPECTED), "a new client fixture needs a row in EXPECTED"
+
+
+def call(name: str, client: Any) -> None:
+    result = EXPECTED[name][1](client)
+    if inspect.isawaitable(result):
+
+        async def wait() -> None:
+            await result
+
+        asyncio.run(wait())
+
+
+def dialects(handle: Any) -> list[str]:
+    return [entry.dialect for entry in handle.requests]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_client_fixture_on_the_loopback_server(
+    name: str, batch_emulator: Any, request: pytest.FixtureRequest
+) -> None:
+    call(name, request.getfixturevalue(name))
+    assert batch_emulator.server is not None
+    assert dialects(batch_emulator) == [EXPECTED[name][0]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_client_fixture_in_process(
+    name: str, batch_emulator_asgi: Any, request: pytest.FixtureRequest
+) -> None:
+    call(name, request.getfixturevalue(name))
+    assert batch_emulator_asgi.server is None  # no socket: the in-process app answered
+    assert dialects(batch_emulator_asgi) == [EXPECTED[name][0]]
+
+
+def test_env_points_every_sdk_here(batch_emulator_env: Any) -> None:
+    import anthropic
+    import groq
+    import openai
+    import together
+    from mistralai.client import Mistral
+
+    openai.OpenAI().batches.list()
+    openai.AzureOpenAI().batches.list()  # AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, key
+    anthropic.Anthropic().messages.batches.list()
+    groq.Groq().batches.list()
+    together.Together().batches.list()
+    # mistralai reads only its key from the environment; the URL is the caller's to pass.
+    Mistral(server_url=batch_emulator_env.mistral_server_url).batch.jobs.list()
+    assert os.environ["MISTRAL_API_KEY"]
+    assert dialects(batch_emulator_env) == [
+        "openai",
+        "azure",
+        "anthropic",
+        "groq",
+        "together",
+        "mistral",
+    ]
