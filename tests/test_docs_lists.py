@@ -59,8 +59,13 @@ def test_the_sdk_exception_classes_the_docs_name_exist() -> None:
     table = (ROOT / "docs" / "faults.md").read_text()
     named = {n for n in code_names(table) if re.fullmatch(r"[A-Z]\w*Error", n)}
     assert named, "the faults guide names no exception class"
+    import builtins
+
+    import emulator
+
+    # An SDK's class, a builtin one (`ValueError`) or the emulator's own (`FaultError`).
     for name in named:
-        assert any(hasattr(m, name) for m in (openai, anthropic, httpx)), name
+        assert any(hasattr(m, name) for m in (openai, anthropic, httpx, builtins, emulator)), name
     for name in re.findall(r"`errors\.(\w+)`", table):
         assert hasattr(errors, name), name
 
