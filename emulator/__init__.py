@@ -1,7 +1,8 @@
 """batch-emulator: a local, in-memory emulator of LLM batch APIs.
 
 Public API: `Emulator`, `EmulatorHandle` (an emulator plus where to reach it and SDK clients),
-`BatchInfo`, `EmulatorConfig`, `Timing`, the clocks, the fault values and `EmulatedSleeps`. The
+`BatchInfo`, `EmulatorConfig`, `Timing`, the clocks, the fault values (and `FaultError`, what
+a refused one raises) and `EmulatedSleeps`. The
 same names import from `batch_emulator`.
 Exports load lazily: the pytest plugin imports this package in every test run of every project
 that has it installed, and should not pay for pydantic, starlette and every dialect unless a
@@ -23,6 +24,7 @@ _EXPORTS = {
     "EmulatorConfig": "emulator.config",
     "Timing": "emulator.config",
     "BatchFault": "emulator.core.faults",
+    "FaultError": "emulator.core.faults",
     "HttpFault": "emulator.core.faults",
     "ItemFault": "emulator.core.faults",
     "BatchState": "emulator.core.states",
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from emulator.batch_info import BatchInfo
     from emulator.clock import Clock, ManualClock, SystemClock
     from emulator.config import EmulatorConfig, Timing
-    from emulator.core.faults import BatchFault, HttpFault, ItemFault
+    from emulator.core.faults import BatchFault, FaultError, HttpFault, ItemFault
     from emulator.core.states import BatchState, Outcome
     from emulator.handle import EmulatorHandle
     from emulator.sleeps import EmulatedSleeps
@@ -59,6 +61,7 @@ __all__ = [
     "Emulator",
     "EmulatorConfig",
     "EmulatorHandle",
+    "FaultError",
     "HttpFault",
     "ItemFault",
     "ManualClock",
