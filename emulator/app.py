@@ -23,6 +23,7 @@ from emulator.providers.gemini import routes as gemini
 from emulator.providers.groq import routes as groq
 from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
+from emulator.providers.s3 import routes as s3
 from emulator.providers.together import routes as together
 from emulator.routegroup import RouteGroup, route_path
 
@@ -35,7 +36,7 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq, mistral, together) if flavor != "bifrost" else ()
+    native = (azure, groq, mistral, together, s3) if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -97,6 +98,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/groq/openai/v1", routes=groq.routes(service)),
         Mount("/mistral", routes=mistral.routes(service)),
         Mount("/together", routes=together.routes(service)),
+        Mount("/s3", routes=s3.routes(service)),
     ]
 
 

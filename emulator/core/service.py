@@ -28,6 +28,7 @@ from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
+from emulator.core.objects import ObjectStore
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
@@ -83,6 +84,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._usage: dict[str, tuple[int, int]] = {}
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
+        self.objects = ObjectStore(config.max_file_bytes)  # S3 and GCS speak this one store
 
     def profile(self, dialect: str) -> Profile:
         return self.profiles.get(dialect) or neutral(dialect)
@@ -108,6 +110,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._replies.clear()
             self._usage.clear()
             self._unsettled.clear()
+            self.objects.reset()
             self.responders = responders_for(self.config)
             self.ids.reset(seed, namespace)
             self.faults.clear(self.config.seed)
