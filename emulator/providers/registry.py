@@ -8,6 +8,7 @@ from __future__ import annotations
 from emulator.core.profile import Profile
 from emulator.providers.anthropic.profile import PROFILE as ANTHROPIC
 from emulator.providers.azure.profile import PROFILE as AZURE
+from emulator.providers.bedrock.profile import PROFILE as BEDROCK
 from emulator.providers.bifrost.profile import PROFILES as BIFROST
 from emulator.providers.gemini.profile import PROFILE as GEMINI
 from emulator.providers.groq.profile import PROFILE as GROQ
@@ -24,4 +25,5 @@ PROFILES: tuple[Profile, ...] = (
     GROQ,
     MISTRAL,
     TOGETHER,
+    BEDROCK,
 )
