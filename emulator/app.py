@@ -20,6 +20,7 @@ from emulator.providers.anthropic import routes as anthropic
 from emulator.providers.azure import routes as azure
 from emulator.providers.bedrock import routes as bedrock
 from emulator.providers.bifrost import routes as bifrost
+from emulator.providers.gcs import routes as gcs
 from emulator.providers.gemini import routes as gemini
 from emulator.providers.groq import routes as groq
 from emulator.providers.mistral import routes as mistral
@@ -37,7 +38,7 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq, mistral, together, s3, bedrock) if flavor != "bifrost" else ()
+    native = (azure, groq, mistral, together, s3, bedrock, gcs) if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -101,6 +102,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/together", routes=together.routes(service)),
         Mount("/s3", routes=s3.routes(service)),
         Mount("/bedrock", routes=bedrock.routes(service)),
+        *gcs.routes(service),
     ]
 
 

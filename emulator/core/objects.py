@@ -67,7 +67,11 @@ def no_bucket(bucket: str) -> EmulatorError:
 
 def no_key(bucket: str, key: str) -> EmulatorError:
     return store_error(
-        ErrorKind.NOT_FOUND, "NoSuchKey", "The specified key does not exist.", key=key
+        ErrorKind.NOT_FOUND,
+        "NoSuchKey",
+        "The specified key does not exist.",
+        key=key,
+        bucket=bucket,
     )
 
 
