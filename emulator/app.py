@@ -27,6 +27,7 @@ from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
 from emulator.providers.s3 import routes as s3
 from emulator.providers.together import routes as together
+from emulator.providers.vertex import routes as vertex
 from emulator.routegroup import RouteGroup, route_path
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq, mistral, together, s3, bedrock, gcs) if flavor != "bifrost" else ()
+    others = (azure, groq, mistral, together, s3, bedrock, gcs, vertex)
+    native = others if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -103,6 +105,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/s3", routes=s3.routes(service)),
         Mount("/bedrock", routes=bedrock.routes(service)),
         *gcs.routes(service),
+        Mount("/vertex", routes=vertex.routes(service)),
     ]
 
 

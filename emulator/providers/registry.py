@@ -15,6 +15,7 @@ from emulator.providers.groq.profile import PROFILE as GROQ
 from emulator.providers.mistral.profile import PROFILE as MISTRAL
 from emulator.providers.openai.profile import PROFILE as OPENAI
 from emulator.providers.together.profile import PROFILE as TOGETHER
+from emulator.providers.vertex.profile import PROFILE as VERTEX
 
 PROFILES: tuple[Profile, ...] = (
     OPENAI,
@@ -26,4 +27,5 @@ PROFILES: tuple[Profile, ...] = (
     MISTRAL,
     TOGETHER,
     BEDROCK,
+    VERTEX,
 )

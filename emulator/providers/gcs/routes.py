@@ -187,7 +187,7 @@ def _split_related(content_type: str, data: bytes) -> tuple[dict[str, Any], byte
     parts = [p for p in data.split(marker) if p.strip() not in (b"", b"--")]
     if len(parts) != 2:
         raise invalid("Multipart upload needs exactly a metadata part and a media part")
-    meta_head, _, meta_raw = parts[0].partition(b"\r\n\r\n")
+    _, _, meta_raw = parts[0].partition(b"\r\n\r\n")
     media_head, _, media = parts[1].partition(b"\r\n\r\n")
     media = media[:-2] if media.endswith(b"\r\n") else media
     ctype = re.search(rb"(?im)^content-type:\s*([^\r\n]+)", media_head)
