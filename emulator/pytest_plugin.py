@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from emulator.config import EmulatorConfig
     from emulator.handle import EmulatorHandle
 
+pytest_plugins = ["emulator.plugin_cloud"]  # bedrock_client, s3_client, vertex_client, gcs_client
 MARKER = "batch_emulator"
 FIXTURES = ("batch_emulator", "batch_emulator_asgi", "batch_emulator_env")
 LOOPBACK_FIXTURES = ("batch_emulator", "batch_emulator_env")
