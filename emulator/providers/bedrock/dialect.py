@@ -16,7 +16,7 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.errors import EmulatorError, ErrorKind, Reason
+from emulator.core.errors import STATUS, EmulatorError, ErrorKind, Reason
 from emulator.http import json_response
 from emulator.providers.bedrock.status import status
 
@@ -106,7 +106,7 @@ def _last_change(view: View) -> float:
 
 def render_error(err: EmulatorError, request_id: str) -> Response:
     name, status_code = ERRORS.get(err.kind, ("InternalServerException", 500))
-    if err.status != status_code:  # an injected fault's own status: its own class
+    if err.status != STATUS[err.kind]:  # a status chosen outright (a fault): its own class
         name = BY_STATUS.get(err.status, name if err.status < 500 else "InternalServerException")
         status_code = err.status
     if err.code and err.code.endswith("Exception"):
