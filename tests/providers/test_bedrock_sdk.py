@@ -8,6 +8,7 @@ recorded facts in fixtures/recorded/bedrock/batch_output.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from emulator import HttpFault
 from emulator.handle import EmulatorHandle
 
 FACTS = json.loads(
-    (Path(__file__).resolve().parents[2] / "fixtures/recorded/bedrock/batch_output.json").read_text()
+    (
+        Path(__file__).resolve().parents[2] / "fixtures/recorded/bedrock/batch_output.json"
+    ).read_text()
 )
 MODEL = botocore.session.get_session().get_service_model("bedrock")
 STATUSES = set(MODEL.shape_for("ModelInvocationJobStatus").enum)
@@ -45,10 +48,8 @@ def claude_record(i: int) -> dict[str, Any]:
 
 def put_input(s3: Any, records: list[dict[str, Any]], key: str = "in/batch.jsonl") -> str:
     for bucket in ("batch-input", "batch-output"):
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=bucket)
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
     body = "".join(json.dumps(r) + "\n" for r in records).encode()
     s3.put_object(Bucket="batch-input", Key=key, Body=body)
     return f"s3://batch-input/{key}"
@@ -109,9 +110,7 @@ def test_documented_flow_writes_jsonl_out_and_manifest(
     assert manifest["outputTokenCount"] > 0
 
 
-def test_client_request_token_names_the_same_job(
-    s3_client: Any, bedrock_client: Any
-) -> None:
+def test_client_request_token_names_the_same_job(s3_client: Any, bedrock_client: Any) -> None:
     uri = put_input(s3_client, [claude_record(i) for i in range(N)])
     first = create(bedrock_client, uri, clientRequestToken="token-1")
     again = create(bedrock_client, uri, clientRequestToken="token-1")
@@ -121,9 +120,7 @@ def test_client_request_token_names_the_same_job(
     assert len(listed) == 2
 
 
-def test_list_filters_and_pages_with_the_paginator(
-    s3_client: Any, bedrock_client: Any
-) -> None:
+def test_list_filters_and_pages_with_the_paginator(s3_client: Any, bedrock_client: Any) -> None:
     uri = put_input(s3_client, [claude_record(i) for i in range(N)])
     arns = [create(bedrock_client, uri, jobName=f"job-{i}") for i in range(5)]
     pages = bedrock_client.get_paginator("list_model_invocation_jobs").paginate(
