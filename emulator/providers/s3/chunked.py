@@ -40,7 +40,10 @@ def decode(body: bytes) -> tuple[bytes, dict[str, str]]:
             raise _bad("invalid chunk size") from None
         at = end + 2
         if size == 0:
-            return b"".join(parts), _trailers(body[at:])
+            rest = body[at:]
+            if rest != b"\r\n" and not rest.endswith(b"\r\n\r\n"):
+                raise _bad("trailer not terminated")  # the body was cut short
+            return b"".join(parts), _trailers(rest)
         if at + size + 2 > len(body) or body[at + size : at + size + 2] != b"\r\n":
             raise _bad("chunk shorter than its declared size")
         parts.append(body[at : at + size])
