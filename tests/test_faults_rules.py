@@ -80,8 +80,8 @@ def test_the_book_refuses_unknown_operations_and_dialects() -> None:
     book = Emulator().faults
     with pytest.raises(FaultError, match=r"unknown operation 'batches\.creat'.*batches\.create"):
         book.add(HttpFault(operation="batches.creat"))
-    with pytest.raises(FaultError, match="unknown dialect 'bedrock'"):
-        book.add(HttpFault(dialect="bedrock"))
+    with pytest.raises(FaultError, match="unknown dialect 'cohere'"):
+        book.add(HttpFault(dialect="cohere"))
     with pytest.raises(FaultError, match="for dialect 'openai'"):
         book.add(HttpFault(dialect="openai", operation="messages.batches.create"))
     assert book.describe() == []

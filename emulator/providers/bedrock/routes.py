@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from emulator.core.batch import LineError
+from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
@@ -60,6 +60,12 @@ async def create_job(service: BatchService, request: Request) -> Response:
     known = _by_token(service, token) if isinstance(token, str) else None
     if known is not None:  # the same token names the same job (idempotencyToken)
         return json_response({"jobArn": d.arn(known.batch.extra["region"], known.batch.id)})
+    view = submit(service, request, p)
+    return json_response({"jobArn": d.arn(view.batch.extra["region"], view.batch.id)})
+
+
+def submit(service: BatchService, request: Request, p: CreateParams) -> View:
+    """A new job from checked parameters (also Bifrost's door): input read from the store."""
     _check_quota(service)
     read = records.read(service.objects, p.input_uri, service.config.max_batch_requests)
     errors = list(read.errors)
@@ -87,7 +93,7 @@ async def create_job(service: BatchService, request: Request) -> Response:
             },
         )
     )
-    return json_response({"jobArn": d.arn(region, view.batch.id)})
+    return view
 
 
 def _job_id(request: Request) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from emulator.core.batch import View
 from emulator.core.service import BatchService
 from emulator.core.states import TERMINAL
 from emulator.providers.anthropic import dialect as anthropic_dialect
 from emulator.providers.azure import dialect as azure_dialect
+from emulator.providers.bedrock import dialect as bedrock_dialect
 from emulator.providers.bifrost.providers import Mode
 from emulator.providers.gemini import dialect as gemini_dialect
 from emulator.providers.openai import routes as openai_routes
@@ -169,7 +172,58 @@ def gemini_fields(call: Call, view: View) -> dict[str, Any]:
     }
 
 
+# Bedrock native -> unified (`core/providers/bedrock/batch.go`, reference bifrost-batch §4.2):
+# PartiallyCompleted reads as `failed`.
+BEDROCK_UNIFIED = {
+    "Submitted": "validating",
+    "Validating": "validating",
+    "Scheduled": "validating",
+    "InProgress": "in_progress",
+    "Completed": "completed",
+    "Failed": "failed",
+    "PartiallyCompleted": "failed",
+    "Stopping": "cancelling",
+    "Stopped": "cancelled",
+    "Expired": "expired",
+}
+
+
+def _manifest(call: Call, view: View) -> dict[str, Any]:
+    """Bifrost reads the counts from `manifest.json.out` (none before the job has ended)."""
+    for uri in view.batch.extra.get("output_objects", []):
+        if uri.endswith("/manifest.json.out"):
+            bucket, _, key = uri.removeprefix("s3://").partition("/")
+            found: dict[str, Any] = orjson.loads(call.service.objects.get(bucket, key).data)
+            return found
+    return {}
+
+
+def bedrock_fields(call: Call, view: View) -> dict[str, Any]:
+    """id = jobArn; `completed_at` = endTime whatever the state; counts from the manifest."""
+    wire = bedrock_dialect.job_to_wire(view)
+    made = _manifest(call, view)
+    errors = int(made.get("errorRecordCount", 0))
+    out = {
+        "id": wire["jobArn"],
+        "object": "batch",
+        "status": call.spell(BEDROCK_UNIFIED[wire["status"]]),
+        "metadata": {"job_name": wire["jobName"], "model_id": wire["modelId"]},
+        "input_file_id": wire["inputDataConfig"]["s3InputDataConfig"]["s3Uri"],
+        "output_file_id": wire["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"],
+        "created_at": int(view.batch.plan.created_at),
+        "completed_at": _ts(view.moment.ended_at),
+        "expires_at": int(view.batch.plan.expires_at),
+        "request_counts": {
+            "total": int(made.get("totalRecordCount", 0)),
+            "completed": int(made.get("processedRecordCount", 0)) - errors,
+            "failed": errors,
+        },
+    }
+    return _compact(out)  # type: ignore[no-any-return]
+
+
 FIELDS = {
+    "bedrock": bedrock_fields,
     "openai": openai_fields,
     "anthropic": anthropic_fields,
     "gemini": gemini_fields,
