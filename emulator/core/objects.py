@@ -104,9 +104,11 @@ class ObjectStore:
         self._generation = 0
         self._bytes = 0
         self._count = 0
+        self._made_by: dict[tuple[str, str], str] = {}  # batch output object -> its batch id
 
     def reset(self) -> None:
         with self._lock:
+            self._made_by.clear()
             self._buckets.clear()
             self._objects.clear()
             self._uploads.clear()
@@ -193,16 +195,28 @@ class ObjectStore:
                 etag=etag or hashlib.md5(data, usedforsecurity=False).hexdigest(),
             )
             objects[key] = stored
+            self._made_by.pop((bucket, key), None)
             self._bytes += grown
             self._count += old is None
             return stored
 
-    def put_anyway(self, bucket: str, key: str, data: bytes, now: float, ctype: str) -> None:
-        """A batch's output: its bucket is made if it has gone since the batch was created."""
+    def put_anyway(
+        self, bucket: str, key: str, data: bytes, now: float, ctype: str, batch_id: str = ""
+    ) -> None:
+        """A batch's output: its bucket is made if it has gone since the batch was created.
+        `batch_id` remembers whose output it is, so a download counts as reading its results
+        (the client verdict)."""
         with self._lock:
             if bucket not in self._buckets:
                 self.create_bucket(bucket, now)
             self.put(bucket, key, data, now=now, content_type=ctype)
+            if batch_id:
+                self._made_by[(bucket, key)] = batch_id
+
+    def made_by(self, bucket: str, key: str) -> str | None:
+        """The batch whose output this object is, if it is one (and was not replaced since)."""
+        with self._lock:
+            return self._made_by.get((bucket, key))
 
     def get(self, bucket: str, key: str) -> StoredObject:
         with self._lock:
@@ -221,6 +235,7 @@ class ObjectStore:
             if objects is None:
                 raise no_bucket(bucket)
             old = objects.pop(key, None)
+            self._made_by.pop((bucket, key), None)
             if old is not None:
                 self._bytes -= old.size
                 self._count -= 1

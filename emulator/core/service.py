@@ -362,6 +362,15 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             view = self._observe(batch, now)
         return self._settled(view)
 
+    def object_read(self, bucket: str, key: str) -> None:
+        """A download of `bucket/key`: if it is a batch's output, the call is noted as about
+        that batch (the journal links it, and the verdict counts it as reading the results)."""
+        batch_id = self.objects.made_by(bucket, key)
+        with self._lock:
+            batch = self._batches.get(batch_id) if batch_id else None
+            if batch is not None:
+                self._seen(batch, self.now())
+
     def all_batches(self) -> list[Batch]:
         """Every batch, its result files made if it has finished (the control plane's view)."""
         self.settle_due()

@@ -3,7 +3,7 @@ rules can aim at them (`HttpFault(dialect="gcs", operation="objects.insert")`)."
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Profile
 
 OPERATIONS = frozenset(
     {
@@ -23,4 +23,6 @@ PROFILE = Profile(
     operations=OPERATIONS,
     unread_fault_options=frozenset({"retry_after_ms", "should_retry"}),
     unread_hint="google-cloud-storage never reads these headers; use retry_after",
+    # Downloading a Vertex job's predictions.jsonl reads its results (the client verdict).
+    door=Door(results=frozenset({"objects.get", "objects.download"})),
 )

@@ -108,6 +108,7 @@ async def get_object(service: BatchService, request: Request) -> Response:
     p = request.path_params
     obj = service.objects.get(p["bucket"], p["name"])
     if request.query_params.get("alt") == "media" or request.url.path.startswith("/download"):
+        service.object_read(p["bucket"], p["name"])
         return _media(obj, request)
     return json_response(wire.object_resource(obj, origin(service, request)))
 

@@ -3,7 +3,7 @@ rules can aim at them (`HttpFault(dialect="s3", operation="s3.PutObject")`)."""
 
 from __future__ import annotations
 
-from emulator.core.profile import Profile
+from emulator.core.profile import Door, Profile
 
 OPERATIONS = frozenset(
     {
@@ -21,4 +21,6 @@ PROFILE = Profile(
     operations=OPERATIONS,
     unread_fault_options=frozenset({"retry_after_ms", "should_retry"}),
     unread_hint="botocore never reads these headers; use the status or error_type",
+    # Downloading a Bedrock job's output object reads its results (the client verdict).
+    door=Door(results=frozenset({"s3.GetObject"})),
 )

@@ -184,6 +184,8 @@ async def get_object(service: BatchService, request: Request) -> Response:
     bucket, key = request.path_params["bucket"], request.path_params["key"]
     obj = service.objects.get(bucket, key)
     headers = _object_headers(obj)
+    if request.method != "HEAD":
+        service.object_read(bucket, key)
     if request.method == "HEAD":
         return Response(b"", headers={**headers, "content-length": str(obj.size)})
     chosen = _range(request.headers.get("range"), obj.size)
