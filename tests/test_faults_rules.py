@@ -37,7 +37,7 @@ def test_http_faults_that_cannot_apply_are_refused(fields: dict[str, Any], words
     ("fields", "words"),
     [
         ({"dialect": "gemini", "retry_after_ms": 1}, "google-genai never reads"),
-        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini-only"),
+        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini/Vertex-only"),
         ({"dialect": "gemini", "google_status": "SLOW"}, "not a status gemini sends"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Bifrost's `bedrock` provider on the unified `/bifrost/v1/batches` API and the
+"""Bifrost's `bedrock` (and `vertex`) provider on the unified `/bifrost/v1/batches` API and the
 OpenAI-compatible create (reference bifrost-batch §3-§5): inline requests uploaded to S3 beside
 the output prefix, `id` = jobArn, Bedrock's statuses mapped as Bifrost maps them
 (PartiallyCompleted reads `failed`), counts from `manifest.json.out`, results parsed from the
@@ -102,3 +102,45 @@ def test_missing_role_arn_is_refused(bifrost: httpx.Client) -> None:
         json={"model": MODEL, "requests": requests(1), "output_s3_uri": "s3://bifrost-out/r/"},
     )
     assert answer.status_code >= 400 and "role_arn" in answer.json()["error"]["message"]
+
+
+def test_vertex_provider_inline_gemini_and_claude(
+    batch_emulator: EmulatorHandle, bifrost: httpx.Client, gcs_client: Any, vertex_client: Any
+) -> None:
+    """Vertex (newer upstream Bifrost): inline lines wrapped in `request`, the custom_id in the
+    `bifrost_custom_id` label (Gemini) or top-level (Claude), publisher model paths, states
+    mapped by `vertexJobStateToBatchStatus`."""
+    gcs_client.create_bucket("bifrost-vout")
+    made = {}
+    for model in ("vertex/gemini-2.0-flash-001", "vertex/claude-3-5-haiku"):
+        answer = bifrost.post(
+            "/v1/batches",
+            json={
+                "model": model,
+                "requests": [
+                    {
+                        "custom_id": f"v-{i}",
+                        "body": {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 8},
+                    }
+                    for i in range(3)
+                ],
+                "output_gcs_uri": "gs://bifrost-vout/out/",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        made[model] = answer.json()
+    gemini, claude = made.values()
+    assert gemini["id"].startswith("projects/") and "/batchPredictionJobs/" in gemini["id"]
+    assert gemini["status"] == "validating"
+    batch_emulator.advance(seconds=5)
+    native = vertex_client.batches.get(name=claude["id"].rsplit("/", 1)[-1])
+    assert native.model == "publishers/anthropic/models/claude-3-5-haiku"
+    for job in (gemini, claude):
+        got = bifrost.get(f"/v1/batches/{job['id']}", params={"provider": "vertex"}).json()
+        assert got["status"] == "completed" and "completed_at" in got
+        assert got["request_counts"] == {"total": 3, "completed": 3, "failed": 0}
+        results = bifrost.get(
+            f"/v1/batches/{job['id']}/results", params={"provider": "vertex"}
+        ).json()["results"]
+        assert sorted(r["custom_id"] for r in results) == ["v-0", "v-1", "v-2"]
+        assert all(r["response"]["status_code"] == 200 for r in results)

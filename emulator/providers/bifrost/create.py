@@ -98,12 +98,17 @@ def create(service: BatchService, request: Request, provider: str, spec: CreateB
         "gemini": create_gemini,
         "azure": create_azure,
         "bedrock": create_bedrock,
+        "vertex": create_vertex,
     }
     return builder[provider](service, request, spec)
 
 
 def create_bedrock(service: BatchService, request: Request, spec: CreateBody) -> View:
     return create_cloud.create_bedrock(service, request, spec, spec.raw)
+
+
+def create_vertex(service: BatchService, request: Request, spec: CreateBody) -> View:
+    return create_cloud.create_vertex(service, request, spec, spec.raw)
 
 
 # -- OpenAI -------------------------------------------------------------------------------------

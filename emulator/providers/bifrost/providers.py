@@ -45,9 +45,10 @@ SCOPES = {
     "gemini": "gemini",
     "azure": "azure",
     "bedrock": "bedrock",
+    "vertex": "vertex",
 }
 # Bifrost implements these upstream, but the emulator has no dialect for them here.
-NOT_EMULATED = ("vertex", "replicate")
+NOT_EMULATED = ("replicate",)
 MISSING = "provider query parameter or x-model-provider header is required"
 HEADER = "x-model-provider"
 MODE_HEADER = "x-emulator-bifrost-mode"

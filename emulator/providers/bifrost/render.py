@@ -20,6 +20,7 @@ from emulator.providers.bedrock import dialect as bedrock_dialect
 from emulator.providers.bifrost.providers import Mode
 from emulator.providers.gemini import dialect as gemini_dialect
 from emulator.providers.openai import routes as openai_routes
+from emulator.providers.vertex import dialect as vertex_dialect
 
 CREATE_KEYS = frozenset(
     [
@@ -222,7 +223,57 @@ def bedrock_fields(call: Call, view: View) -> dict[str, Any]:
     return _compact(out)  # type: ignore[no-any-return]
 
 
+# Vertex JOB_STATE_* -> unified (`vertexJobStateToBatchStatus`, newer upstream; reference
+# bifrost-batch §4.2): PARTIALLY_SUCCEEDED reads `completed`.
+VERTEX_UNIFIED = {
+    "JOB_STATE_QUEUED": "validating",
+    "JOB_STATE_PENDING": "validating",
+    "JOB_STATE_RUNNING": "in_progress",
+    "JOB_STATE_SUCCEEDED": "completed",
+    "JOB_STATE_PARTIALLY_SUCCEEDED": "completed",
+    "JOB_STATE_FAILED": "failed",
+    "JOB_STATE_CANCELLING": "cancelling",
+    "JOB_STATE_CANCELLED": "cancelled",
+    "JOB_STATE_EXPIRED": "expired",
+}
+VERTEX_END_KEY = {
+    "completed": "completed_at",
+    "failed": "failed_at",
+    "cancelled": "cancelled_at",
+    "expired": "expired_at",
+}
+
+
+def vertex_fields(call: Call, view: View) -> dict[str, Any]:
+    """`vertexBatchJobToBifrost`: id = the job's resource name; counts from completionStats
+    (total = successful + failed + incomplete); the end time under the field of its status."""
+    wire = vertex_dialect.job_to_wire(view)
+    status = VERTEX_UNIFIED[wire["state"]]
+    out: dict[str, Any] = {
+        "id": wire["name"],
+        "object": "batch",
+        "status": call.spell(status),
+        "created_at": int(view.batch.plan.created_at),
+        "display_name": wire.get("displayName"),
+        "input_file_id": wire["inputConfig"]["gcsSource"]["uris"][0],
+        "output_file_id": wire.get("outputInfo", {}).get("gcsOutputDirectory"),
+        "in_progress_at": _ts(view.moment.in_progress_at if "startTime" in wire else None),
+    }
+    if "endTime" in wire and status in VERTEX_END_KEY:
+        out[VERTEX_END_KEY[status]] = _ts(view.moment.ended_at)
+    stats = wire.get("completionStats")
+    if stats:
+        done, failed = int(stats["successfulCount"]), int(stats["failedCount"])
+        total = done + failed + int(stats["incompleteCount"])
+        out["request_counts"] = {"total": total, "completed": done, "failed": failed}
+    if "error" in wire:
+        error = wire["error"]
+        out["errors"] = {"data": [{"code": str(error["code"]), "message": error["message"]}]}
+    return _compact(out)  # type: ignore[no-any-return]
+
+
 FIELDS = {
+    "vertex": vertex_fields,
     "bedrock": bedrock_fields,
     "openai": openai_fields,
     "anthropic": anthropic_fields,

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from emulator import headers
-from emulator.core.batch import LineError
+from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
@@ -45,13 +45,18 @@ def _parent(request: Request) -> str:
 
 async def create_job(service: BatchService, request: Request) -> Response:
     c = params.parse_create(await read_json(request))
+    return json_response(d.job_to_wire(submit(service, request, c, _parent(request))))
+
+
+def submit(service: BatchService, request: Request, c: params.Create, parent: str) -> View:
+    """A new job from a checked body (also Bifrost's door): input read from the store."""
     claude = c.endpoint == "anthropic/messages"
     read = params.read(service.objects, c.uris, claude, service.config.max_batch_requests)
     errors = list(read.errors)
     bucket = c.output_uri[len("gs://") :].split("/", 1)[0]
     if not service.objects.has_bucket(bucket):
         errors.append(LineError("no_output", f"The GCS bucket {bucket} does not exist."))
-    view = service.create_batch(
+    return service.create_batch(
         NewBatch(
             dialect=SCOPE,
             provider="vertex",
@@ -65,13 +70,12 @@ async def create_job(service: BatchService, request: Request) -> Response:
             id_prefix="",
             extra={
                 "request": c.request,
-                "parent": _parent(request),
+                "parent": parent,
                 "line_keys": read.keys,
                 "output_uri": c.output_uri,
             },
         )
     )
-    return json_response(d.job_to_wire(view))
 
 
 async def get_job(service: BatchService, request: Request) -> Response:
