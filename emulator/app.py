@@ -92,6 +92,9 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     """Every provider at its real paths, most specific prefix first."""
     service = emulator.service
     return [
+        # SigV4-signed S3 and Bedrock calls at the root (a bare endpoint URL), moto's dispatch.
+        RouteGroup(s3.signed_for("s3", "/s3"), s3.routes(service), claim=True),
+        RouteGroup(s3.signed_for("bedrock", "/bedrock"), bedrock.routes(service)),
         *anthropic.routes(service),
         *gemini.routes(service),
         # OpenAI claims every /v1 path left over (a miss is its 404, whoever else knows the

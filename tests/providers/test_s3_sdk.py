@@ -131,3 +131,21 @@ def test_error_envelope_is_s3_xml(batch_emulator: EmulatorHandle) -> None:
     root = ElementTree.fromstring(answer.content)
     assert root.findtext("Code") == "NoSuchKey"
     assert root.findtext("RequestId") == answer.headers["x-amz-request-id"]
+
+
+def test_a_bare_endpoint_url_reaches_s3_and_bedrock_by_their_signature(
+    batch_emulator: EmulatorHandle,
+) -> None:
+    """moto's dispatch (reference bedrock-vertex §1.5): a SigV4 credential scope naming `s3` or
+    `bedrock` routes a root-level call to that dialect, so `endpoint_url=<url>` works too."""
+    import boto3
+
+    aws = {"region_name": "us-east-1", "aws_access_key_id": "k", "aws_secret_access_key": "s"}
+    s3 = boto3.client("s3", endpoint_url=batch_emulator.url, **aws)
+    s3.create_bucket(Bucket="bare-bucket")
+    s3.put_object(Bucket="bare-bucket", Key="v1/batches", Body=b"not openai")
+    assert s3.get_object(Bucket="bare-bucket", Key="v1/batches")["Body"].read() == b"not openai"
+    bedrock = boto3.client("bedrock", endpoint_url=batch_emulator.url, **aws)
+    assert bedrock.list_model_invocation_jobs()["invocationJobSummaries"] == []
+    ops = {e.operation for e in batch_emulator.requests}
+    assert {"s3.CreateBucket", "s3.PutObject", "s3.GetObject", "ListModelInvocationJobs"} <= ops

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import Scope
 
-from emulator import bodies
+from emulator import bodies, headers
 from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.objects import StoredObject, no_bucket, store_error, too_large
+from emulator.core.objects import StoredObject, store_error, too_large
 from emulator.core.service import BatchService
 from emulator.http import Dialect, route
 from emulator.providers.s3 import chunked, xml
@@ -238,8 +240,22 @@ async def post_object(service: BatchService, request: Request) -> Response:
     return xml.document("CompleteMultipartUploadResult", inner)
 
 
-async def no_bucket_named(service: BatchService, request: Request) -> Response:
-    raise no_bucket("")
+def signed_for(service_name: str, own_prefix: str) -> Callable[[Scope], bool]:
+    """A gate for requests at the server's root that are SigV4-signed for `service_name`
+    (the credential scope `.../<region>/<service>/aws4_request`), as moto dispatches them: a
+    client given the bare server URL (litellm's `s3_endpoint_url`, boto3's `endpoint_url`)
+    reaches the dialect without the `/s3` or `/bedrock` prefix. Paths under the dialect's own
+    prefix are left to its mount (no S3 bucket name is two characters long)."""
+    needle = f"/{service_name}/aws4_request".encode()
+
+    def gate(scope: Scope) -> bool:
+        path: str = scope["path"]
+        if path == own_prefix or path.startswith(own_prefix + "/"):
+            return False
+        auth = headers.raw(scope).get(b"authorization", b"")
+        return auth.startswith(b"AWS4-HMAC-SHA256") and needle in auth
+
+    return gate
 
 
 def routes(service: BatchService) -> list[BaseRoute]:
