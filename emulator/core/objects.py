@@ -13,13 +13,13 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.errors import ErrorKind
+from emulator.core.object_errors import check_key, no_bucket, no_key, store_error, too_large
 
 MAX_BUCKETS = 1_000
 MAX_OBJECTS = 100_000  # in the whole store
 MAX_UPLOADS = 1_000  # multipart / resumable uploads in flight
 MAX_PARTS = 10_000  # S3's own part-number ceiling
-MAX_KEY = 1_024  # S3 and GCS both cap names at 1,024 bytes
 MAX_STORE_BYTES = 4 * 1024 * 1024 * 1024  # every object together
 
 
@@ -52,35 +52,6 @@ class Upload:
     @property
     def size(self) -> int:
         return sum(len(part) for part in self.parts.values())
-
-
-def store_error(kind: ErrorKind, code: str, message: str, **facts: str) -> EmulatorError:
-    """A neutral store refusal; `code` names the case (S3's own error codes, which GCS maps)."""
-    return EmulatorError(kind, message, code=code, facts={"store": code, **facts})
-
-
-def no_bucket(bucket: str) -> EmulatorError:
-    return store_error(
-        ErrorKind.NOT_FOUND, "NoSuchBucket", "The specified bucket does not exist", bucket=bucket
-    )
-
-
-def no_key(bucket: str, key: str) -> EmulatorError:
-    return store_error(
-        ErrorKind.NOT_FOUND,
-        "NoSuchKey",
-        "The specified key does not exist.",
-        key=key,
-        bucket=bucket,
-    )
-
-
-def too_large(limit: int) -> EmulatorError:
-    return store_error(
-        ErrorKind.TOO_LARGE,
-        "EntityTooLarge",
-        f"Your proposed upload exceeds the maximum allowed size ({limit} bytes)",
-    )
 
 
 def parse_uri(uri: str, scheme: str) -> tuple[str, str] | None:
@@ -339,10 +310,3 @@ class ObjectStore:
             return [
                 objects[k] for k in sorted(objects) if k.startswith(folder) and k.endswith(".jsonl")
             ]
-
-
-def check_key(key: str) -> None:
-    if not key or len(key.encode()) > MAX_KEY:
-        raise store_error(
-            ErrorKind.INVALID_REQUEST, "KeyTooLongError", "Your key is empty or too long."
-        )

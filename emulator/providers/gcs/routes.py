@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from emulator import bodies
 from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
-from emulator.core.objects import too_large
+from emulator.core.object_errors import too_large
 from emulator.core.service import BatchService
 from emulator.http import Dialect, json_response, origin, route
 from emulator.providers.gcs import wire

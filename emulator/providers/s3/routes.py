@@ -20,7 +20,8 @@ from starlette.types import Scope
 
 from emulator import bodies, headers
 from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.objects import StoredObject, store_error, too_large
+from emulator.core.object_errors import store_error, too_large
+from emulator.core.objects import StoredObject
 from emulator.core.service import BatchService
 from emulator.http import Dialect, route
 from emulator.providers.s3 import chunked, xml
