@@ -262,3 +262,21 @@ def test_throttling_fault_surfaces_as_throttling_exception(
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         bedrock_client.list_model_invocation_jobs()
     assert caught.value.response["Error"]["Code"] == "ThrottlingException"
+
+
+def test_converse_invocation_type_answers_in_converse_shape(
+    batch_emulator: EmulatorHandle, s3_client: Any, bedrock_client: Any
+) -> None:
+    """`modelInvocationType=Converse`: Converse bodies in, Converse answers out (the Converse
+    API reference: `output.message`, `stopReason`, `usage`), for a Claude model too."""
+    body = {
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"maxTokens": 4},
+    }
+    records = [{"recordId": f"r{i}", "modelInput": body} for i in range(N)]
+    arn = create(bedrock_client, put_input(s3_client, records), modelInvocationType="Converse")
+    run_to_end(batch_emulator, bedrock_client, arn)
+    out = next(v for k, v in outputs(s3_client).items() if k.endswith(".jsonl.out"))
+    answer = json.loads(out.splitlines()[0])["modelOutput"]
+    assert answer["output"]["message"]["role"] == "assistant"
+    assert answer["usage"]["outputTokens"] <= 4 and "stopReason" in answer

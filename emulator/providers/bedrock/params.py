@@ -31,6 +31,9 @@ KEPT = (
     "modelInvocationType",
 )
 SCENARIO_TAG = "emulator_scenario"
+# A Converse answer is `{output: {message}, stopReason, usage{inputTokens, outputTokens,
+# totalTokens}}` (Bedrock Converse API reference), the shape Nova's InvokeModel also answers in.
+CONVERSE = "bedrock/nova"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,15 @@ def parse_create(body: Any) -> CreateParams:
     endpoint = endpoint_for(model) if isinstance(model, str) else None
     if endpoint is None:
         raise invalid(f"The provided model identifier is invalid: {str(model)[:200]}.")
+    kind = body.get("modelInvocationType", "InvokeModel")
+    if kind not in ("InvokeModel", "Converse"):
+        raise invalid(
+            f"1 validation error detected: Value '{str(kind)[:100]}' at 'modelInvocationType' "
+            "failed to satisfy constraint: Member must satisfy enum value set: "
+            "[InvokeModel, Converse]"
+        )
+    if kind == "Converse":  # Converse bodies and answers, whatever the model family
+        endpoint = CONVERSE
     input_uri = _uri(body, "inputDataConfig", "s3InputDataConfig")
     output_uri = _uri(body, "outputDataConfig", "s3OutputDataConfig")
     hours = body.get("timeoutDurationInHours", 168)
