@@ -22,6 +22,8 @@ def dialect_of(path: str, headers: dict[str, str]) -> str:
         return "anthropic"
     if path.startswith("/bifrost/genai"):
         return "gemini"
+    if path.startswith("/bifrost/bedrock/"):
+        return "bedrock"
     if path.startswith("/bifrost"):
         return "bifrost"
     if path.startswith("/v1/messages"):

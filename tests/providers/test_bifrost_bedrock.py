@@ -6,6 +6,7 @@ the output prefix, `id` = jobArn, Bedrock's statuses mapped as Bifrost maps them
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -144,3 +145,29 @@ def test_vertex_provider_inline_gemini_and_claude(
         ).json()["results"]
         assert sorted(r["custom_id"] for r in results) == ["v-0", "v-1", "v-2"]
         assert all(r["response"]["status_code"] == 200 for r in results)
+
+
+def test_bedrock_compatible_routes_serve_boto3(
+    batch_emulator: EmulatorHandle, s3_client: Any, bifrost: httpx.Client
+) -> None:
+    """Bifrost's Bedrock integration (`/bedrock/model-invocation-job...` on the gateway): boto3
+    pointed at `<bifrost>/bedrock` creates and reads the same job as the unified API."""
+    import boto3
+
+    body = requests(1)[0]["params"]
+    lines = "".join(
+        json.dumps({"recordId": f"r{i}", "modelInput": body}) + "\n" for i in range(100)
+    )
+    s3_client.put_object(Bucket="bifrost-out", Key="in.jsonl", Body=lines.encode())
+    bedrock = boto3.client("bedrock", endpoint_url=batch_emulator.bifrost_base_url + "/bedrock")
+    arn = bedrock.create_model_invocation_job(
+        jobName="via-bifrost",
+        roleArn=ROLE,
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://bifrost-out/in.jsonl"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bifrost-out/results/"}},
+    )["jobArn"]
+    batch_emulator.advance(seconds=5)
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Completed"
+    got = bifrost.get(f"/v1/batches/{arn}", params={"provider": "bedrock"}).json()
+    assert got["metadata"]["job_name"] == "via-bifrost" and got["status"] == "completed"
