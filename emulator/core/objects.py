@@ -20,6 +20,7 @@ MAX_BUCKETS = 1_000
 MAX_OBJECTS = 100_000  # in the whole store
 MAX_UPLOADS = 1_000  # multipart / resumable uploads in flight
 MAX_PARTS = 10_000  # S3's own part-number ceiling
+FOLDER_MARK = "\U0010ffff"  # ends a paging marker that names a folder, not a key
 MAX_STORE_BYTES = 4 * 1024 * 1024 * 1024  # every object together
 
 
@@ -223,6 +224,36 @@ class ObjectStore:
             keys = sorted(k for k in objects if k.startswith(prefix) and k > after)
             return [objects[k] for k in keys[:limit]], len(keys) > limit
 
+    def folders(
+        self, bucket: str, prefix: str, delimiter: str, after: str = "", limit: int = 1000
+    ) -> tuple[list[StoredObject], list[str], str | None]:
+        """A listing with `delimiter` folded, as S3's CommonPrefixes and GCS's `prefixes`:
+        keys with the delimiter after `prefix` collapse into one entry each. Objects and folders
+        count alike toward `limit`; returns (objects, folders, the entry the page ended on when
+        more follow: passed back as `after`, a folder's whole contents are skipped)."""
+        found: list[StoredObject] = []
+        folders: list[str] = []
+        with self._lock:
+            objects = self._objects.get(bucket)
+            if objects is None:
+                raise no_bucket(bucket)
+            folder = after[:-1] if after.endswith(FOLDER_MARK) else None
+            start = folder if folder is not None else after
+            for key in sorted(k for k in objects if k.startswith(prefix) and k > start):
+                if folder is not None and key.startswith(folder):
+                    continue  # inside the folder the previous page ended on
+                cut = key.find(delimiter, len(prefix))
+                entry = key if cut < 0 else key[: cut + len(delimiter)]
+                if folders and entry == folders[-1]:
+                    continue
+                if len(found) + len(folders) == limit:
+                    return found, folders, _last(found, folders)
+                if cut < 0:
+                    found.append(objects[key])
+                else:
+                    folders.append(entry)
+        return found, folders, None
+
     # -- uploads in parts -------------------------------------------------------------------
     def start_upload(
         self, upload_id: str, bucket: str, key: str, content_type: str, metadata: dict[str, str]
@@ -310,3 +341,12 @@ class ObjectStore:
             return [
                 objects[k] for k in sorted(objects) if k.startswith(folder) and k.endswith(".jsonl")
             ]
+
+
+def _last(found: list[StoredObject], folders: list[str]) -> str:
+    """The entry a page ended on, whichever kind it was (both lists are in key order); a
+    folder is marked, so the next page skips its contents (and not a key that merely ends
+    with the delimiter)."""
+    last_key = found[-1].key if found else ""
+    last_folder = folders[-1] if folders else ""
+    return last_key if last_key > last_folder else last_folder + FOLDER_MARK

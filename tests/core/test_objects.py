@@ -69,3 +69,34 @@ def test_sizes_are_bounded() -> None:
     store.add_part("u", 1, b"x" * 6)
     with pytest.raises(EmulatorError):
         store.add_part("u", 2, b"x" * 6)  # the parts together would pass the cap
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    keys=st.sets(st.text(alphabet="ab/", min_size=1, max_size=5), max_size=25),
+    prefix=st.text(alphabet="ab/", max_size=2),
+    page=st.integers(1, 4),
+)
+def test_folded_listing_pages_to_the_model(keys: set[str], prefix: str, page: int) -> None:
+    """Paging a delimiter listing gives each object with no `/` after the prefix once, and each
+    folder (`prefix` + up to the first `/` after it) once: S3's CommonPrefixes rule."""
+    store = ObjectStore(max_object_bytes=16)
+    store.create_bucket("bucket", 0.0)
+    for key in keys:
+        store.put("bucket", key, b"x", now=0.0)
+    under = sorted(k for k in keys if k.startswith(prefix))
+    want_objects = [k for k in under if "/" not in k[len(prefix) :]]
+    want_folders = sorted(
+        {k[: k.index("/", len(prefix)) + 1] for k in under if "/" in k[len(prefix) :]}
+    )
+    objects, folders, after = [], [], ""
+    for _ in range(100):
+        found, seen, last = store.folders("bucket", prefix, "/", after, page)
+        assert len(found) + len(seen) <= page
+        objects += [o.key for o in found]
+        folders += seen
+        if last is None:
+            break
+        after = last
+    assert objects == want_objects
+    assert folders == want_folders

@@ -68,3 +68,13 @@ def test_errors_are_the_json_api_envelope(batch_emulator: EmulatorHandle, gcs_cl
     assert raw.status_code == 404
     error = raw.json()["error"]
     assert error["code"] == 404 and error["errors"][0]["reason"] == "notFound"
+
+
+def test_delimiter_lists_prefixes(gcs_client: Any) -> None:
+    bucket = gcs_client.create_bucket("folder-bucket")
+    for name in ("top.txt", "a/1", "a/2", "b/x/1"):
+        bucket.blob(name).upload_from_string(b"x")
+    listed = gcs_client.list_blobs("folder-bucket", delimiter="/", page_size=1)
+    names = [b.name for b in listed]
+    assert names == ["top.txt"]
+    assert listed.prefixes == {"a/", "b/"}

@@ -149,3 +149,20 @@ def test_a_bare_endpoint_url_reaches_s3_and_bedrock_by_their_signature(
     assert bedrock.list_model_invocation_jobs()["invocationJobSummaries"] == []
     ops = {e.operation for e in batch_emulator.requests}
     assert {"s3.CreateBucket", "s3.PutObject", "s3.GetObject", "ListModelInvocationJobs"} <= ops
+
+
+def test_delimiter_folds_folders_into_common_prefixes(s3_client: Any) -> None:
+    s3_client.create_bucket(Bucket="folder-bucket")
+    for key in ("top.txt", "a/1", "a/2", "b/x/1", "b/y", "c"):
+        s3_client.put_object(Bucket="folder-bucket", Key=key, Body=b"x")
+    pages = list(
+        s3_client.get_paginator("list_objects_v2").paginate(
+            Bucket="folder-bucket", Delimiter="/", PaginationConfig={"PageSize": 2}
+        )
+    )
+    keys = [o["Key"] for p in pages for o in p.get("Contents", [])]
+    folders = [c["Prefix"] for p in pages for c in p.get("CommonPrefixes", [])]
+    assert (keys, folders) == (["c", "top.txt"], ["a/", "b/"])
+    inner = s3_client.list_objects_v2(Bucket="folder-bucket", Prefix="b/", Delimiter="/")
+    assert [o["Key"] for o in inner["Contents"]] == ["b/y"]
+    assert [c["Prefix"] for c in inner["CommonPrefixes"]] == ["b/x/"]

@@ -91,16 +91,25 @@ async def list_objects(service: BatchService, request: Request) -> Response:
             after = base64.urlsafe_b64decode(q["pageToken"].encode()).decode()
         except ValueError:
             raise invalid("Invalid pageToken") from None
-    found, more = service.objects.listing(
-        request.path_params["bucket"], q.get("prefix", ""), after, limit
+    bucket, prefix, delimiter = (
+        request.path_params["bucket"],
+        q.get("prefix", ""),
+        q.get("delimiter"),
     )
+    if delimiter:
+        found, folders, last = service.objects.folders(bucket, prefix, delimiter, after, limit)
+    else:
+        found, more = service.objects.listing(bucket, prefix, after, limit)
+        folders, last = [], (found[-1].key if more and found else None)
     here = origin(service, request)
     body: dict[str, Any] = {
         "kind": "storage#objects",
         "items": [wire.object_resource(o, here) for o in found],
     }
-    if more and found:
-        body["nextPageToken"] = base64.urlsafe_b64encode(found[-1].key.encode()).decode()
+    if folders:
+        body["prefixes"] = folders
+    if last is not None:
+        body["nextPageToken"] = base64.urlsafe_b64encode(last.encode()).decode()
     return json_response(body)
 
 

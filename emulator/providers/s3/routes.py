@@ -93,16 +93,25 @@ async def get_bucket(service: BatchService, request: Request) -> Response:
     token = q.get("continuation-token")
     after = max(q.get("start-after", ""), _untoken(token) if token else "")
     limit = _max_keys(q.get("max-keys"))
-    prefix = q.get("prefix", "")
-    found, more = service.objects.listing(bucket, prefix, after, limit)
+    prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
+    if delimiter and limit:
+        found, folders, last = service.objects.folders(bucket, prefix, delimiter, after, limit)
+    else:
+        found, more = service.objects.listing(bucket, prefix, after, limit)
+        folders, last = [], (found[-1].key if more and found else None)
     inner = xml.element("Name", bucket) + xml.element("Prefix", prefix)
-    inner += xml.element("KeyCount", len(found)) + xml.element("MaxKeys", limit)
-    inner += xml.element("IsTruncated", "true" if more else "false")
+    inner += xml.element("KeyCount", len(found) + len(folders)) + xml.element("MaxKeys", limit)
+    if delimiter:
+        inner += xml.element("Delimiter", delimiter)
+    inner += xml.element("IsTruncated", "true" if last is not None else "false")
     inner += "".join(xml.contents(obj) for obj in found)
+    inner += "".join(
+        f"<CommonPrefixes>{xml.element('Prefix', f)}</CommonPrefixes>" for f in folders
+    )
     if token:
         inner += xml.element("ContinuationToken", token)
-    if more and found:
-        inner += xml.element("NextContinuationToken", _token(found[-1].key))
+    if last is not None:
+        inner += xml.element("NextContinuationToken", _token(last))
     return xml.document("ListBucketResult", inner)
 
 
