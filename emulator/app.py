@@ -34,11 +34,17 @@ if TYPE_CHECKING:
     from emulator.api import Emulator
 
 
+S3_SIGNED = s3.signed_for("s3", "/s3")
+
+
 def _dialect_for(request: Request, flavor: str) -> Dialect:
     path = request.scope["path"]  # not request.url: a refused Host may not even parse
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
+    if flavor != "bifrost" and S3_SIGNED(request.scope):  # a root-level S3 call
+        aws: Dialect = s3.DIALECT
+        return aws
     others = (azure, groq, mistral, together, s3, bedrock, gcs, vertex)
     native = others if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
@@ -93,7 +99,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     service = emulator.service
     return [
         # SigV4-signed S3 and Bedrock calls at the root (a bare endpoint URL), moto's dispatch.
-        RouteGroup(s3.signed_for("s3", "/s3"), s3.routes(service), claim=True),
+        RouteGroup(S3_SIGNED, s3.routes(service), claim=True),
         RouteGroup(s3.signed_for("bedrock", "/bedrock"), bedrock.routes(service)),
         *anthropic.routes(service),
         *gemini.routes(service),

@@ -166,3 +166,15 @@ def test_delimiter_folds_folders_into_common_prefixes(s3_client: Any) -> None:
     inner = s3_client.list_objects_v2(Bucket="folder-bucket", Prefix="b/", Delimiter="/")
     assert [o["Key"] for o in inner["Contents"]] == ["b/y"]
     assert [c["Prefix"] for c in inner["CommonPrefixes"]] == ["b/x/"]
+
+
+def test_a_wrong_method_at_the_root_is_answered_in_s3s_envelope(
+    batch_emulator: EmulatorHandle,
+) -> None:
+    signed = {
+        "authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    }
+    answer = httpx.post(f"{batch_emulator.url}/some-bucket", headers=signed)
+    assert answer.status_code == 405
+    assert ElementTree.fromstring(answer.content).findtext("Code") == "MethodNotAllowed"
