@@ -13,7 +13,7 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 
-from emulator.core.errors import ErrorKind
+from emulator.core.errors import EmulatorError, ErrorKind
 from emulator.core.object_errors import check_key, no_bucket, no_key, store_error, too_large
 
 MAX_BUCKETS = 1_000
@@ -49,10 +49,7 @@ class Upload:
     content_type: str
     metadata: dict[str, str]
     parts: dict[int, bytes] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return sum(len(part) for part in self.parts.values())
+    size: int = 0  # bytes held in its parts, kept as they come (no sum over 10,000 parts)
 
 
 def parse_uri(uri: str, scheme: str) -> tuple[str, str] | None:
@@ -75,6 +72,7 @@ class ObjectStore:
         self._uploads: dict[str, Upload] = {}
         self._generation = 0
         self._bytes = 0
+        self._pending = 0  # bytes held by uploads in flight: they count toward the store cap
         self._count = 0
         self._made_by: dict[tuple[str, str], str] = {}  # batch output object -> its batch id
 
@@ -84,7 +82,7 @@ class ObjectStore:
             self._buckets.clear()
             self._objects.clear()
             self._uploads.clear()
-            self._generation = self._bytes = self._count = 0
+            self._generation = self._bytes = self._count = self._pending = 0
 
     # -- buckets ----------------------------------------------------------------------------
     def create_bucket(self, name: str, now: float) -> bool:
@@ -149,9 +147,8 @@ class ObjectStore:
                 raise no_bucket(bucket)
             old = objects.get(key)
             grown = len(data) - (old.size if old else 0)
-            if (old is None and self._count >= MAX_OBJECTS) or self._bytes + grown > (
-                MAX_STORE_BYTES
-            ):
+            held = self._bytes + self._pending + grown
+            if (old is None and self._count >= MAX_OBJECTS) or held > MAX_STORE_BYTES:
                 raise store_error(
                     ErrorKind.RATE_LIMITED, "SlowDown", "The object store is full; delete some."
                 )
@@ -290,10 +287,16 @@ class ObjectStore:
                     "InvalidArgument",
                     f"Part number must be an integer between 1 and {MAX_PARTS}, inclusive",
                 )
-            old = len(upload.parts.get(number, b""))
-            if upload.size - old + len(data) > self.max_object_bytes:
+            grown = len(data) - len(upload.parts.get(number, b""))
+            if upload.size + grown > self.max_object_bytes:
                 raise too_large(self.max_object_bytes)
+            if self._bytes + self._pending + grown > MAX_STORE_BYTES:
+                raise store_error(
+                    ErrorKind.RATE_LIMITED, "SlowDown", "The object store is full; delete some."
+                )
             upload.parts[number] = data
+            upload.size += grown
+            self._pending += grown
         return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
     def complete_upload(
@@ -313,21 +316,26 @@ class ObjectStore:
             parts = [upload.parts[n] for n in chosen]
             digests = b"".join(hashlib.md5(p, usedforsecurity=False).digest() for p in parts)
             etag = hashlib.md5(digests, usedforsecurity=False).hexdigest() + f"-{len(parts)}"
-            stored = self.put(
-                upload.bucket,
-                upload.key,
-                b"".join(parts),
-                now=now,
-                content_type=upload.content_type,
-                metadata=upload.metadata,
-                etag=etag if numbers is not None else None,
-            )
+            self._pending -= upload.size  # the parts become the object (or are dropped)
             del self._uploads[upload_id]
-            return stored
+            try:
+                return self.put(
+                    upload.bucket,
+                    upload.key,
+                    b"".join(parts),
+                    now=now,
+                    content_type=upload.content_type,
+                    metadata=upload.metadata,
+                    etag=etag if numbers is not None else None,
+                )
+            except EmulatorError:  # the bucket went away, say: the upload stays, as in S3
+                self._uploads[upload_id] = upload
+                self._pending += upload.size
+                raise
 
     def abort_upload(self, upload_id: str) -> None:
         with self._lock:
-            self.upload(upload_id)
+            self._pending -= self.upload(upload_id).size
             del self._uploads[upload_id]
 
     # -- what batches read ------------------------------------------------------------------

@@ -100,3 +100,19 @@ def test_folded_listing_pages_to_the_model(keys: set[str], prefix: str, page: in
         after = last
     assert objects == want_objects
     assert folders == want_folders
+
+
+def test_parts_in_flight_count_toward_the_store_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.core import objects
+
+    monkeypatch.setattr(objects, "MAX_STORE_BYTES", 20)
+    store = ObjectStore(max_object_bytes=16)
+    store.create_bucket("bucket", 0.0)
+    store.put("bucket", "held", b"x" * 8, now=0.0)
+    store.start_upload("u", "bucket", "k", "t", {})
+    store.add_part("u", 1, b"y" * 8)
+    with pytest.raises(EmulatorError) as caught:
+        store.add_part("u", 2, b"z" * 8)  # 8 stored + 8 in flight + 8 more > 20
+    assert caught.value.facts["store"] == "SlowDown"
+    store.abort_upload("u")
+    store.put("bucket", "more", b"w" * 12, now=0.0)  # the aborted parts no longer count
