@@ -18,16 +18,23 @@ from emulator.guard import CONTROL_PREFIX, AccessGuard, Reject
 from emulator.http import Dialect
 from emulator.providers.anthropic import routes as anthropic
 from emulator.providers.azure import routes as azure
+from emulator.providers.bedrock import routes as bedrock
 from emulator.providers.bifrost import routes as bifrost
+from emulator.providers.gcs import routes as gcs
 from emulator.providers.gemini import routes as gemini
 from emulator.providers.groq import routes as groq
 from emulator.providers.mistral import routes as mistral
 from emulator.providers.openai import routes as openai
+from emulator.providers.s3 import routes as s3
 from emulator.providers.together import routes as together
+from emulator.providers.vertex import routes as vertex
 from emulator.routegroup import RouteGroup, route_path
 
 if TYPE_CHECKING:
     from emulator.api import Emulator
+
+
+S3_SIGNED = s3.signed_for("s3", "/s3")
 
 
 def _dialect_for(request: Request, flavor: str) -> Dialect:
@@ -35,7 +42,11 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and path.startswith("/v1/") and gemini.is_google(request.scope):
         google: Dialect = gemini.DIALECT
         return google
-    native = (azure, groq, mistral, together) if flavor != "bifrost" else ()
+    if flavor != "bifrost" and S3_SIGNED(request.scope):  # a root-level S3 call
+        aws: Dialect = s3.DIALECT
+        return aws
+    others = (azure, groq, mistral, together, s3, bedrock, gcs, vertex)
+    native = others if flavor != "bifrost" else ()
     for module in (anthropic, gemini, bifrost, *native):
         if path.startswith(module.PREFIXES):
             dialect: Dialect = module.DIALECT
@@ -87,6 +98,9 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     """Every provider at its real paths, most specific prefix first."""
     service = emulator.service
     return [
+        # SigV4-signed S3 and Bedrock calls at the root (a bare endpoint URL), moto's dispatch.
+        RouteGroup(S3_SIGNED, s3.routes(service), claim=True),
+        RouteGroup(s3.signed_for("bedrock", "/bedrock"), bedrock.routes(service)),
         *anthropic.routes(service),
         *gemini.routes(service),
         # OpenAI claims every /v1 path left over (a miss is its 404, whoever else knows the
@@ -97,6 +111,10 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
         Mount("/groq/openai/v1", routes=groq.routes(service)),
         Mount("/mistral", routes=mistral.routes(service)),
         Mount("/together", routes=together.routes(service)),
+        Mount("/s3", routes=s3.routes(service)),
+        Mount("/bedrock", routes=bedrock.routes(service)),
+        *gcs.routes(service),
+        Mount("/vertex", routes=vertex.routes(service)),
     ]
 
 

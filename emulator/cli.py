@@ -244,6 +244,11 @@ def banner(url: str, flavor: str) -> str:
         f'  Groq:       Groq(base_url="{url}/groq", api_key="test")\n'
         f'  Mistral:    Mistral(server_url="{url}/mistral", api_key="test")\n'
         f'  Together:   Together(base_url="{url}/together", api_key="test")\n'
+        f"  Bedrock:    AWS_ENDPOINT_URL_BEDROCK={url}/bedrock (boto3 'bedrock', any key)\n"
+        f"  S3:         AWS_ENDPOINT_URL_S3={url}/s3 (path-style)\n"
+        f"  Vertex:     genai.Client(vertexai=True, project=..., location=..., "
+        f'http_options={{"base_url": "{url}/vertex"}})\n'
+        f"  GCS:        STORAGE_EMULATOR_HOST={url}\n"
         f"  Control:    {url}/_emulator/health\n"
         f"  Dashboard:  {url}/_emulator/\n"
     )

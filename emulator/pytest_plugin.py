@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from emulator.handle import EmulatorHandle
     from emulator.sleeps import EmulatedSleeps
 
+pytest_plugins = ["emulator.plugin_cloud"]  # bedrock_client, s3_client, vertex_client, gcs_client
+
 
 @pytest.fixture(scope="session")
 def batch_emulator_config(pytestconfig: pytest.Config) -> EmulatorConfig:

@@ -46,8 +46,11 @@ def test_posted_rule_fires_and_is_listed_with_counts(batch_emulator: EmulatorHan
     [
         ({"kind": "http", "status": 600}, "between 400 and 599"),
         ({"kind": "http", "operation": "batches.creat"}, "unknown operation 'batches.creat'"),
-        ({"kind": "http", "dialect": "bedrock"}, "unknown dialect 'bedrock'"),
-        ({"kind": "http", "dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini-only"),
+        ({"kind": "http", "dialect": "cohere"}, "unknown dialect 'cohere'"),
+        (
+            {"kind": "http", "dialect": "openai", "google_status": "UNAVAILABLE"},
+            "Gemini/Vertex-only",
+        ),
         ({"kind": "http", "statuz": 500}, "unknown http fault field(s) statuz"),
         ({"kind": "item", "rate": 2}, "rate must be between 0 and 1"),
         ({"kind": "batch"}, "needs an effect"),

@@ -37,7 +37,7 @@ def test_http_faults_that_cannot_apply_are_refused(fields: dict[str, Any], words
     ("fields", "words"),
     [
         ({"dialect": "gemini", "retry_after_ms": 1}, "google-genai never reads"),
-        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini-only"),
+        ({"dialect": "openai", "google_status": "UNAVAILABLE"}, "Gemini/Vertex-only"),
         ({"dialect": "gemini", "google_status": "SLOW"}, "not a status gemini sends"),
     ],
 )
@@ -80,8 +80,8 @@ def test_the_book_refuses_unknown_operations_and_dialects() -> None:
     book = Emulator().faults
     with pytest.raises(FaultError, match=r"unknown operation 'batches\.creat'.*batches\.create"):
         book.add(HttpFault(operation="batches.creat"))
-    with pytest.raises(FaultError, match="unknown dialect 'bedrock'"):
-        book.add(HttpFault(dialect="bedrock"))
+    with pytest.raises(FaultError, match="unknown dialect 'cohere'"):
+        book.add(HttpFault(dialect="cohere"))
     with pytest.raises(FaultError, match="for dialect 'openai'"):
         book.add(HttpFault(dialect="openai", operation="messages.batches.create"))
     assert book.describe() == []

@@ -83,6 +83,7 @@ def test_every_fixture_has_a_docstring(pytester: pytest.Pytester) -> None:
     ours += ["openai_client", "async_openai_client", "anthropic_client"]
     ours += ["async_anthropic_client", "gemini_client"]
     ours += ["azure_client", "groq_client", "mistral_client", "together_client"]
+    ours += ["bedrock_client", "s3_client", "vertex_client", "gcs_client"]
     for name in ours:
         block = text.split(f"\n{name}", 1)[1].split("\n\n", 1)[0]
         assert "no docstring available" not in block, name

@@ -15,6 +15,7 @@ from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, ItemError, View
 from emulator.core.files import StoredFile
 from emulator.core.ids import base62_id, digest, rng_for
+from emulator.core.objects import ObjectStore
 from emulator.core.profile import Profile
 from emulator.core.responders import ResponderChain
 from emulator.core.results import GenContext, generate
@@ -64,6 +65,7 @@ class ResultsMixin:
     _usage: dict[str, tuple[int, int]]
     add_file: Callable[..., StoredFile]
     profile: Callable[[str], Profile]
+    objects: ObjectStore
 
     def iter_results(self, view: View) -> Iterator[ItemResult]:
         """Every item with an outcome at this view, generated on demand (nothing kept)."""
@@ -147,6 +149,8 @@ class ResultsMixin:
         batch = view.batch
         if batch.files_ready or view.state not in TERMINAL:
             return
+        if profile.render_objects is not None and batch.extra.get("output_uri"):
+            self._settle_objects(view, profile)
         render = profile.render_files
         if render is None or view.state is BatchState.FAILED:
             batch.files_ready = True
@@ -177,6 +181,26 @@ class ResultsMixin:
                 )
                 setattr(batch, f"{kind}_file_id", name)
             batch.files_ready = True
+
+    def _settle_objects(self, view: View, profile: Profile) -> None:
+        """Write a finished batch's results into object storage under its output URI, stamped
+        with the finish instant (the same rule as result files)."""
+        batch = view.batch
+        render = profile.render_objects
+        assert render is not None
+        scheme, _, rest = str(batch.extra["output_uri"]).partition("://")
+        bucket, _, prefix = rest.partition("/")
+        finished = view.moment.ended_at
+        stamp = view.now if finished is None else finished
+        totals = _Totals()
+        written = render(view, totals.tap(batch.endpoint, self.iter_ordered(view)))
+        folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        for name, data, ctype in written:
+            self.objects.put_anyway(bucket, folder + name, data, stamp, ctype, batch.id)
+        with self._lock:
+            self._usage[batch.id] = totals.value
+        batch.extra["output_objects"] = [f"{scheme}://{bucket}/{folder}{n}" for n, _, _ in written]
+        batch.files_ready = True
 
     def result_order(self, batch: Batch, profile: Profile) -> list[int]:
         """Item indices in the batch's one result order, whichever door reads it.

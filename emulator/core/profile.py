@@ -23,6 +23,10 @@ DAY = 86_400.0
 FileRenderer = Callable[["View", Iterable["ItemResult"]], tuple[bytes | None, bytes | None]]
 # "finish": the order items finished in (OpenAI's output file); "input": request order.
 ResultOrder = Literal["finish", "input"]
+# (view, results in result order) -> [(object name under the batch's output URI, bytes,
+# content type)]: where a batch's results go when it names an object-store output (Bedrock's
+# `<input>.jsonl.out` + `manifest.json.out`, Vertex's `predictions.jsonl`).
+ObjectRenderer = Callable[["View", Iterable["ItemResult"]], list[tuple[str, bytes, str]]]
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class Profile:
     keeping: Keeping | None = None
     # The provider's batch id shape, from the core's seeded id (Mistral and Together: UUIDs).
     batch_id: Callable[[str], str] | None = None
+    # Results written to object storage (`batch.extra["output_uri"]`) instead of result files.
+    render_objects: ObjectRenderer | None = None
 
 
 def neutral(name: str) -> Profile:

@@ -28,6 +28,7 @@ from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
+from emulator.core.objects import ObjectStore
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
@@ -83,6 +84,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._usage: dict[str, tuple[int, int]] = {}
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
+        self.objects = ObjectStore(config.max_file_bytes)  # S3 and GCS speak this one store
 
     def per_item_work(self) -> bool:
         """Whether a create does work per item (item rules, responders): it then runs off
@@ -113,6 +115,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._replies.clear()
             self._usage.clear()
             self._unsettled.clear()
+            self.objects.reset()
             self.responders = responders_for(self.config)
             self.ids.reset(seed, namespace)
             self.faults.clear(self.config.seed)
@@ -373,6 +376,15 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     def has_batch(self, batch_id: str) -> bool:
         with self._lock:
             return batch_id in self._batches
+
+    def object_read(self, bucket: str, key: str) -> None:
+        """A download of `bucket/key`: if it is a batch's output, the call is noted as about
+        that batch (the journal links it, and the verdict counts it as reading the results)."""
+        batch_id = self.objects.made_by(bucket, key)
+        with self._lock:
+            batch = self._batches.get(batch_id) if batch_id else None
+            if batch is not None:
+                self._seen(batch, self.now())
 
     def all_batches(self) -> list[Batch]:
         """Every batch, its result files made if it has finished (the control plane's view)."""

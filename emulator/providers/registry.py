@@ -8,12 +8,16 @@ from __future__ import annotations
 from emulator.core.profile import Profile
 from emulator.providers.anthropic.profile import PROFILE as ANTHROPIC
 from emulator.providers.azure.profile import PROFILE as AZURE
+from emulator.providers.bedrock.profile import PROFILE as BEDROCK
 from emulator.providers.bifrost.profile import PROFILES as BIFROST
+from emulator.providers.gcs.profile import PROFILE as GCS
 from emulator.providers.gemini.profile import PROFILE as GEMINI
 from emulator.providers.groq.profile import PROFILE as GROQ
 from emulator.providers.mistral.profile import PROFILE as MISTRAL
 from emulator.providers.openai.profile import PROFILE as OPENAI
+from emulator.providers.s3.profile import PROFILE as S3
 from emulator.providers.together.profile import PROFILE as TOGETHER
+from emulator.providers.vertex.profile import PROFILE as VERTEX
 
 PROFILES: tuple[Profile, ...] = (
     OPENAI,
@@ -24,4 +28,8 @@ PROFILES: tuple[Profile, ...] = (
     GROQ,
     MISTRAL,
     TOGETHER,
+    BEDROCK,
+    VERTEX,
+    S3,
+    GCS,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 
@@ -21,10 +22,18 @@ def dialect_of(path: str, headers: dict[str, str]) -> str:
         return "anthropic"
     if path.startswith("/bifrost/genai"):
         return "gemini"
+    if path.startswith("/bifrost/bedrock/"):
+        return "bedrock"
     if path.startswith("/bifrost"):
         return "bifrost"
     if path.startswith("/v1/messages"):
         return "anthropic"
+    if path.startswith("/s3/"):
+        return "s3"  # XML: <Error><Code/><Message/>...</Error>
+    if path.startswith("/bedrock/"):
+        return "bedrock"  # rest-json: {"message"}, the class in x-amzn-errortype
+    if path.startswith(("/vertex/", "/storage/")):
+        return "gemini"  # Google's {"error": {"code", "message", ...}}
     if path.startswith("/mistral/"):
         return "mistral"  # flat: {"object": "error", "message", "type", "param", "code"}
     google = "x-goog-api-key" in headers or "key=" in path
@@ -33,8 +42,22 @@ def dialect_of(path: str, headers: dict[str, str]) -> str:
     return "openai"
 
 
+def body_of(response: httpx.Response, dialect: str) -> dict[str, Any]:
+    """An error body as a dict: JSON, or S3's XML `<Error>` children by tag."""
+    if dialect == "s3":
+        root = ElementTree.fromstring(response.content)
+        assert root.tag == "Error", response.text[:300]
+        return {child.tag: child.text for child in root}
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def error_message(body: dict[str, Any], dialect: str) -> Any:
     """The message of an error body, wherever the dialect's envelope keeps it."""
+    if dialect == "s3":
+        return body.get("Message") if body.get("Code") else None
+    if dialect == "bedrock":
+        return body.get("message")
     if dialect == "mistral":
         return body.get("message") if body.get("object") == "error" else None
     error = body.get("error")

@@ -23,7 +23,14 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from emulator.handle import EmulatorHandle
 from tests.hardening import routetable
-from tests.hardening.envelopes import ANTHROPIC, GEMINI, OPENAI, dialect_of, error_message
+from tests.hardening.envelopes import (
+    ANTHROPIC,
+    GEMINI,
+    OPENAI,
+    body_of,
+    dialect_of,
+    error_message,
+)
 
 FUZZ = settings(
     max_examples=150,
@@ -209,9 +216,9 @@ def _check(response: httpx.Response, path: str, sent_headers: dict[str, Any]) ->
     media = response.headers.get("content-type", "")
     if status < 400 and not media.startswith("application/json"):
         return  # a file download
-    body = response.json()
+    dialect = dialect_of(path, sent_headers)
+    body = body_of(response, dialect)
     if status >= 400:
-        dialect = dialect_of(path, sent_headers)
         assert isinstance(error_message(body, dialect), str), body
         if dialect == "anthropic":
             assert body.get("type") == "error", body
@@ -263,5 +270,6 @@ def test_any_host_header_is_answered_in_json(
     response = http.request(method, path, headers={"host": _raw(host), **OPENAI})
     assert response.status_code < 500, response.text[:300]
     if response.status_code >= 400:
-        assert isinstance(error_message(response.json(), dialect_of(path, OPENAI)), str)
+        dialect = dialect_of(path, OPENAI)
+        assert isinstance(error_message(body_of(response, dialect), dialect), str)
     batch_emulator.reset()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.results.anthropic import ANTHROPIC_GENERATORS
+from emulator.core.results.bedrock import BEDROCK_GENERATORS
 from emulator.core.results.context import GenContext
 from emulator.core.results.gemini import GEMINI_GENERATORS
 from emulator.core.results.openai import OPENAI_GENERATORS
@@ -20,6 +21,7 @@ GENERATORS: dict[str, Generator] = {
     **OPENAI_GENERATORS,
     **ANTHROPIC_GENERATORS,
     **GEMINI_GENERATORS,
+    **BEDROCK_GENERATORS,
 }
 
 

@@ -97,11 +97,14 @@ _USAGE_KEYS: dict[str, tuple[str, str, str]] = {
     "/v1/responses": ("usage", "input_tokens", "output_tokens"),
     "anthropic/messages": ("usage", "input_tokens", "output_tokens"),
     "gemini/generateContent": ("usageMetadata", "promptTokenCount", "candidatesTokenCount"),
+    "bedrock/nova": ("usage", "inputTokens", "outputTokens"),
 }
 
 
 def token_usage(endpoint: str, body: dict[str, Any]) -> tuple[int, int]:
     """(input, output) tokens a result body reports, in whichever provider's spelling."""
+    if endpoint == "bedrock/llama":  # Llama reports its counts at the top level
+        return _int(body.get("prompt_token_count")), _int(body.get("generation_token_count"))
     where, tokens_in, tokens_out = _USAGE_KEYS.get(endpoint, ("usage", "", ""))
     used = body.get(where)
     if not isinstance(used, dict):

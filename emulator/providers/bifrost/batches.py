@@ -71,7 +71,10 @@ async def read_body(request: Request, request_type: str) -> Any:
 
 
 def batch_id(call: Call, raw: str) -> str:
-    """Gemini jobs are `batches/<x>` on the wire and `<x>` in the store; both are accepted."""
+    """Gemini jobs are `batches/<x>` on the wire and `<x>` in the store; both are accepted.
+    Bedrock jobs are their ARN on the wire and its last part in the store."""
+    if call.provider in ("bedrock", "vertex"):  # an ARN, or projects/.../batchPredictionJobs/x
+        return raw.rsplit("/", 1)[-1]
     return raw.removeprefix("batches/") if call.provider == "gemini" else raw
 
 

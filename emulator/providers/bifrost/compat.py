@@ -24,6 +24,7 @@ from emulator.core.errors import EmulatorError
 from emulator.core.service import BatchService
 from emulator.http import Dialect, json_response, read_json, route
 from emulator.providers.anthropic import routes as anthropic_routes
+from emulator.providers.bedrock import routes as bedrock_routes
 from emulator.providers.bifrost import batches, create as creating, files
 from emulator.providers.bifrost.errors import BifrostError
 from emulator.providers.bifrost.providers import HEADER, check, compat_default, requested
@@ -210,4 +211,7 @@ def routes(service: BatchService) -> list[BaseRoute]:
         Mount("/openai", routes=openai),
         _gated("/anthropic", "anthropic", anthropic_routes, service),
         _gated("/genai", "gemini", gemini_routes, service),
+        # Bedrock-compatible (`integrations/bedrock.go`, reference bifrost-batch §3): the
+        # native model-invocation-job routes, answered as Bedrock does.
+        _gated("/bedrock", "bedrock", bedrock_routes, service),
     ]

@@ -6,7 +6,7 @@ A batch created through Bifrost is stored exactly as the provider's own API woul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +20,7 @@ from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import scenario_of, timing_of
 from emulator.providers.anthropic import params as anthropic_params
 from emulator.providers.azure import params as azure_params, routes as azure_routes
-from emulator.providers.bifrost import convert
+from emulator.providers.bifrost import convert, create_cloud
 from emulator.providers.bifrost.errors import BifrostError, refused
 from emulator.providers.bifrost.providers import split_model
 from emulator.providers.gemini import params as gemini_params
@@ -40,6 +40,8 @@ class CreateBody:
     endpoint: str | None
     completion_window: str | None
     metadata: dict[str, str] | None
+    # The raw body: Bifrost's Bedrock provider reads `role_arn` and `output_s3_uri` from it.
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 def _optional_str(body: dict[str, Any], key: str) -> str | None:
@@ -77,6 +79,7 @@ def parse(body: Any) -> CreateBody:
         endpoint=_optional_str(body, "endpoint"),
         completion_window=_optional_str(body, "completion_window"),
         metadata=metadata,
+        raw=body,
     )
 
 
@@ -94,8 +97,18 @@ def create(service: BatchService, request: Request, provider: str, spec: CreateB
         "anthropic": create_anthropic,
         "gemini": create_gemini,
         "azure": create_azure,
+        "bedrock": create_bedrock,
+        "vertex": create_vertex,
     }
     return builder[provider](service, request, spec)
+
+
+def create_bedrock(service: BatchService, request: Request, spec: CreateBody) -> View:
+    return create_cloud.create_bedrock(service, request, spec, spec.raw)
+
+
+def create_vertex(service: BatchService, request: Request, spec: CreateBody) -> View:
+    return create_cloud.create_vertex(service, request, spec, spec.raw)
 
 
 # -- OpenAI -------------------------------------------------------------------------------------

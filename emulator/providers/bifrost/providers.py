@@ -39,9 +39,16 @@ KNOWN = (
 )
 # The providers this emulator serves, and the core dialect (storage scope) each one lives in:
 # a batch created through Bifrost is the same batch the provider's own API shows.
-SCOPES = {"openai": "openai", "anthropic": "anthropic", "gemini": "gemini", "azure": "azure"}
-# Bifrost implements these upstream, but the emulator has no dialect for them.
-NOT_EMULATED = ("bedrock", "vertex", "replicate")
+SCOPES = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "gemini": "gemini",
+    "azure": "azure",
+    "bedrock": "bedrock",
+    "vertex": "vertex",
+}
+# Bifrost implements these upstream, but the emulator has no dialect for them here.
+NOT_EMULATED = ("replicate",)
 MISSING = "provider query parameter or x-model-provider header is required"
 HEADER = "x-model-provider"
 MODE_HEADER = "x-emulator-bifrost-mode"

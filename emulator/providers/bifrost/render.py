@@ -9,14 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from emulator.core.batch import View
 from emulator.core.service import BatchService
 from emulator.core.states import TERMINAL
 from emulator.providers.anthropic import dialect as anthropic_dialect
 from emulator.providers.azure import dialect as azure_dialect
+from emulator.providers.bedrock import dialect as bedrock_dialect
 from emulator.providers.bifrost.providers import Mode
 from emulator.providers.gemini import dialect as gemini_dialect
 from emulator.providers.openai import routes as openai_routes
+from emulator.providers.vertex import dialect as vertex_dialect
 
 CREATE_KEYS = frozenset(
     [
@@ -169,7 +173,108 @@ def gemini_fields(call: Call, view: View) -> dict[str, Any]:
     }
 
 
+# Bedrock native -> unified (`core/providers/bedrock/batch.go`, reference bifrost-batch §4.2):
+# PartiallyCompleted reads as `failed`.
+BEDROCK_UNIFIED = {
+    "Submitted": "validating",
+    "Validating": "validating",
+    "Scheduled": "validating",
+    "InProgress": "in_progress",
+    "Completed": "completed",
+    "Failed": "failed",
+    "PartiallyCompleted": "failed",
+    "Stopping": "cancelling",
+    "Stopped": "cancelled",
+    "Expired": "expired",
+}
+
+
+def _manifest(call: Call, view: View) -> dict[str, Any]:
+    """Bifrost reads the counts from `manifest.json.out` (none before the job has ended)."""
+    for uri in view.batch.extra.get("output_objects", []):
+        if uri.endswith("/manifest.json.out"):
+            bucket, _, key = uri.removeprefix("s3://").partition("/")
+            found: dict[str, Any] = orjson.loads(call.service.objects.get(bucket, key).data)
+            return found
+    return {}
+
+
+def bedrock_fields(call: Call, view: View) -> dict[str, Any]:
+    """id = jobArn; `completed_at` = endTime whatever the state; counts from the manifest."""
+    wire = bedrock_dialect.job_to_wire(view)
+    made = _manifest(call, view)
+    errors = int(made.get("errorRecordCount", 0))
+    out = {
+        "id": wire["jobArn"],
+        "object": "batch",
+        "status": call.spell(BEDROCK_UNIFIED[wire["status"]]),
+        "metadata": {"job_name": wire["jobName"], "model_id": wire["modelId"]},
+        "input_file_id": wire["inputDataConfig"]["s3InputDataConfig"]["s3Uri"],
+        "output_file_id": wire["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"],
+        "created_at": int(view.batch.plan.created_at),
+        "completed_at": _ts(view.moment.ended_at),
+        "expires_at": int(view.batch.plan.expires_at),
+        "request_counts": {
+            "total": int(made.get("totalRecordCount", 0)),
+            "completed": int(made.get("processedRecordCount", 0)) - errors,
+            "failed": errors,
+        },
+    }
+    return _compact(out)  # type: ignore[no-any-return]
+
+
+# Vertex JOB_STATE_* -> unified (`vertexJobStateToBatchStatus`, newer upstream; reference
+# bifrost-batch §4.2): PARTIALLY_SUCCEEDED reads `completed`.
+VERTEX_UNIFIED = {
+    "JOB_STATE_QUEUED": "validating",
+    "JOB_STATE_PENDING": "validating",
+    "JOB_STATE_RUNNING": "in_progress",
+    "JOB_STATE_SUCCEEDED": "completed",
+    "JOB_STATE_PARTIALLY_SUCCEEDED": "completed",
+    "JOB_STATE_FAILED": "failed",
+    "JOB_STATE_CANCELLING": "cancelling",
+    "JOB_STATE_CANCELLED": "cancelled",
+    "JOB_STATE_EXPIRED": "expired",
+}
+VERTEX_END_KEY = {
+    "completed": "completed_at",
+    "failed": "failed_at",
+    "cancelled": "cancelled_at",
+    "expired": "expired_at",
+}
+
+
+def vertex_fields(call: Call, view: View) -> dict[str, Any]:
+    """`vertexBatchJobToBifrost`: id = the job's resource name; counts from completionStats
+    (total = successful + failed + incomplete); the end time under the field of its status."""
+    wire = vertex_dialect.job_to_wire(view)
+    status = VERTEX_UNIFIED[wire["state"]]
+    out: dict[str, Any] = {
+        "id": wire["name"],
+        "object": "batch",
+        "status": call.spell(status),
+        "created_at": int(view.batch.plan.created_at),
+        "display_name": wire.get("displayName"),
+        "input_file_id": wire["inputConfig"]["gcsSource"]["uris"][0],
+        "output_file_id": wire.get("outputInfo", {}).get("gcsOutputDirectory"),
+        "in_progress_at": _ts(view.moment.in_progress_at if "startTime" in wire else None),
+    }
+    if "endTime" in wire and status in VERTEX_END_KEY:
+        out[VERTEX_END_KEY[status]] = _ts(view.moment.ended_at)
+    stats = wire.get("completionStats")
+    if stats:
+        done, failed = int(stats["successfulCount"]), int(stats["failedCount"])
+        total = done + failed + int(stats["incompleteCount"])
+        out["request_counts"] = {"total": total, "completed": done, "failed": failed}
+    if "error" in wire:
+        error = wire["error"]
+        out["errors"] = {"data": [{"code": str(error["code"]), "message": error["message"]}]}
+    return _compact(out)  # type: ignore[no-any-return]
+
+
 FIELDS = {
+    "vertex": vertex_fields,
+    "bedrock": bedrock_fields,
     "openai": openai_fields,
     "anthropic": anthropic_fields,
     "gemini": gemini_fields,

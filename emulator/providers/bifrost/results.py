@@ -12,6 +12,7 @@ from typing import Any
 
 from emulator.core.batch import View
 from emulator.core.outputs import ItemResult
+from emulator.providers.bedrock.dialect import arn as bedrock_arn
 from emulator.providers.bifrost.errors import not_ready
 from emulator.providers.bifrost.render import GEMINI_NATIVE, Call
 
@@ -99,8 +100,56 @@ def gemini_items(call: Call, view: View) -> list[dict[str, Any]]:
     return items
 
 
+def bedrock_items(call: Call, view: View) -> list[dict[str, Any]]:
+    """Bifrost lists the S3 output prefix and parses every `*.jsonl.out`: `custom_id` =
+    recordId, `response.body` = modelOutput, errors as `{code: "<errorCode>", message}`."""
+    _ended(call, view)
+    items: list[dict[str, Any]] = []
+    for uri in view.batch.extra.get("output_objects", []):
+        if not uri.endswith(".jsonl.out"):
+            continue
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        for raw in call.service.objects.get(bucket, key).data.splitlines():
+            items.append(_bedrock_item(json.loads(raw)))
+    return items
+
+
+def _bedrock_item(line: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"custom_id": line["recordId"]}
+    error = line.get("error")
+    if error:
+        code = error.get("errorCode")
+        item["response"] = {"status_code": code}
+        item["error"] = {"code": str(code), "message": error.get("errorMessage")}
+    else:
+        item["response"] = {"status_code": 200, "body": line.get("modelOutput")}
+    return item
+
+
+def vertex_items(call: Call, view: View) -> list[dict[str, Any]]:
+    """`predictions.jsonl` parsed [I: Bifrost's Vertex results code is not recorded]: the
+    custom_id from `custom_id` (Claude) or the `bifrost_custom_id` request label (Gemini)."""
+    _ended(call, view)
+    items: list[dict[str, Any]] = []
+    for uri in view.batch.extra.get("output_objects", []):
+        bucket, _, key = uri.removeprefix("gs://").partition("/")
+        for number, raw in enumerate(call.service.objects.get(bucket, key).data.splitlines()):
+            items.append(_vertex_item(json.loads(raw), number))
+    return items
+
+
+def _vertex_item(line: dict[str, Any], number: int) -> dict[str, Any]:
+    labels = (line.get("request") or {}).get("labels") or {}
+    custom = line.get("custom_id") or labels.get("bifrost_custom_id") or f"request-{number}"
+    if "response" in line:
+        return {"custom_id": custom, "response": {"status_code": 200, "body": line["response"]}}
+    return {"custom_id": custom, "error": {"code": "400", "message": str(line.get("status"))}}
+
+
 # Azure's results are read from its output file exactly as OpenAI's (reference §5).
 ITEMS = {
+    "vertex": vertex_items,
+    "bedrock": bedrock_items,
     "openai": openai_items,
     "anthropic": anthropic_items,
     "gemini": gemini_items,
@@ -110,6 +159,10 @@ ITEMS = {
 
 def results_body(call: Call, view: View) -> dict[str, Any]:
     batch_id = ("batches/" if call.provider == "gemini" else "") + view.batch.id
+    if call.provider == "bedrock":  # the ARN the client knows the job by
+        batch_id = bedrock_arn(view.batch.extra["region"], view.batch.id)
+    if call.provider == "vertex":  # the job's resource name
+        batch_id = f"{view.batch.extra['parent']}/batchPredictionJobs/{view.batch.id}"
     body: dict[str, Any] = {"batch_id": batch_id, "results": ITEMS[call.provider](call, view)}
     if call.mode == "schema":
         body["has_more"] = False

@@ -1,0 +1,94 @@
+"""The client verdict on Bedrock and Vertex pipelines: the results live in object storage, so
+downloading the job's output object (S3 GetObject, GCS download) is what reading them means;
+a client that watched the job finish and never downloaded it is caught."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from emulator.handle import EmulatorHandle
+
+pytestmark = pytest.mark.batch_emulator(timing="immediate")
+BUGGY = pytest.mark.batch_emulator(verdict="off")  # the test asserts the findings itself
+CAREFUL = pytest.mark.batch_emulator(verdict="strict")  # any finding fails the test
+RECORD = {
+    "anthropic_version": "bedrock-2023-05-31",
+    "max_tokens": 8,
+    "messages": [{"role": "user", "content": "hi"}],
+}
+
+
+def bedrock_job(s3: Any, bedrock: Any) -> str:
+    s3.create_bucket(Bucket="verdict-in")
+    s3.create_bucket(Bucket="verdict-out")
+    lines = "".join(
+        json.dumps({"recordId": f"r{i}", "modelInput": RECORD}) + "\n" for i in range(100)
+    )
+    s3.put_object(Bucket="verdict-in", Key="in.jsonl", Body=lines.encode())
+    arn: str = bedrock.create_model_invocation_job(
+        jobName="verdict",
+        roleArn="arn:aws:iam::123456789012:role/R",
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://verdict-in/in.jsonl"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://verdict-out/out/"}},
+    )["jobArn"]
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Completed"
+    return arn
+
+
+@BUGGY
+def test_bedrock_job_seen_completed_but_never_downloaded(
+    batch_emulator: EmulatorHandle, s3_client: Any, bedrock_client: Any
+) -> None:
+    arn = bedrock_job(s3_client, bedrock_client)
+    findings = batch_emulator.verdict()
+    assert [(f.rule, f.batch_id) for f in findings] == [("results_unread", arn.rsplit("/")[-1])]
+    assert "jsonl.out" in findings[0].message
+
+
+@CAREFUL
+def test_bedrock_job_whose_output_is_downloaded_has_no_finding(
+    s3_client: Any, bedrock_client: Any
+) -> None:
+    arn = bedrock_job(s3_client, bedrock_client)
+    key = f"out/{arn.rsplit('/', 1)[-1]}/in.jsonl.out"
+    assert s3_client.get_object(Bucket="verdict-out", Key=key)["Body"].read()
+
+
+def vertex_job(gcs: Any, vertex: Any) -> Any:
+    for name in ("verdict-vin", "verdict-vout"):
+        gcs.create_bucket(name)
+    line = {"request": {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}}
+    gcs.bucket("verdict-vin").blob("in.jsonl").upload_from_string(json.dumps(line))
+    job = vertex.batches.create(
+        model="gemini-2.0-flash-001",
+        src="gs://verdict-vin/in.jsonl",
+        config={"dest": "gs://verdict-vout/out"},
+    )
+    done = vertex.batches.get(name=job.name)
+    assert done.state.value == "JOB_STATE_SUCCEEDED"
+    return done
+
+
+@BUGGY
+def test_vertex_job_seen_succeeded_but_never_downloaded(
+    batch_emulator: EmulatorHandle, gcs_client: Any, vertex_client: Any
+) -> None:
+    job = vertex_job(gcs_client, vertex_client)
+    findings = batch_emulator.verdict()
+    assert [(f.rule, f.batch_id) for f in findings] == [
+        ("results_unread", job.name.rsplit("/")[-1])
+    ]
+
+
+@CAREFUL
+def test_vertex_job_whose_predictions_are_downloaded_has_no_finding(
+    gcs_client: Any, vertex_client: Any
+) -> None:
+    job = vertex_job(gcs_client, vertex_client)
+    folder = job.output_info.gcs_output_directory.removeprefix("gs://verdict-vout/")
+    blob = gcs_client.bucket("verdict-vout").blob(f"{folder}/predictions.jsonl")
+    assert blob.download_as_bytes()
