@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 
 from emulator.config import EmulatorConfig
+from emulator.core import tenancy
 from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile
 from emulator.core.ids import IdSource
+from emulator.core.persist import Sink
+from emulator.core.persist.codec import file_meta
 
 
 class FilesMixin:
@@ -18,6 +21,8 @@ class FilesMixin:
     ids: IdSource
     _lock: threading.RLock
     _files: dict[str, StoredFile]
+    _gone: set[str]
+    sink: Sink
 
     def now(self) -> float:
         raise NotImplementedError
@@ -39,9 +44,11 @@ class FilesMixin:
         file_id: str | None = None,
         display_name: str | None = None,
         created_at: float | None = None,
+        derived: bool = False,
     ) -> StoredFile:
         """`created_at` backdates a file made after the fact (a batch's results, stamped with
-        the instant the batch finished); expiry counts from it."""
+        the instant the batch finished); expiry counts from it. A `derived` file (results,
+        made again from the seed after a restart) is not written to a state file."""
         with self._lock:
             now = self.now() if created_at is None else created_at
             stored = StoredFile(
@@ -55,8 +62,19 @@ class FilesMixin:
                 mime_type=mime_type,
                 display_name=display_name,
             )
+            tenancy.stamp(stored.extra)
+            if derived and stored.id in self._gone:  # deleted before a restart: stays deleted
+                return stored
             self._files[stored.id] = stored
+            if not derived:
+                self.file_changed(stored)
             return stored
+
+    def file_changed(self, stored: StoredFile) -> None:
+        """Write a file through to the state file: after it is added, or after a dialect
+        changes it in place (an upload's bytes arriving, a state in `extra`)."""
+        if self.sink.active:
+            self.sink.put("file", stored.id, file_meta(stored), stored.data)
 
     def get_file(self, file_id: str, dialects: set[str] | None = None) -> StoredFile:
         """A live file: results of finished batches exist, expired files are gone (every
@@ -64,6 +82,8 @@ class FilesMixin:
         them counts, as `get_batch` scopes batches."""
         stored = self.file_or_none(file_id)
         if stored is None or (dialects is not None and stored.dialect not in dialects):
+            raise file_not_found(file_id)
+        if not tenancy.visible(stored.extra):  # another key's file: the provider's not-found
             raise file_not_found(file_id)
         return stored
 
@@ -74,6 +94,7 @@ class FilesMixin:
             stored = self._files.get(file_id)
             if stored is not None and _expired(stored, self.now()):
                 del self._files[file_id]
+                self.sink.delete("file", file_id)
                 stored = None
         return stored
 
@@ -84,12 +105,22 @@ class FilesMixin:
             now = self.now()
             for gone in [k for k, f in self._files.items() if _expired(f, now)]:
                 del self._files[gone]
-            return [f for f in self._files.values() if f.dialect in dialects]
+                self.sink.delete("file", gone)
+            return [
+                f
+                for f in self._files.values()
+                if f.dialect in dialects and tenancy.visible(f.extra)
+            ]
 
     def delete_file(self, file_id: str) -> StoredFile:
         with self._lock:
             stored = self.get_file(file_id)
             del self._files[file_id]
+            with self.sink.transaction():
+                self.sink.delete("file", file_id)
+                if stored.purpose == "batch_output" and self.sink.active:
+                    self._gone.add(file_id)  # a result file: not rendered again on restart
+                    self.sink.put("gone", file_id, True)
             return stored
 
 

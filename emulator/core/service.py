@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
-from emulator.core import planning, scenario as scenarios, timeline
+from emulator.core import planning, scenario as scenarios, tenancy, timeline
 from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import (
     EmulatorError,
@@ -29,6 +29,8 @@ from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
+from emulator.core.persist import NULL, Sink
+from emulator.core.persist.codec import batch_header, batch_items
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
@@ -83,6 +85,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._usage: dict[str, tuple[int, int]] = {}
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
+        self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
+        self._gone: set[str] = set()  # deleted result files, not to be rendered again
 
     def profile(self, dialect: str) -> Profile:
         return self.profiles.get(dialect) or neutral(dialect)
@@ -114,6 +118,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self.faults.load(self.config.faults)
             self.journal.clear()
             self.clock.reset()
+            self._gone.clear()
+            self.sink.clear(keep=("ids",))  # ids are never reused, even after a reset
 
     def configure(self, config: EmulatorConfig) -> None:
         responders = responders_for(config)  # a bad canned directory fails before any change
@@ -172,12 +178,29 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch.extra["late_results"] = chosen.delay
         if fault is not None and fault.cancel_error_while_validating:
             batch.extra["cancel_error_while_validating"] = True
+        tenancy.stamp(batch.extra)
+        self._save_new(batch)
         with self._lock:
             self._batches[batch_id] = batch
             self._unsettled[batch_id] = batch
         created = timeline.moment(plan, plan.created_at - 1e-6)
         note(batch_id, created.state.value)
         return View(batch, now, created, as_created=True)
+
+    def _save_new(self, batch: Batch) -> None:
+        """Items and header in one transaction, before anyone can see the batch."""
+        if self.sink.active:
+            with self._lock:
+                replies = self._replies.get(batch.id)
+            items = batch_items(batch, replies)  # encoded outside the lock: big batches
+            with self.sink.transaction():
+                self.sink.put("items", batch.id, items)
+                self.sink.put("batch", batch.id, batch_header(batch))
+
+    def _keep(self, batch: Batch) -> None:
+        """Write a changed batch header through to the state file (no-op in memory)."""
+        if self.sink.active:
+            self.sink.put("batch", batch.id, batch_header(batch))
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
         items = spec.items
@@ -223,6 +246,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         batch = self._batches.get(batch_id)
         if batch is None or (dialects is not None and batch.dialect not in dialects):
             raise batch_not_found(batch_id)
+        if not tenancy.visible(batch.extra):  # another key's batch: the provider's not-found
+            raise batch_not_found(batch_id)
         return batch
 
     def _observe(self, batch: Batch, now: float) -> View:
@@ -238,10 +263,12 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         """
         batch = view.batch
         if not batch.files_ready and view.state in TERMINAL:
-            with self.once(batch.id):
+            # the files belong to the batch's tenant, whoever's read made them
+            with self.once(batch.id), tenancy.acting_as(batch.extra.get(tenancy.OWNER)):
                 self.settle_files(view, self.profile(batch.dialect))
             with self._lock:
                 self._unsettled.pop(batch.id, None)
+                self._keep(batch)
         return view
 
     def settle_due(self) -> None:
@@ -270,6 +297,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             now = self.now()
             planning.on_poll(batch, now)
             view = self._seen(batch, now)
+            self._keep(batch)
         return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
@@ -277,7 +305,9 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         with self._lock:
             now = self.now()
             chosen = [
-                b for b in self._batches.values() if dialects is None or b.dialect in dialects
+                b
+                for b in self._batches.values()
+                if (dialects is None or b.dialect in dialects) and tenancy.visible(b.extra)
             ]
             views = [self._observe(b, now) for b in reversed(chosen)]
         return [self._settled(view) for view in views]
@@ -307,6 +337,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 )
             delay = 0.0 if profile.instant_cancel else batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
+            self._keep(batch)
             return self._seen(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
@@ -318,6 +349,9 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             del self._batches[batch_id]
             self._unsettled.pop(batch_id, None)
             self._results.pop(batch_id, None)
+            with self.sink.transaction():
+                self.sink.delete("batch", batch_id)
+                self.sink.delete("items", batch_id)
             return batch
 
     def ended_results(
@@ -347,6 +381,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 timeline.cancel(batch.plan, now, batch.timing.cancel_delay)  # a real cancel
             else:
                 timeline.force(batch.plan, target, now)
+            self._keep(batch)
             view = self._observe(batch, now)
         return self._settled(view)
 
@@ -356,6 +391,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch = self._find(batch_id, None)
             now = self.now()
             timeline.step(batch.plan, now)
+            self._keep(batch)
             view = self._observe(batch, now)
         return self._settled(view)
 
@@ -363,7 +399,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         """Every batch, its result files made if it has finished (the control plane's view)."""
         self.settle_due()
         with self._lock:
-            return list(self._batches.values())
+            return [b for b in self._batches.values() if tenancy.visible(b.extra)]
 
 
 __all__ = [

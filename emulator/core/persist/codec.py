@@ -1,0 +1,122 @@
+"""Core records as plain JSON and back: what a state file and a snapshot hold.
+
+A batch is two records: its header (plan, polls, files: everything that changes) and its items
+(written once, at create). Results are never stored: they derive from the seed, so a restored
+batch renders byte-identical result files the first time anything reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+from emulator.config import EmulatorConfig, Timing
+from emulator.core.batch import Batch, Item, ItemError, LineError
+from emulator.core.fault_rules import as_spec, parse_fault
+from emulator.core.faults import FaultBook, _Rule
+from emulator.core.files import StoredFile
+from emulator.core.states import Outcome
+from emulator.core.timeline import Plan
+
+JSON = dict[str, Any]
+
+_HEADER: tuple[str, ...] = ("id", "dialect", "provider", "endpoint", "model", "metadata")
+_HEADER += ("input_file_id", "extra", "polls", "output_file_id", "error_file_id", "files_ready")
+
+
+def batch_header(batch: Batch) -> JSON:
+    out: JSON = {name: getattr(batch, name) for name in _HEADER}
+    out["plan"] = asdict(batch.plan)
+    out["timing"] = batch.timing.model_dump(mode="json")
+    out["errors"] = [asdict(e) for e in batch.errors]
+    return out
+
+
+def batch_items(batch: Batch, replies: dict[int, dict[str, Any]] | None) -> JSON:
+    items = [
+        [i.custom_id, i.body, None if i.error is None else asdict(i.error), i.outcome]
+        for i in batch.items
+    ]
+    kept = {str(k): v for k, v in (replies or {}).items()}
+    return {"items": items, "order": batch.order, "replies": kept}
+
+
+def batch_from(header: JSON, items: JSON) -> tuple[Batch, dict[int, dict[str, Any]]]:
+    data = {name: header[name] for name in _HEADER}
+    batch = Batch(
+        items=[_item(row) for row in items["items"]],
+        plan=Plan(**header["plan"]),
+        timing=Timing.model_validate(header["timing"]),
+        order=list(items["order"]),
+        errors=[LineError(**e) for e in header["errors"]],
+        **data,
+    )
+    replies = {int(k): v for k, v in items.get("replies", {}).items()}
+    return batch, replies
+
+
+def _item(row: list[Any]) -> Item:
+    custom_id, body, error, outcome = row
+    return Item(
+        custom_id,
+        body,
+        None if error is None else ItemError(**error),
+        None if outcome is None else Outcome(outcome),
+    )
+
+
+_FILE = [f.name for f in fields(StoredFile) if f.name != "data"]
+
+
+def file_meta(stored: StoredFile) -> JSON:
+    return {name: getattr(stored, name) for name in _FILE}
+
+
+def file_from(meta: JSON, data: bytes | None) -> StoredFile:
+    return StoredFile(data=data or b"", **{name: meta[name] for name in _FILE})
+
+
+def faults(book: FaultBook) -> JSON:
+    with book._lock:
+        return {
+            "seed": book.seed,
+            "counter": book._counter,
+            "rules": [_rule(r) for r in book._rules],
+            "retired": [_rule(r) for r in book._retired],
+        }
+
+
+def faults_fingerprint(book: FaultBook) -> tuple[Any, ...]:
+    """Cheap to take on every call: changes whenever `faults(book)` would."""
+    with book._lock:
+        rules = tuple((r.id, r.seen, r.fired) for r in book._rules)
+        return (book.seed, book._counter, rules, len(book._retired))
+
+
+def _rule(rule: _Rule) -> JSON:
+    return {"id": rule.id, "spec": as_spec(rule.fault), "seen": rule.seen, "fired": rule.fired}
+
+
+def restore_faults(book: FaultBook, data: JSON) -> None:
+    def rule(d: JSON) -> _Rule:
+        return _Rule(id=d["id"], fault=parse_fault(d["spec"]), seen=d["seen"], fired=d["fired"])
+
+    with book._lock:
+        book.seed = data["seed"]
+        book._counter = data["counter"]
+        book._rules = [rule(d) for d in data["rules"]]
+        book._retired = [rule(d) for d in data["retired"]]
+
+
+def config(value: EmulatorConfig) -> JSON:
+    """The config as JSON; a Python responder and the control token are not written (the
+    token is the server's own flag, a callable cannot be stored)."""
+    return value.model_dump(mode="json")
+
+
+def config_from(data: JSON, given: EmulatorConfig) -> EmulatorConfig:
+    """The stored config, with what only the command line decides (token, hosts) from `given`."""
+    restored = EmulatorConfig.model_validate(data)
+    return restored.model_copy(
+        update={"control_token": given.control_token, "allowed_hosts": given.allowed_hosts}
+    )

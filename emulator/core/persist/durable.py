@@ -1,0 +1,189 @@
+"""A service made durable: restored from a store at start, written through it after.
+
+Batches and files are written by the service itself at each change (`BatchService.sink`).
+What changes in many places (fault counters, the config, the clock's offset, the journal) is
+written by `checkpoint`, which the server calls before it sends each answer: so whatever a
+client was told is on disk before it is told. Id counters are reserved ahead in blocks, at the
+moment a count passes its reservation, so no id is handed out twice, even across a `kill -9`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from emulator.clock import Clock, ManualClock, SystemClock
+from emulator.config import EmulatorConfig
+from emulator.core.journal import JournalEntry
+from emulator.core.persist import codec
+from emulator.core.persist.sqlite import SqliteStore, StateError
+from emulator.core.responders import responders_for
+
+if TYPE_CHECKING:
+    from emulator.core.service import BatchService
+
+ID_BLOCK = 1_000  # ids reserved per write of the counters
+JOURNAL_KEEP = 100_000  # journal entries kept in the file (the in-memory journal's bound)
+STATE_KINDS = ("config", "clock", "ids", "faults")
+
+
+@dataclass(frozen=True)
+class Restored:
+    batches: int
+    files: int
+    journal: int
+
+
+class Durable:
+    """Ties one `BatchService` to one store for the life of a server."""
+
+    def __init__(self, service: BatchService, store: SqliteStore) -> None:
+        self.service = service
+        self.store = store
+        self._lock = threading.Lock()
+        self._marks: dict[str, int] = {}
+        self._ids_key: tuple[int, str] | None = None
+        self._faults: tuple[Any, ...] | None = None
+        self._config: EmulatorConfig | None = None
+        self._clock: float | None = None
+        self._pending: list[JournalEntry] = []
+        self._written = 0
+        self._generation = service.journal.generation
+
+    # -- start ----------------------------------------------------------------------------
+    def restore(self, given: EmulatorConfig) -> Restored:
+        """Load everything the store holds into the service (before it serves anything)."""
+        service, records = self.service, _by_kind(self.store)
+        for _, value, _ in records.get("config", []):
+            service.config = codec.config_from(value, given)
+            service.responders = responders_for(service.config)
+        for _, value, _ in records.get("ids", []):
+            service.ids.restore(value["seed"], value["namespace"], value["counts"])
+            self._marks, self._ids_key = dict(value["counts"]), (value["seed"], value["namespace"])
+        for _, value, _ in records.get("faults", []):
+            codec.restore_faults(service.faults, value)
+        for _, value, _ in records.get("clock", []):
+            _set_clock(service.clock, value)
+        batches = _restore_batches(service, records)
+        files = _restore_files(service, records)
+        for _, value, _ in records.get("journal", []):
+            service.journal.add(JournalEntry(**value))
+        self._seen_now()
+        return Restored(batches, files, len(records.get("journal", [])))
+
+    def attach(self) -> None:
+        """From now on every change is written through the store."""
+        self.service.sink = self.store
+        self.service.ids.on_reserve = self._reserve
+        self.service.journal.listeners.append(self._pending.append)
+
+    # -- ids ------------------------------------------------------------------------------
+    def _reserve(self, kind: str, count: int) -> int:
+        """Called by the id source (under its lock) as `count` passes the reservation."""
+        ids = self.service.ids
+        key = (ids._seed, ids._namespace)
+        if key != self._ids_key:  # a reseed (reset(seed=...)) starts a new sequence
+            self._marks, self._ids_key = {}, key
+        self._marks[kind] = count + ID_BLOCK
+        value = {"seed": key[0], "namespace": key[1], "counts": dict(self._marks)}
+        self.store.put("ids", "ids", value)
+        return self._marks[kind]
+
+    # -- before each answer ---------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Write what changed since the last checkpoint, in one transaction."""
+        service = self.service
+        with self._lock:
+            if service.journal.generation != self._generation:  # a reset or journal clear
+                self._faults = self._config = self._clock = None
+                self._generation = service.journal.generation
+                self.store.drop("journal")
+            faults = codec.faults_fingerprint(service.faults)
+            offset = _clock_value(service.clock)
+            pending, self._pending[:] = list(self._pending), []
+            changed = (
+                faults != self._faults
+                or service.config is not self._config
+                or offset != self._clock
+                or pending
+            )
+            if not changed:
+                return
+            with self.store.transaction():
+                self._write(faults, offset, pending)
+
+    def _write(self, faults: tuple[Any, ...], offset: Any, pending: list[JournalEntry]) -> None:
+        service = self.service
+        if faults != self._faults:
+            self.store.put("faults", "book", codec.faults(service.faults))
+        if service.config is not self._config:
+            self.store.put("config", "config", codec.config(service.config))
+        if offset != self._clock:
+            self.store.put("clock", "clock", offset)
+        for entry in pending:
+            self._written += 1
+            self.store.put("journal", f"{self._written:012d}", entry.as_dict())
+        if pending and self._written % 1_000 < len(pending):
+            self.store.trim("journal", JOURNAL_KEEP)
+        self._faults, self._config, self._clock = faults, service.config, offset
+
+    def _seen_now(self) -> None:
+        """What was just restored needs no checkpoint."""
+        service = self.service
+        self._faults = codec.faults_fingerprint(service.faults)
+        self._config = service.config
+        self._clock = _clock_value(service.clock)
+        self._generation = service.journal.generation
+        keys = [r.key for r in self.store.records("journal")]
+        self._written = int(keys[-1]) if keys else 0
+
+
+def _by_kind(store: SqliteStore) -> dict[str, list[tuple[str, Any, bytes | None]]]:
+    out: dict[str, list[tuple[str, Any, bytes | None]]] = {}
+    for record in store.records():
+        out.setdefault(record.kind, []).append((record.key, record.value, record.data))
+    return out
+
+
+def _restore_batches(service: BatchService, records: dict[str, list[Any]]) -> int:
+    items = {key: value for key, value, _ in records.get("items", [])}
+    count = 0
+    for key, header, _ in records.get("batch", []):
+        if key not in items:
+            continue  # never acknowledged: its create did not finish
+        batch, replies = codec.batch_from(header, items[key])
+        batch.files_ready = False  # result files derive from the seed: rendered on first read
+        service._batches[batch.id] = batch
+        service._unsettled[batch.id] = batch
+        if replies:
+            service._replies[batch.id] = replies
+        count += 1
+    service._gone.update(key for key, _, _ in records.get("gone", []))
+    return count
+
+
+def _restore_files(service: BatchService, records: dict[str, list[Any]]) -> int:
+    for _, meta, data in records.get("file", []):
+        stored = codec.file_from(meta, data)
+        service._files[stored.id] = stored
+    return len(records.get("file", []))
+
+
+def _clock_value(clock: Clock) -> Any:
+    if isinstance(clock, SystemClock):
+        return {"offset": clock.offset}
+    if isinstance(clock, ManualClock):
+        return {"now": clock.now()}
+    return None
+
+
+def _set_clock(clock: Clock, value: Any) -> None:
+    """Batches carry on where they were: the offset (or manual instant) comes back."""
+    if isinstance(clock, SystemClock) and value and value.get("offset"):
+        clock.advance(value["offset"])
+    elif isinstance(clock, ManualClock) and value and "now" in value:
+        clock.set(value["now"])
+
+
+__all__ = ["Durable", "Restored", "StateError"]
