@@ -10,6 +10,7 @@ its own. The control plane and dashboard see every tenant, or one with `?key=KEY
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +20,9 @@ from emulator.core.tenancy import TENANT, tenant_of
 
 CONTROL = "/_emulator"
 _HEADERS = (b"x-api-key", b"x-goog-api-key", b"api-key")
+# URLs that are themselves the credential: Together's upload step PUTs to the location its
+# create step returned (a presigned URL in the real service), with no key.
+CAPABILITY = re.compile(r"^/together/v1/files/[^/]+/upload$")
 
 
 def api_key(scope: Scope) -> str | None:
@@ -67,6 +71,8 @@ class IsolateKeys:
         path: str = scope["path"]
         if path == CONTROL or path.startswith(CONTROL + "/"):
             tenant = _control_tenant(scope)
+        elif CAPABILITY.match(path):
+            tenant = None
         else:
             tenant = tenant_of(api_key(scope) or "")
         token = TENANT.set(tenant)

@@ -83,8 +83,6 @@ class FilesMixin:
         stored = self.file_or_none(file_id)
         if stored is None or (dialects is not None and stored.dialect not in dialects):
             raise file_not_found(file_id)
-        if not tenancy.visible(stored.extra):  # another key's file: the provider's not-found
-            raise file_not_found(file_id)
         return stored
 
     def file_or_none(self, file_id: str) -> StoredFile | None:
@@ -96,6 +94,8 @@ class FilesMixin:
                 del self._files[file_id]
                 self.sink.delete("file", file_id)
                 stored = None
+        if stored is not None and not tenancy.visible(stored.extra):
+            return None  # another key's file: as if it did not exist
         return stored
 
     def list_files(self, dialects: set[str]) -> list[StoredFile]:
