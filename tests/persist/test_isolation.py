@@ -222,6 +222,9 @@ def test_another_key_sees_the_providers_own_not_found(url: str, provider: str) -
     core_id = next(b for b in every if batch_id.endswith(b) or b.endswith(batch_id.split("/")[-1]))
     assert core_id not in scoped
     assert [b["id"] for b in by_header] == [core_id]
+    dashboard = control.get("/dashboard/batches", params={"key": f"key-{mine}"}).json()
+    assert [b["id"] for b in dashboard["data"]] == [core_id]
+    assert core_id in [b["id"] for b in control.get("/dashboard/batches").json()["data"]]
 
 
 def test_files_are_per_key_too(url: str) -> None:
@@ -244,7 +247,7 @@ def test_files_are_per_key_too(url: str) -> None:
     assert [b.status for b in seen] == ["failed", "failed"]
     messages = [
         b.errors.data[0].message.replace(i, "ID")
-        for b, i in zip(seen, (uploaded.id, _never_existed(uploaded.id)))
+        for b, i in zip(seen, (uploaded.id, _never_existed(uploaded.id)), strict=True)
     ]
     assert messages[0] == messages[1] and "Cannot find file" in messages[0]
     assert uploaded.id not in [f.id for f in other.files.list()]

@@ -1,0 +1,52 @@
+"""A `batch-emulator serve --state` subprocess, as a user runs it (for kill -9 and restarts)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def start(state: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--quiet",
+            "--state",
+            str(state),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+", first)
+    if found is None:
+        proc.kill()
+        raise AssertionError(f"no URL in banner line {first!r}")
+    url = found.group(0)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/_emulator/health").status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.02)
+    proc.kill()
+    raise AssertionError("server did not answer /_emulator/health")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.kill()  # SIGKILL: no shutdown code runs
+    proc.wait(10)
