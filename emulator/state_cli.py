@@ -146,10 +146,15 @@ def _check_restores(records: list[Record]) -> None:
 def run_import(args: argparse.Namespace, given: TextIO = sys.stdin) -> int:
     records = parse_snapshot(given.read(), "stdin")
     _check_restores(records)
+    if Path(args.state).is_file() and not args.replace:
+        existing = SqliteStore(args.state, read_only=True)  # looked at, never written
+        try:
+            if existing.count():
+                raise StateError(f"{args.state}: already holds state; pass --replace to replace it")
+        finally:
+            existing.close()
     store = SqliteStore(args.state)
     try:
-        if store.count() and not args.replace:
-            raise StateError(f"{args.state}: already holds state; pass --replace to replace it")
         _write(store, records)
     finally:
         store.close()

@@ -70,6 +70,8 @@ class Durable:
         for _, value, _ in records.get("journal", []):
             service.journal.add(JournalEntry(**value))
         self._seen_now()
+        if "config" not in records:  # a new file: the seed its results derive from, kept now
+            self.store.put("config", "config", codec.config(service.config))
         return Restored(batches, files, len(records.get("journal", [])))
 
     def attach(self) -> None:
