@@ -1,7 +1,7 @@
 """Scaling and side-by-side benchmark: the emulator, the floor and LLMock in one run.
 
     python benchmarks/bench_scale.py [--runs 3] [--sizes 1000,10000,50000,100000]
-        [--llmock PATH_TO_llmock_EXECUTABLE] [--write] [--note "..."]
+        [--llmock PATH_TO_llmock_EXECUTABLE] [--with-state] [--write] [--note "..."]
 
 Per run, per size, per server (each on a fresh subprocess, sides in rotating order so host
 load lands on all alike), through the openai SDK over loopback:
@@ -142,9 +142,17 @@ def starters(args: argparse.Namespace, config: Path) -> dict[str, Starter]:
         "emulator": lambda size: start_emulator(source=args.emulator_src, config=config),
         "floor": lambda size: start_floor(size),
     }
+    if args.with_state:  # the emulator writing every change to a fresh state file
+        sides["emulator --state"] = lambda size: start_emulator(
+            source=args.emulator_src, config=config, state=_fresh_state()
+        )
     if args.llmock:
         sides["llmock"] = lambda size: start_llmock(args.llmock)
     return sides
+
+
+def _fresh_state() -> Path:
+    return Path(tempfile.mkdtemp(prefix="bench-state-")) / "state.sqlite"
 
 
 def scaling(samples: Samples, sides: dict[str, Starter], sizes: list[int], run: int) -> None:
@@ -303,6 +311,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--iterations", type=int, default=1000, help="retrieves per side per run")
     p.add_argument("--llmock", type=Path, default=None, help="path to the llmock executable")
     p.add_argument("--emulator-src", type=Path, default=ROOT)
+    p.add_argument("--with-state", action="store_true", help="add a side served with --state")
     p.add_argument("--skip", default="", help="comma list of: scaling,retrieve,default,anthropic")
     p.add_argument("--write", action="store_true", help="prepend the tables to RESULTS.md")
     p.add_argument("--note", default="")

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from starlette.types import ASGIApp
 
 from emulator.api import Emulator
-from emulator.core.persist import Record
+from emulator.core.persist import Record, codec
 from emulator.core.persist.durable import Durable
 from emulator.core.persist.sqlite import SqliteStore, StateError, current_version
 from emulator.state import ENV, Checkpointing, open_state
@@ -84,6 +84,8 @@ def snapshot(store: SqliteStore) -> dict[str, Any]:
 
 
 def _record(record: Record) -> dict[str, Any]:
+    if record.kind == "items" and record.data is not None:  # marshal inside, JSON outside
+        return {"kind": "items", "key": record.key, "value": codec.items_json(record.data)}
     out = {"kind": record.kind, "key": record.key, "value": record.value}
     if record.data is not None:
         out["data_b64"] = base64.b64encode(record.data).decode("ascii")
@@ -113,13 +115,17 @@ def parse_snapshot(text: str, where: str) -> list[Record]:
             got, known = data.get("schema"), current_version()
             raise ValueError(f"schema {got!r}; this version reads {known}")
         return [_from(r) for r in data["records"]]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, EOFError) as exc:
         raise StateError(f"{where}: not a usable snapshot ({exc})") from None
 
 
 def _from(raw: dict[str, Any]) -> Record:
     data = raw.get("data_b64")
     blob = None if data is None else base64.b64decode(data, validate=True)
+    if raw["kind"] == "items":
+        return Record(
+            "items", str(raw["key"]), {"codec": codec.ITEMS_CODEC}, codec.items_blob(raw["value"])
+        )
     return Record(str(raw["kind"]), str(raw["key"]), raw["value"], blob)
 
 
@@ -137,7 +143,7 @@ def _check_restores(records: list[Record]) -> None:
         try:
             _write(store, records)
             Durable(Emulator().service, store).restore(Emulator().config)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, EOFError) as exc:
             raise StateError(f"stdin: a record could not be read back ({exc})") from None
         finally:
             store.close()

@@ -65,10 +65,11 @@ class FilesMixin:
             tenancy.stamp(stored.extra)
             if derived and stored.id in self._gone:  # deleted before a restart: stays deleted
                 return stored
+        if not derived:  # written before anyone can see it, outside the lock (big uploads)
+            self.file_changed(stored)
+        with self._lock:
             self._files[stored.id] = stored
-            if not derived:
-                self.file_changed(stored)
-            return stored
+        return stored
 
     def file_changed(self, stored: StoredFile) -> None:
         """Write a file through to the state file: after it is added, or after a dialect

@@ -30,11 +30,13 @@ from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.persist import NULL, Sink
-from emulator.core.persist.codec import batch_header, batch_items
+from emulator.core.persist.codec import ITEMS_CODEC, batch_header, batch_items
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
 from emulator.core.work import WorkMixin
+
+POLL_DRIVEN = ("polls", "script")  # policies whose plan a read can change
 
 SCENARIO_ERROR = ItemError(
     500, "server_error", "The server had an error while processing your request."
@@ -194,7 +196,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 replies = self._replies.get(batch.id)
             items = batch_items(batch, replies)  # encoded outside the lock: big batches
             with self.sink.transaction():
-                self.sink.put("items", batch.id, items)
+                self.sink.put("items", batch.id, {"codec": ITEMS_CODEC}, items)
                 self.sink.put("batch", batch.id, batch_header(batch))
 
     def _keep(self, batch: Batch) -> None:
@@ -297,7 +299,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             now = self.now()
             planning.on_poll(batch, now)
             view = self._seen(batch, now)
-            self._keep(batch)
+            if batch.timing.policy in POLL_DRIVEN:  # a poll moves only these batches
+                self._keep(batch)
         return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:

@@ -14,7 +14,6 @@ import random
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import anthropic
 import httpx

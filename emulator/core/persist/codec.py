@@ -7,6 +7,7 @@ batch renders byte-identical result files the first time anything reads them.
 
 from __future__ import annotations
 
+import marshal
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -32,35 +33,68 @@ def batch_header(batch: Batch) -> JSON:
     return out
 
 
-def batch_items(batch: Batch, replies: dict[int, dict[str, Any]] | None) -> JSON:
-    items = [
-        [i.custom_id, i.body, None if i.error is None else asdict(i.error), i.outcome]
+ITEMS_CODEC = "marshal"
+
+
+def batch_items(batch: Batch, replies: dict[int, dict[str, Any]] | None) -> bytes:
+    """The items, their finishing order and canned replies, as one `marshal` blob.
+
+    Written once per batch, on the create path: 50,000 items encode in about 50 ms this way,
+    against 350 ms as JSON. `marshal` holds only plain values here (the JSON the client sent),
+    and a snapshot (`export`) turns it into JSON, so nothing Python-specific leaves the file.
+    """
+    rows = [
+        (i.custom_id, i.body, None if i.error is None else _error(i.error), _outcome(i.outcome))
         for i in batch.items
     ]
-    kept = {str(k): v for k, v in (replies or {}).items()}
-    return {"items": items, "order": batch.order, "replies": kept}
+    return marshal.dumps({"items": rows, "order": batch.order, "replies": replies or {}})
 
 
-def batch_from(header: JSON, items: JSON) -> tuple[Batch, dict[int, dict[str, Any]]]:
+def _error(error: ItemError) -> tuple[Any, ...]:
+    return (error.status, error.type, error.message, error.code, error.param)
+
+
+def _outcome(outcome: Outcome | None) -> str | None:
+    return None if outcome is None else outcome.value
+
+
+def items_json(data: bytes) -> JSON:
+    """The portable (snapshot) form of an items blob."""
+    loaded = marshal.loads(data)
+    return {
+        "items": [list(row) for row in loaded["items"]],
+        "order": loaded["order"],
+        "replies": {str(k): v for k, v in loaded["replies"].items()},
+    }
+
+
+def items_blob(value: JSON) -> bytes:
+    """An items blob from its portable form."""
+    rows = [(c, b, None if e is None else tuple(e), o) for c, b, e, o in value["items"]]
+    replies = {int(k): v for k, v in value.get("replies", {}).items()}
+    return marshal.dumps({"items": rows, "order": list(value["order"]), "replies": replies})
+
+
+def batch_from(header: JSON, items: bytes) -> tuple[Batch, dict[int, dict[str, Any]]]:
+    loaded = marshal.loads(items)
     data = {name: header[name] for name in _HEADER}
     batch = Batch(
-        items=[_item(row) for row in items["items"]],
+        items=[_item(row) for row in loaded["items"]],
         plan=Plan(**header["plan"]),
         timing=Timing.model_validate(header["timing"]),
-        order=list(items["order"]),
+        order=list(loaded["order"]),
         errors=[LineError(**e) for e in header["errors"]],
         **data,
     )
-    replies = {int(k): v for k, v in items.get("replies", {}).items()}
-    return batch, replies
+    return batch, dict(loaded["replies"])
 
 
-def _item(row: list[Any]) -> Item:
+def _item(row: tuple[Any, ...]) -> Item:
     custom_id, body, error, outcome = row
     return Item(
         custom_id,
         body,
-        None if error is None else ItemError(**error),
+        None if error is None else ItemError(*error),
         None if outcome is None else Outcome(outcome),
     )
 

@@ -149,7 +149,7 @@ def _by_kind(store: SqliteStore) -> dict[str, list[tuple[str, Any, bytes | None]
 
 
 def _restore_batches(service: BatchService, records: dict[str, list[Any]]) -> int:
-    items = {key: value for key, value, _ in records.get("items", [])}
+    items = {key: data for key, _, data in records.get("items", [])}
     count = 0
     for key, header, _ in records.get("batch", []):
         if key not in items:

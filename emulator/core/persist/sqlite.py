@@ -23,6 +23,7 @@ from typing import Any
 
 from emulator.core.persist import Record
 
+PAGE_SIZE = 65_536
 APPLICATION_ID = 0x42454D55  # "BEMU": marks a file as a batch-emulator state file
 
 
@@ -64,6 +65,8 @@ class SqliteStore:
         try:
             self._db = _connect(self.path, "ro" if read_only else "rwc")
             if not read_only:
+                if version == 0:  # big pages for big blobs (30 MB uploads): set before any table
+                    self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
