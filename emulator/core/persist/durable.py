@@ -48,6 +48,7 @@ class Durable:
         self._config: EmulatorConfig | None = None
         self._clock: float | None = None
         self._pending: list[JournalEntry] = []
+        self._pending_lock = threading.Lock()
         self._written = 0
         self._generation = service.journal.generation
 
@@ -78,7 +79,11 @@ class Durable:
         """From now on every change is written through the store."""
         self.service.sink = self.store
         self.service.ids.on_reserve = self._reserve
-        self.service.journal.listeners.append(self._pending.append)
+        self.service.journal.listeners.append(self._note)
+
+    def _note(self, entry: JournalEntry) -> None:
+        with self._pending_lock:
+            self._pending.append(entry)
 
     # -- ids ------------------------------------------------------------------------------
     def _reserve(self, kind: str, count: int) -> int:
@@ -103,15 +108,15 @@ class Durable:
                 self.store.drop("journal")
             faults = codec.faults_fingerprint(service.faults)
             offset = _clock_value(service.clock)
-            pending, self._pending[:] = list(self._pending), []
-            changed = (
+            state = (
                 faults != self._faults
                 or service.config is not self._config
                 or offset != self._clock
-                or pending
             )
-            if not changed:
-                return
+            if not state and (not self._pending or self.store.busy()):
+                return  # journal entries alone wait for a free turn: no queue behind big writes
+            with self._pending_lock:
+                pending, self._pending = self._pending, []
             with self.store.transaction():
                 self._write(faults, offset, pending)
 

@@ -107,6 +107,14 @@ class SqliteStore:
             if outer:
                 self._db.execute("COMMIT")
 
+    def busy(self) -> bool:
+        """Whether another thread is writing now (a big upload's bytes, say): a writer that
+        can wait for the next turn (the journal) asks first instead of queueing behind it."""
+        if not self._lock.acquire(blocking=False):
+            return True
+        self._lock.release()
+        return False
+
     def put(self, kind: str, key: str, value: Any, data: bytes | None = None) -> None:
         text = _dumps(value)  # encoded before the lock: other writers need not wait for it
         with self.transaction():
