@@ -60,6 +60,13 @@ def wrap(emulator: Emulator, app: ASGIApp, args: argparse.Namespace) -> ASGIApp:
     return app
 
 
+def close(app: ASGIApp) -> None:
+    """After the server stops cleanly: the journal's last entries too."""
+    if isinstance(app, Checkpointing):
+        app.durable.checkpoint(force=True)
+        app.durable.store.close()
+
+
 def add_export(sub: Any) -> None:
     export = sub.add_parser("export", help="print a state file as a portable JSON snapshot")
     export.add_argument("--state", required=True, metavar="PATH", help="the state file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -47,6 +48,7 @@ def start(state: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     raise AssertionError("server did not answer /_emulator/health")
 
 
-def stop(proc: subprocess.Popen[str]) -> None:
-    proc.kill()  # SIGKILL: no shutdown code runs
-    proc.wait(10)
+def stop(proc: subprocess.Popen[str], clean: bool = False) -> None:
+    """SIGKILL (no shutdown code runs), or with `clean` SIGINT, as Ctrl-C."""
+    proc.send_signal(signal.SIGINT if clean else signal.SIGKILL)
+    proc.wait(20)

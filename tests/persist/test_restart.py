@@ -55,6 +55,10 @@ def _results(url: str, ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _calls(url: str) -> list[str]:
+    return [e["request_id"] for e in httpx.get(f"{url}/_emulator/requests").json()["data"]]
+
+
 def test_a_restart_keeps_batches_results_config_clock_and_journal(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     proc, url = start(state, "--timing", "immediate")
@@ -81,9 +85,11 @@ def test_a_restart_keeps_batches_results_config_clock_and_journal(tmp_path: Path
     claude.messages.batches.retrieve(ids["anthropic"])
     clock = httpx.post(f"{url}/_emulator/clock/advance", json={"seconds": 7200}).json()["now"]
     before = _results(url, ids)
-    stop(proc)
+    calls = _calls(url)
+    stop(proc, clean=True)  # Ctrl-C: the journal's last calls are written too
 
     proc, url = start(state, "--timing", "immediate")
+    assert _calls(url) == calls  # every call the verdict judges, to the last
     after = _results(url, ids)
     assert after == before  # byte-identical results, the held batch where it was, same config
     assert before["held"] == "in_progress" and before["config"]["shuffle_results"] is True
