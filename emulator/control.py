@@ -19,7 +19,7 @@ from starlette.routing import Route
 from emulator import __version__, bodies
 from emulator.batch_info import BatchInfo
 from emulator.config import describe_error
-from emulator.core import jsonsafe
+from emulator.core import jsonsafe, tenancy
 from emulator.core.errors import EmulatorError
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
 from emulator.core.numbers import ascii_int
@@ -137,6 +137,10 @@ def routes(emulator: Emulator) -> list[Route]:
             raise _Problem(400, "seed must be an integer")
         if namespace is not None and not isinstance(namespace, str):
             raise _Problem(400, "namespace must be a string")
+        tenant = tenancy.current()  # `serve --isolate-keys` with ?key=: that key's own only
+        if tenant is not None:
+            dropped = emulator.service.drop_tenant(tenant)
+            return json_response({"status": "reset", "scope": "key", **dropped})
         emulator.reset(seed=seed, namespace=namespace)  # neither: ids carry on, never repeat
         return json_response({"status": "reset", "clock": _clock(emulator)})
 

@@ -123,6 +123,22 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._gone.clear()
             self.sink.clear(keep=("ids",))  # ids are never reused, even after a reset
 
+    def drop_tenant(self, tenant: str) -> dict[str, int]:
+        """Forget one key's batches and files (a scoped reset on a shared server); other
+        tenants, the clock, faults and ids are untouched."""
+        with self._lock, self.sink.transaction():
+            batches = [k for k, b in self._batches.items() if b.extra.get(tenancy.OWNER) == tenant]
+            files = [k for k, f in self._files.items() if f.extra.get(tenancy.OWNER) == tenant]
+            for batch_id in batches:
+                for table in (self._batches, self._unsettled, self._results, self._replies):
+                    table.pop(batch_id, None)
+                self.sink.delete("batch", batch_id)
+                self.sink.delete("items", batch_id)
+            for file_id in files:
+                del self._files[file_id]
+                self.sink.delete("file", file_id)
+        return {"batches": len(batches), "files": len(files)}
+
     def configure(self, config: EmulatorConfig) -> None:
         responders = responders_for(config)  # a bad canned directory fails before any change
         with self._lock:

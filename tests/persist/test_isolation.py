@@ -278,3 +278,17 @@ def test_aws_signature_and_query_keys_name_tenants() -> None:
     assert api_key({"headers": [(b"x-goog-api-key", b"g")]}) == "g"
     assert api_key({"headers": [(b"x-api-key", b"sk-ant")]}) == "sk-ant"
     assert api_key({"headers": [(b"authorization", b"Bearer sk-1")]}) == "sk-1"
+
+
+def test_a_reset_scoped_to_a_key_forgets_only_that_keys_batches_and_files(url: str) -> None:
+    mine = openai.OpenAI(base_url=f"{url}/v1", api_key="reset-mine", max_retries=0)
+    theirs = openai.OpenAI(base_url=f"{url}/v1", api_key="reset-theirs", max_retries=0)
+    kept, gone = _openai_create(theirs), _openai_create(mine)
+    assert mine.batches.retrieve(gone).output_file_id  # finished: input and output file
+    answer = httpx.post(f"{url}/_emulator/reset", params={"key": "reset-mine"}).json()
+    assert answer == {"status": "reset", "scope": "key", "batches": 1, "files": 2}
+    assert mine.batches.list().data == [] and mine.files.list().data == []
+    with pytest.raises(openai.NotFoundError):
+        mine.batches.retrieve(gone)
+    assert theirs.batches.retrieve(kept).status == "completed"
+    assert [b.id for b in theirs.batches.list()] == [kept]
