@@ -24,7 +24,7 @@ def open_state(emulator: Emulator, path: str | Path) -> tuple[Durable, Restored]
     durable = Durable(emulator.service, store)
     try:
         restored = durable.restore(emulator.config)
-    except (KeyError, TypeError, ValueError, EOFError) as exc:
+    except (KeyError, TypeError, ValueError, EOFError, AttributeError) as exc:
         store.close()
         raise StateError(f"{path}: a record could not be read back ({exc})") from None
     emulator.config = emulator.service.config

@@ -150,7 +150,7 @@ def _check_restores(records: list[Record]) -> None:
         try:
             _write(store, records)
             Durable(Emulator().service, store).restore(Emulator().config)
-        except (KeyError, TypeError, ValueError, EOFError) as exc:
+        except (KeyError, TypeError, ValueError, EOFError, AttributeError) as exc:
             raise StateError(f"stdin: a record could not be read back ({exc})") from None
         finally:
             store.close()

@@ -78,3 +78,34 @@ def test_records_round_trip_through_the_file_and_a_snapshot(
         assert back.items == batch.items and back.order == batch.order
         assert (back.plan, back.timing, back.extra) == (batch.plan, batch.timing, batch.extra)
         assert replies == {0: {"r": 1}} and file == data
+
+
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+kinds = st.sampled_from(
+    ["batch", "items", "file", "faults", "config", "clock", "ids", "journal", "gone", "other"]
+)
+hostile_records = st.lists(
+    st.fixed_dictionaries({"kind": kinds, "key": st.text(max_size=6), "value": json_values}),
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_records)
+def test_a_hostile_snapshot_is_refused_as_a_state_error_or_restores(
+    records: list[dict[str, Any]],
+) -> None:
+    from emulator.core.persist.sqlite import StateError, current_version
+    from emulator.state_cli import FORMAT, _check_restores, parse_snapshot
+
+    text = json.dumps({"format": FORMAT, "schema": current_version(), "records": records})
+    try:
+        _check_restores(parse_snapshot(text, "stdin"))
+    except StateError as exc:
+        assert str(exc).startswith("stdin: ")

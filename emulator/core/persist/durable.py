@@ -63,6 +63,7 @@ class Durable:
             service.config = codec.config_from(value, given)
             service.responders = responders_for(service.config)
         for _, value, _ in records.get("ids", []):
+            _check_ids(value)
             service.ids.restore(value["seed"], value["namespace"], value["counts"])
             self._marks, self._ids_key = dict(value["counts"]), (value["seed"], value["namespace"])
         for _, value, _ in records.get("faults", []):
@@ -165,6 +166,15 @@ class Durable:
         self._written = int(keys[-1]) if keys else 0
 
 
+def _check_ids(value: Any) -> None:
+    seed, namespace, counts = value["seed"], value["namespace"], value["counts"]
+    numbers = isinstance(counts, dict) and all(
+        isinstance(n, int) and not isinstance(n, bool) for n in counts.values()
+    )
+    if not (isinstance(seed, int) and isinstance(namespace, str) and numbers):
+        raise ValueError("id counters must be {seed: int, namespace: str, counts: {kind: int}}")
+
+
 def _by_kind(store: SqliteStore) -> dict[str, list[tuple[str, Any, bytes | None]]]:
     out: dict[str, list[tuple[str, Any, bytes | None]]] = {}
     for record in store.records():
@@ -207,7 +217,7 @@ def _clock_value(clock: Clock) -> Any:
 def _set_clock(clock: Clock, value: Any) -> None:
     """Batches carry on where they were: the offset (or manual instant) comes back."""
     if isinstance(clock, SystemClock) and value and value.get("offset"):
-        clock.advance(value["offset"])
+        clock.advance(value["offset"])  # refuses a negative or non-number offset
     elif isinstance(clock, ManualClock) and value and "now" in value:
         clock.set(value["now"])
 
