@@ -64,9 +64,9 @@ class IdSource:
         self._counts: dict[str, int] = {}
         self._prefixes: dict[str, hashlib.blake2b] = {}  # kind -> hash state of its id prefix
         self._lock = threading.Lock()
-        # Persistence (`serve --state`): called with (kind, count) before a count passes the
-        # last reserved one, so a restart resumes past every id ever handed out.
-        self.on_reserve: Callable[[str, int], int] | None = None
+        # Persistence (`serve --state`): called with (seed, namespace, kind, count) before a
+        # count passes the last reserved one, so a restart resumes past every id handed out.
+        self.on_reserve: Callable[[int, str, str, int], int] | None = None
         self._reserved: dict[str, int] = {}
 
     def _count(self, kind: str) -> int:
@@ -78,7 +78,7 @@ class IdSource:
         n = self._counts.get(kind, 0) + 1
         self._counts[kind] = n
         if self.on_reserve is not None and n > self._reserved.get(kind, 0):
-            self._reserved[kind] = self.on_reserve(kind, n)
+            self._reserved[kind] = self.on_reserve(self._seed, self._namespace, kind, n)
         return n
 
     def next(self, kind: str) -> str:

@@ -123,6 +123,24 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self._gone.clear()
             self.sink.clear(keep=("ids",))  # ids are never reused, even after a reset
 
+    def restore(
+        self,
+        batches: list[tuple[Batch, dict[int, dict[str, Any]]]],
+        files: list[StoredFile],
+        gone: set[str],
+    ) -> None:
+        """Take back what a state file held. Result files are rendered again on first read
+        (they derive from the seed), except those a client had deleted (`gone`)."""
+        with self._lock:
+            for batch, replies in batches:
+                batch.files_ready = False
+                self._batches[batch.id] = batch
+                self._unsettled[batch.id] = batch
+                if replies:
+                    self._replies[batch.id] = replies
+            self._files.update((f.id, f) for f in files)
+            self._gone.update(gone)
+
     def drop_tenant(self, tenant: str) -> dict[str, int]:
         """Forget one key's batches and files (a scoped reset on a shared server); other
         tenants, the clock, faults and ids are untouched."""

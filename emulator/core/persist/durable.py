@@ -70,8 +70,7 @@ class Durable:
             codec.restore_faults(service.faults, value)
         for _, value, _ in records.get("clock", []):
             _set_clock(service.clock, value)
-        batches = _restore_batches(service, records)
-        files = _restore_files(service, records)
+        batches, files = _restore_records(service, records)
         for _, value, _ in records.get("journal", []):
             service.journal.add(JournalEntry(**value))
         self._seen_now()
@@ -92,10 +91,9 @@ class Durable:
             self._pending.append(entry)
 
     # -- ids ------------------------------------------------------------------------------
-    def _reserve(self, kind: str, count: int) -> int:
+    def _reserve(self, seed: int, namespace: str, kind: str, count: int) -> int:
         """Called by the id source (under its lock) as `count` passes the reservation."""
-        ids = self.service.ids
-        key = (ids._seed, ids._namespace)
+        key = (seed, namespace)
         if key != self._ids_key:  # a reseed (reset(seed=...)) starts a new sequence
             self._marks, self._ids_key = {}, key
         self._marks[kind] = count + ID_BLOCK
@@ -182,28 +180,16 @@ def _by_kind(store: SqliteStore) -> dict[str, list[tuple[str, Any, bytes | None]
     return out
 
 
-def _restore_batches(service: BatchService, records: dict[str, list[Any]]) -> int:
+def _restore_records(service: BatchService, records: dict[str, list[Any]]) -> tuple[int, int]:
     items = {key: data for key, _, data in records.get("items", [])}
-    count = 0
-    for key, header, _ in records.get("batch", []):
-        if key not in items:
-            continue  # never acknowledged: its create did not finish
-        batch, replies = codec.batch_from(header, items[key])
-        batch.files_ready = False  # result files derive from the seed: rendered on first read
-        service._batches[batch.id] = batch
-        service._unsettled[batch.id] = batch
-        if replies:
-            service._replies[batch.id] = replies
-        count += 1
-    service._gone.update(key for key, _, _ in records.get("gone", []))
-    return count
-
-
-def _restore_files(service: BatchService, records: dict[str, list[Any]]) -> int:
-    for _, meta, data in records.get("file", []):
-        stored = codec.file_from(meta, data)
-        service._files[stored.id] = stored
-    return len(records.get("file", []))
+    batches = [
+        codec.batch_from(header, items[key])
+        for key, header, _ in records.get("batch", [])
+        if key in items  # a header without items: its create never finished
+    ]
+    files = [codec.file_from(meta, data) for _, meta, data in records.get("file", [])]
+    service.restore(batches, files, {key for key, _, _ in records.get("gone", [])})
+    return len(batches), len(files)
 
 
 def _clock_value(clock: Clock) -> Any:
