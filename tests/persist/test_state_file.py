@@ -239,3 +239,15 @@ def test_export_of_a_missing_file_is_a_one_line_error(
     err = capsys.readouterr().err
     assert "nope.sqlite" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "nope.sqlite").exists()
+
+
+def test_a_second_server_on_a_file_in_use_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    proc, url = start(path)
+    try:
+        line = _serve_refusal(path)
+        assert str(path) in line and "in use by another batch-emulator server" in line
+        status, snapshot, _ = _cli(["export", "--state", str(path)])  # a reader is welcome
+        assert status == 0 and json.loads(snapshot)["format"] == "batch-emulator-snapshot"
+    finally:
+        stop(proc)

@@ -14,7 +14,9 @@ transaction, so an interrupted migration leaves the old version intact.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from emulator.core.persist import Record
+
+if sys.platform != "win32":
+    import fcntl
 
 PAGE_SIZE = 65_536
 APPLICATION_ID = 0x42454D55  # "BEMU": marks a file as a batch-emulator state file
@@ -72,6 +77,7 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StateError(f"{self.path}: cannot open it ({exc})") from None
         if not read_only:
+            self._owner = _claim(self.path)
             self._migrate(version)
 
     def _migrate(self, version: int) -> None:
@@ -166,6 +172,22 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if not self.read_only:
+                os.close(self._owner)
+
+
+def _claim(path: Path) -> int:
+    """One writer per file: a second server on it would keep a diverging copy in memory.
+    An advisory `flock` (independent of SQLite's own locks), released when the process dies."""
+    fd = os.open(path, os.O_RDONLY)
+    if sys.platform == "win32":  # no flock: the rule is documented, not enforced
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StateError(f"{path}: in use by another batch-emulator server") from None
+    return fd
 
 
 def _connect(path: Path, mode: str) -> sqlite3.Connection:
@@ -176,7 +198,8 @@ def _connect(path: Path, mode: str) -> sqlite3.Connection:
 def inspect(path: Path) -> int:
     """The schema version of `path` (0: absent, empty or a fresh database), read without
     writing; a `StateError` for a file that is not ours or is newer than this code."""
-    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+    wal = path.with_name(path.name + "-wal")
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0 and not wal.exists()):
         return 0
     if not path.is_file():
         raise StateError(f"{path}: not a file")
