@@ -29,6 +29,7 @@ if sys.platform != "win32":
     import fcntl
 
 PAGE_SIZE = 65_536
+WAL_LIMIT = 64 * 1024 * 1024  # the WAL is cut back to this after a checkpoint (big uploads)
 APPLICATION_ID = 0x42454D55  # "BEMU": marks a file as a batch-emulator state file
 
 
@@ -74,6 +75,7 @@ class SqliteStore:
                     self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
         except sqlite3.Error as exc:
             raise StateError(f"{self.path}: cannot open it ({exc})") from None
         if not read_only:
