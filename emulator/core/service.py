@@ -7,7 +7,7 @@ touch the same emulator.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
-from emulator.core.persist import NULL, Sink
+from emulator.core.persist import NULL, Record, Sink
 from emulator.core.persist.codec import ITEMS_CODEC, batch_header, batch_items
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
@@ -88,6 +88,9 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
         self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
+        # Other owners of state (an object store, say) restore their own record kinds:
+        # kind -> a function given that kind's records at start; they write through `sink`.
+        self.restorers: dict[str, Callable[[list[Record]], None]] = {}
         self._gone: set[str] = set()  # deleted result files, not to be rendered again
 
     def profile(self, dialect: str) -> Profile:

@@ -243,7 +243,7 @@ def test_export_of_a_missing_file_is_a_one_line_error(
 
 def test_a_second_server_on_a_file_in_use_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite"
-    proc, url = start(path)
+    proc, _ = start(path)
     try:
         line = _serve_refusal(path)
         assert str(path) in line and "in use by another batch-emulator server" in line

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
 from emulator.core.journal import JournalEntry, wall_now
-from emulator.core.persist import codec
+from emulator.core.persist import Record, codec
 from emulator.core.persist.sqlite import SqliteStore, StateError
 from emulator.core.responders import responders_for
 
@@ -71,6 +71,8 @@ class Durable:
         for _, value, _ in records.get("clock", []):
             _set_clock(service.clock, value)
         batches, files = _restore_records(service, records)
+        for kind, restore in service.restorers.items():
+            restore([Record(kind, key, value, data) for key, value, data in records.get(kind, [])])
         for _, value, _ in records.get("journal", []):
             service.journal.add(JournalEntry(**value))
         self._seen_now()
