@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.api import Emulator
+from emulator.core.persist import watch
 from emulator.core.persist.durable import Durable, Restored
 from emulator.core.persist.sqlite import SqliteStore, StateError
 
@@ -44,12 +45,14 @@ class Checkpointing:
             await self.app(scope, receive, send)
             return
 
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.durable.checkpoint()
-            await send(message)
+        with watch.watching() as touched:
 
-        await self.app(scope, receive, sending)
+            async def sending(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    self.durable.checkpoint(touched=list(touched.values()))
+                await send(message)
+
+            await self.app(scope, receive, sending)
 
 
 __all__ = ["ENV", "Checkpointing", "StateError", "open_state"]

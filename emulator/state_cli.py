@@ -47,7 +47,7 @@ def add_serve_options(serve: Any) -> None:
 def wrap(emulator: Emulator, app: ASGIApp, args: argparse.Namespace) -> ASGIApp:
     """The app with the state file and key isolation asked for (unchanged without them)."""
     if args.isolate_keys:
-        app = IsolateKeys(app)
+        app = IsolateKeys(app, emulator.service)
     if args.state:
         durable, restored = open_state(emulator, args.state)
         print(

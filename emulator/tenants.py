@@ -11,6 +11,7 @@ its own. The control plane and dashboard see every tenant, or one with `?key=KEY
 from __future__ import annotations
 
 import re
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,9 +21,12 @@ from emulator.core.tenancy import TENANT, tenant_of
 
 CONTROL = "/_emulator"
 _HEADERS = (b"x-api-key", b"x-goog-api-key", b"api-key")
-# URLs that are themselves the credential: Together's upload step PUTs to the location its
-# create step returned (a presigned URL in the real service), with no key.
-CAPABILITY = re.compile(r"^/together/v1/files/[^/]+/upload$")
+# Upload URLs that are themselves the credential, sent without a key: Together's upload step
+# PUTs to the location its create step returned (a presigned URL in the real service), and
+# google-genai sends a resumable upload's bytes to the `x-goog-upload-url` it was given. Such a
+# request acts as the tenant that owns the file it names.
+TOGETHER_UPLOAD = re.compile(r"^/together/v1/files/([^/]+)/upload$")
+GEMINI_UPLOAD = re.compile(r"/upload/v1(?:beta)?/files$")
 
 
 def api_key(scope: Scope) -> str | None:
@@ -60,9 +64,28 @@ def _control_tenant(scope: Scope) -> str | None:
     return None if not given else tenant_of(given)
 
 
+def _uploading(scope: Scope) -> str | None:
+    """The file an upload URL names, if the request is one."""
+    path: str = scope["path"]
+    found = TOGETHER_UPLOAD.match(path)
+    if found is not None:
+        return found.group(1)
+    if GEMINI_UPLOAD.search(path):
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+        return next((str(v) for k, v in query if k == "upload_id"), None)
+    return None
+
+
+class Owners(Protocol):
+    def file_exists(self, file_id: str) -> bool: ...
+
+    def file_owner(self, file_id: str) -> str | None: ...
+
+
 class IsolateKeys:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, files: Owners) -> None:
         self.app = app
+        self.files = files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,8 +94,8 @@ class IsolateKeys:
         path: str = scope["path"]
         if path == CONTROL or path.startswith(CONTROL + "/"):
             tenant = _control_tenant(scope)
-        elif CAPABILITY.match(path):
-            tenant = None
+        elif (file_id := _uploading(scope)) is not None and self.files.file_exists(file_id):
+            tenant = self.files.file_owner(file_id)
         else:
             tenant = tenant_of(api_key(scope) or "")
         token = TENANT.set(tenant)

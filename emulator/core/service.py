@@ -92,6 +92,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         # kind -> a function given that kind's records at start; they write through `sink`.
         self.restorers: dict[str, Callable[[list[Record]], None]] = {}
         self._gone: set[str] = set()  # deleted result files, not to be rendered again
+        self._file_prints: dict[str, str] = {}
 
     def profile(self, dialect: str) -> Profile:
         return self.profiles.get(dialect) or neutral(dialect)
@@ -124,6 +125,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self.journal.clear()
             self.clock.reset()
             self._gone.clear()
+            self._file_prints.clear()
             self.sink.clear(keep=("ids",))  # ids are never reused, even after a reset
 
     def restore(
@@ -157,7 +159,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 self.sink.delete("items", batch_id)
             for file_id in files:
                 del self._files[file_id]
-                self.sink.delete("file", file_id)
+                self._forget(file_id)
         return {"batches": len(batches), "files": len(files)}
 
     def configure(self, config: EmulatorConfig) -> None:

@@ -7,6 +7,7 @@ leave it out; key A still sees it, and so does the control plane, unless scoped 
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import openai
 import pytest
 import together
 from google import genai
+from google.genai import errors as genai_errors
 from mistralai.client import Mistral
 
 from emulator import Emulator
@@ -33,7 +35,7 @@ CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
     emulator = Emulator(timing="immediate")
-    server = ServerThread(IsolateKeys(emulator.app))
+    server = ServerThread(IsolateKeys(emulator.app, emulator.service))
     yield server.start()
     server.stop()
 
@@ -292,3 +294,28 @@ def test_a_reset_scoped_to_a_key_forgets_only_that_keys_batches_and_files(url: s
         mine.batches.retrieve(gone)
     assert theirs.batches.retrieve(kept).status == "completed"
     assert [b.id for b in theirs.batches.list()] == [kept]
+
+
+def test_uploads_sent_to_a_keyless_upload_url_belong_to_the_key_that_began_them(
+    url: str, tmp_path: Path
+) -> None:
+    """google-genai sends a resumable upload's bytes, and the together SDK its PUT, to the URL
+    the first step returned, with no key: that URL acts as the key that started the upload."""
+    owner = genai.Client(api_key="up-owner", http_options={"base_url": url})
+    other = genai.Client(api_key="up-other", http_options={"base_url": url})
+    uploaded = owner.files.upload(file=io.BytesIO(b'{"key": "a"}\n'), config={"mime_type": "jsonl"})
+    assert owner.files.get(name=uploaded.name or "").size_bytes == 13
+    name = uploaded.name or ""
+    stranger = _refusal(lambda: other.files.get(name=name))
+    assert stranger == _refusal(lambda: other.files.get(name=_never_existed(name)))
+    assert stranger[0] is genai_errors.ClientError  # Gemini's own answer for a missing file
+    assert uploaded.name not in [f.name for f in other.files.list()]
+
+    mine = together.Together(base_url=f"{url}/together", api_key="up-owner", max_retries=0)
+    theirs = together.Together(base_url=f"{url}/together", api_key="up-other", max_retries=0)
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"custom_id": "a", "body": CHAT}) + "\n")
+    stored = mine.files.upload(file=path, purpose="batch-api")
+    assert mine.files.retrieve(stored.id).id == stored.id
+    with pytest.raises(together.NotFoundError):
+        theirs.files.retrieve(stored.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import anthropic
 import httpx
 import openai
 import pytest
+import together
 from google import genai
 
 from tests.persist.serving import start, stop
@@ -138,4 +140,35 @@ def test_tenants_survive_a_restart(tmp_path: Path) -> None:
     assert clients(url, "key-a")[1].messages.batches.retrieve(mine.id).id == mine.id
     with pytest.raises(anthropic.NotFoundError):
         clients(url, "key-b")[1].messages.batches.retrieve(mine.id)
+    stop(proc)
+
+
+def test_files_a_dialect_finishes_in_place_survive_a_kill(tmp_path: Path) -> None:
+    """Together's three-step upload and google-genai's resumable upload change a file after it
+    was made (bytes, processing state): those changes are written before their answers too."""
+    state = tmp_path / "state.sqlite"
+    proc, url = start(state, "--isolate-keys")
+    path = tmp_path / "in.jsonl"
+    line = {
+        "custom_id": "a",
+        "body": {**LINE["body"], "model": "meta-llama/Llama-3.3-70B-Instruct-Turbo"},
+    }  # type: ignore[dict-item]
+    path.write_text(json.dumps(line) + "\n")
+    tg = together.Together(base_url=f"{url}/together", api_key="tg", max_retries=0)
+    uploaded = tg.files.upload(file=path, purpose="batch-api")
+    gemini = genai.Client(api_key="g", http_options={"base_url": url})
+    data = b'{"key": "a", "request": {"contents": [{"parts": [{"text": "hi"}]}]}}\n'
+    gfile = gemini.files.upload(file=io.BytesIO(data), config={"mime_type": "jsonl"})
+    stop(proc)  # SIGKILL
+
+    proc, url = start(state, "--isolate-keys")
+    tg = together.Together(base_url=f"{url}/together", api_key="tg", max_retries=0)
+    again = tg.files.retrieve(uploaded.id)
+    assert (again.bytes, again.processing_status) == (path.stat().st_size, "COMPLETED")
+    assert tg.files.content(uploaded.id).read() == path.read_bytes()
+    batch = tg.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions").job
+    assert batch is not None and batch.id
+    gemini = genai.Client(api_key="g", http_options={"base_url": url})
+    kept = gemini.files.get(name=gfile.name or "")
+    assert (kept.size_bytes, kept.state) == (len(data), gfile.state)
     stop(proc)

@@ -7,6 +7,7 @@ batch renders byte-identical result files the first time anything reads them.
 
 from __future__ import annotations
 
+import json
 import marshal
 from dataclasses import asdict, fields
 from typing import Any
@@ -104,6 +105,13 @@ _FILE = [f.name for f in fields(StoredFile) if f.name != "data"]
 
 def file_meta(stored: StoredFile) -> JSON:
     return {name: getattr(stored, name) for name in _FILE}
+
+
+def file_print(stored: StoredFile) -> str:
+    """Changes whenever the file's bytes (a new bytes object: they are immutable) or any of its
+    metadata change: how a checkpoint tells a file changed in place."""
+    meta = json.dumps(file_meta(stored), sort_keys=True, default=str)
+    return f"{id(stored.data)}:{len(stored.data)}:{meta}"
 
 
 def file_from(meta: JSON, data: bytes | None) -> StoredFile:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.clock import Clock, ManualClock, SystemClock
 from emulator.config import EmulatorConfig
+from emulator.core.files import StoredFile
 from emulator.core.journal import JournalEntry, wall_now
 from emulator.core.persist import Record, codec
 from emulator.core.persist.sqlite import SqliteStore, StateError
@@ -104,7 +105,7 @@ class Durable:
         return self._marks[kind]
 
     # -- before each answer ---------------------------------------------------------------
-    def checkpoint(self, force: bool = False) -> None:
+    def checkpoint(self, force: bool = False, touched: list[StoredFile] | None = None) -> None:
         """Write what changed since the last checkpoint, in one transaction.
 
         Journal entries (what the verdict reads, not anything a client was told) ride along
@@ -113,6 +114,8 @@ class Durable:
         millisecond. So a `kill -9` may lose the journal's last second; `force` (a clean
         shutdown) writes it all."""
         service = self.service
+        if touched:
+            service.persist_touched(touched)  # files a dialect changed in place
         with self._lock:
             if service.journal.generation != self._generation:  # a reset or journal clear
                 self._faults = self._config = self._clock = None

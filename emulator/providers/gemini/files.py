@@ -136,7 +136,6 @@ async def _start(service: BatchService, version: str, request: Request) -> Respo
         display_name=None if display is None else str(display),
     )
     stored.extra["declared"] = declared
-    service.file_changed(stored)
     url = f"{origin(service, request)}/upload/{version}/files?upload_id={file_id}"
     url += "&upload_protocol=resumable"
     headers = {
@@ -198,7 +197,6 @@ async def _upload_bytes(
     )
     if not final:
         stored.extra["declared"] = declared
-        service.file_changed(stored)
         return Response(b"", 200, headers={"x-goog-upload-status": "active"})
     body = {"file": wire_file(service, request, version, stored)}
     return json_response(body, headers={"x-goog-upload-status": "final"})

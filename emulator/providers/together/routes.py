@@ -68,7 +68,6 @@ async def start_upload(service: BatchService, request: Request) -> Response:
         raise invalid(f"Invalid file_type {file_type!r}.", param="file_type")
     stored = service.add_file(SCOPE, name, str(purpose), b"")
     stored.extra.update(together_state="pending", file_type=file_type, checksum=checksum)
-    service.file_changed(stored)
     location = _origin(service, request) + UPLOAD_PATH.format(file_id=stored.id)
     return Response(
         status_code=302, headers={"location": location, "x-together-file-id": stored.id}
@@ -86,7 +85,6 @@ async def put_bytes(service: BatchService, request: Request) -> Response:
         raise invalid("Checksum mismatch.")
     stored.data = data
     stored.extra["together_state"] = "uploaded"
-    service.file_changed(stored)
     return Response(status_code=200)
 
 
@@ -98,7 +96,6 @@ async def preprocess(service: BatchService, request: Request) -> Response:
     if stored.purpose == "batch-api":
         openai.check_batch_file(stored.filename, stored.data)
     stored.extra["together_state"] = "processed"
-    service.file_changed(stored)
     return json_response(d.file_to_wire(stored))
 
 
