@@ -45,11 +45,10 @@ class FilesMixin:
         file_id: str | None = None,
         display_name: str | None = None,
         created_at: float | None = None,
-        derived: bool = False,
+        derived: bool = False,  # results: made again from the seed, not in a state file
     ) -> StoredFile:
         """`created_at` backdates a file made after the fact (a batch's results, stamped with
-        the instant the batch finished); expiry counts from it. A `derived` file (results,
-        made again from the seed after a restart) is not written to a state file."""
+        the instant the batch finished); expiry counts from it."""
         with self._lock:
             now = self.now() if created_at is None else created_at
             stored = StoredFile(
