@@ -24,7 +24,6 @@ from emulator.core.errors import EmulatorError
 from emulator.core.faults import Fault, FaultError, parse_fault as _parse_fault
 from emulator.core.numbers import ascii_int
 from emulator.core.states import BatchState
-from emulator.core.tenancy import current as current_tenant
 from emulator.http import ClientGone, json_response, shorten
 
 if TYPE_CHECKING:
@@ -138,7 +137,9 @@ def routes(emulator: Emulator) -> list[Route]:
             raise _Problem(400, "seed must be an integer")
         if namespace is not None and not isinstance(namespace, str):
             raise _Problem(400, "namespace must be a string")
-        tenant = current_tenant()  # `serve --isolate-keys` with ?key=: that key's own only
+        from emulator.core.tenancy import current  # (here: fewer merge conflicts above)
+
+        tenant = current()  # `serve --isolate-keys` with ?key=: that key's own only
         if tenant is not None:
             dropped = emulator.service.drop_tenant(tenant)
             return json_response({"status": "reset", "scope": "key", **dropped})
