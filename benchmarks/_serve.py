@@ -116,15 +116,12 @@ def start_emulator(
     profile_to: Path | None = None,
     source: Path = ROOT,
     config: Path | None = None,
-    state: Path | None = None,
 ) -> Served:
     """`source` is a directory holding the `emulator` package (a snapshot); being the cwd, it
-    comes before the editable install on sys.path. `timing=None` serves the default policy;
-    `state` serves with `--state` (every change written to that SQLite file)."""
+    comes before the editable install on sys.path. `timing=None` serves the default policy."""
     args = ["serve", "--host", "127.0.0.1", "--port", "0"]
     args += [] if timing is None else ["--timing", timing]
     args += [] if config is None else ["--config", str(config)]
-    args += [] if state is None else ["--state", str(state)]  # a fresh SQLite state file
     args += ["--log-level", "info", "--quiet"]  # no per-call log line in the measured path
     if profile_to is None:
         return _launch("emulator", [sys.executable, "-m", "emulator", *args], cwd=source)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import threading
@@ -44,6 +45,7 @@ DEADLINE = 120.0
 PROBE_EVERY = 0.05
 MAX_PROBES = 2_400
 ANTHROPIC_REQUESTS = 100_000
+STATE_ENV = "BATCH_EMULATOR_STATE"
 ANTHROPIC_PATHS = {"llmock": "/anthropic/v1/messages/batches"}  # LLMock mounts it there
 
 
@@ -143,16 +145,21 @@ def starters(args: argparse.Namespace, config: Path) -> dict[str, Starter]:
         "floor": lambda size: start_floor(size),
     }
     if args.with_state:  # the emulator writing every change to a fresh state file
-        sides["emulator --state"] = lambda size: start_emulator(
-            source=args.emulator_src, config=config, state=_fresh_state()
+        sides["emulator --state"] = lambda size: _with_state(
+            lambda: start_emulator(source=args.emulator_src, config=config)
         )
     if args.llmock:
         sides["llmock"] = lambda size: start_llmock(args.llmock)
     return sides
 
 
-def _fresh_state() -> Path:
-    return Path(tempfile.mkdtemp(prefix="bench-state-")) / "state.sqlite"
+def _with_state(start: Callable[[], Served]) -> Served:
+    """`serve --state` on a fresh file, named through the variable `serve` reads for it."""
+    os.environ[STATE_ENV] = str(Path(tempfile.mkdtemp(prefix="bench-state-")) / "state.sqlite")
+    try:
+        return start()
+    finally:
+        del os.environ[STATE_ENV]
 
 
 def scaling(samples: Samples, sides: dict[str, Starter], sizes: list[int], run: int) -> None:

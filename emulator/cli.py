@@ -277,7 +277,6 @@ def run_serve(args: argparse.Namespace) -> int:
     # uvicorn handles SIGINT itself; suppress covers a Ctrl-C before its handler is installed.
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
-    state_cli.close(app)
     return 0
 
 

@@ -137,7 +137,7 @@ def routes(emulator: Emulator) -> list[Route]:
             raise _Problem(400, "seed must be an integer")
         if namespace is not None and not isinstance(namespace, str):
             raise _Problem(400, "namespace must be a string")
-        from emulator.core.tenancy import current  # (here: fewer merge conflicts above)
+        from emulator.core.tenancy import current  # only a scoped reset asks
 
         tenant = current()  # `serve --isolate-keys` with ?key=: that key's own only
         if tenant is not None:

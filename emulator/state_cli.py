@@ -9,6 +9,7 @@ a state file: `import` into a state file that holds anything needs `--replace`.
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import json
 import os
@@ -57,6 +58,7 @@ def wrap(emulator: Emulator, app: ASGIApp, args: argparse.Namespace) -> ASGIApp:
             flush=True,
         )
         app = Checkpointing(app, durable)
+        atexit.register(close, app)  # after uvicorn stops on Ctrl-C or SIGTERM
     return app
 
 
