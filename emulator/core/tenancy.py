@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from typing import Any
 
 TENANT: ContextVar[str | None] = ContextVar("batch_emulator_tenant", default=None)
-OWNER = "owner"  # the key under which a batch's or file's `extra` records its tenant
+OWNER = "tenant"  # the key under which a batch's or file's `extra` records its tenant
 
 
 def tenant_of(key: str) -> str:

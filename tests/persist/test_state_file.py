@@ -102,7 +102,7 @@ def test_schema_version_and_owner_live_in_the_file(tmp_path: Path) -> None:
 
 def _v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE records ADD COLUMN tenant TEXT")
-    db.execute("UPDATE records SET tenant = json_extract(value, '$.extra.owner')")
+    db.execute("UPDATE records SET tenant = json_extract(value, '$.extra.tenant')")
 
 
 def test_a_v1_file_migrates_to_v2_keeping_its_records(
@@ -110,7 +110,7 @@ def test_a_v1_file_migrates_to_v2_keeping_its_records(
 ) -> None:
     path = tmp_path / "s.sqlite"
     old = SqliteStore(path)  # written by "this version" (v1)
-    old.put("batch", "b1", {"id": "b1", "extra": {"owner": "t_1"}})
+    old.put("batch", "b1", {"id": "b1", "extra": {"tenant": "t_1"}})
     old.put("file", "f1", {"id": "f1"}, b"\x00bytes")
     old.close()
     monkeypatch.setattr(state_sqlite, "MIGRATIONS", [*state_sqlite.MIGRATIONS, _v2])
