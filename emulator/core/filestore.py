@@ -99,7 +99,8 @@ class FilesMixin:
         for stored in touched:
             with self._lock:
                 live = self._files.get(stored.id) is stored
-            if live and self._file_prints.get(stored.id) != file_print(stored):
+            written = self._file_prints.get(stored.id)  # None: derived results, never written
+            if live and written is not None and written != file_print(stored):
                 self.file_changed(stored)
 
     def get_file(self, file_id: str, dialects: set[str] | None = None) -> StoredFile:

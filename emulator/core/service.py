@@ -30,7 +30,7 @@ from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.persist import NULL, Record, Sink
-from emulator.core.persist.codec import ITEMS_CODEC, batch_header, batch_items
+from emulator.core.persist.codec import ITEMS_CODEC, batch_header, batch_items, file_print
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
@@ -144,6 +144,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 if replies:
                     self._replies[batch.id] = replies
             self._files.update((f.id, f) for f in files)
+            self._file_prints.update((f.id, file_print(f)) for f in files)  # as written
             self._gone.update(gone)
 
     def drop_tenant(self, tenant: str) -> dict[str, int]:

@@ -14,6 +14,7 @@ import pytest
 import together
 from google import genai
 
+from emulator.core.persist.sqlite import SqliteStore
 from tests.persist.serving import start, stop
 
 LINE = {
@@ -112,6 +113,10 @@ def test_a_deleted_result_file_stays_deleted_and_a_reset_never_reuses_ids(tmp_pa
         input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
     )
     output = sdk.batches.retrieve(batch.id).output_file_id or ""
+    assert sdk.files.content(output).content  # read, yet never written: it derives from the seed
+    reader = SqliteStore(state, read_only=True)
+    assert [r.key for r in reader.records("file")] == [uploaded.id]
+    reader.close()
     sdk.files.delete(output)
     stop(proc)
     proc, url = start(state, "--timing", "immediate")
