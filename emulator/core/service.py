@@ -79,6 +79,12 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self.faults = FaultBook(seed=config.seed, profiles=self.profiles)
         self.faults.load(config.faults)
         self.journal = Journal()
+        self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
+        # Other owners of state (an object store, say) restore their own record kinds:
+        # kind -> a function given that kind's records at start; they write through `sink`.
+        self.restorers: dict[str, Callable[[list[Record]], None]] = {}
+        self._gone: set[str] = set()  # deleted result files, not to be rendered again
+        self._file_prints: dict[str, str] = {}
         self._lock = threading.RLock()
         self._batches: dict[str, Batch] = {}
         self._files: dict[str, StoredFile] = {}
@@ -87,12 +93,6 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._usage: dict[str, tuple[int, int]] = {}
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
-        self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
-        # Other owners of state (an object store, say) restore their own record kinds:
-        # kind -> a function given that kind's records at start; they write through `sink`.
-        self.restorers: dict[str, Callable[[list[Record]], None]] = {}
-        self._gone: set[str] = set()  # deleted result files, not to be rendered again
-        self._file_prints: dict[str, str] = {}
 
     def profile(self, dialect: str) -> Profile:
         return self.profiles.get(dialect) or neutral(dialect)
