@@ -11,6 +11,10 @@ from pathlib import Path
 
 import httpx
 
+# Every server a test starts, so the test's teardown (conftest.py) kills any a failing
+# assertion left running.
+STARTED: list[subprocess.Popen[str]] = []
+
 
 def start(state: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
@@ -30,6 +34,7 @@ def start(state: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    STARTED.append(proc)
     assert proc.stdout is not None
     first = proc.stdout.readline()
     found = re.search(r"http://127\.0\.0\.1:\d+", first)
@@ -50,5 +55,11 @@ def start(state: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
 
 def stop(proc: subprocess.Popen[str], clean: bool = False) -> None:
     """SIGKILL (no shutdown code runs), or with `clean` SIGINT, as Ctrl-C."""
-    proc.send_signal(signal.SIGINT if clean else signal.SIGKILL)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT if clean else signal.SIGKILL)
     proc.wait(20)
+
+
+def stop_all() -> None:
+    while STARTED:
+        stop(STARTED.pop())
