@@ -1,7 +1,7 @@
 """Scaling and side-by-side benchmark: the emulator, the floor and LLMock in one run.
 
     python benchmarks/bench_scale.py [--runs 3] [--sizes 1000,10000,50000,100000]
-        [--llmock PATH_TO_llmock_EXECUTABLE] [--write] [--note "..."]
+        [--llmock PATH_TO_llmock_EXECUTABLE] [--with-state] [--write] [--note "..."]
 
 Per run, per size, per server (each on a fresh subprocess, sides in rotating order so host
 load lands on all alike), through the openai SDK over loopback:
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -44,6 +45,7 @@ POLL_PAUSE = 0.05
 MAX_POLLS = 600
 DEADLINE = 120.0
 ANTHROPIC_REQUESTS = 100_000
+STATE_ENV = "BATCH_EMULATOR_STATE"
 ANTHROPIC_PATHS = {"llmock": "/anthropic/v1/messages/batches"}  # LLMock mounts it there
 
 
@@ -111,9 +113,22 @@ def starters(args: argparse.Namespace, config: Path) -> dict[str, Starter]:
         ),
         "floor": lambda size: start_floor(size),
     }
+    if args.with_state:  # the emulator writing every change to a fresh state file
+        sides["emulator --state"] = lambda size: _with_state(
+            lambda: start_emulator(source=args.emulator_src, config=config)
+        )
     if args.llmock:
         sides["llmock"] = lambda size: start_llmock(args.llmock)
     return sides
+
+
+def _with_state(start: Callable[[], Served]) -> Served:
+    """`serve --state` on a fresh file, named through the variable `serve` reads for it."""
+    os.environ[STATE_ENV] = str(Path(tempfile.mkdtemp(prefix="bench-state-")) / "state.sqlite")
+    try:
+        return start()
+    finally:
+        del os.environ[STATE_ENV]
 
 
 def scaling(samples: Samples, sides: dict[str, Starter], sizes: list[int], run: int) -> None:
@@ -273,6 +288,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--iterations", type=int, default=1000, help="retrieves per side per run")
     p.add_argument("--llmock", type=Path, default=None, help="path to the llmock executable")
     p.add_argument("--emulator-src", type=Path, default=ROOT)
+    p.add_argument("--with-state", action="store_true", help="add a side served with --state")
     p.add_argument("--skip", default="", help="comma list of: scaling,retrieve,default,anthropic")
     p.add_argument("--write", action="store_true", help="prepend the tables to RESULTS.md")
     p.add_argument("--note", default="")

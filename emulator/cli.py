@@ -20,8 +20,9 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from emulator import __version__, verdict_cli
+from emulator import __version__, state_cli, verdict_cli
 from emulator.config import EmulatorConfig, describe_error
+from emulator.core.persist.sqlite import StateError
 from emulator.guard import TOKEN_ENV, is_loopback
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -113,11 +114,17 @@ def add_serve(sub: Any) -> None:
         metavar="NAME",
         help="also answer requests whose Host is NAME (besides loopback names); repeatable",
     )
+    state_cli.add_serve_options(serve)
     serve.set_defaults(run=run_serve)
 
 
 # Each adds one subcommand and sets `run` (a function of the parsed args returning the status).
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_serve, verdict_cli.add_parser]
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    add_serve,
+    verdict_cli.add_parser,
+    state_cli.add_export,
+    state_cli.add_import,
+]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -267,7 +274,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except (ValidationError, ValueError) as exc:
         message = describe_error(exc) if isinstance(exc, ValidationError) else str(exc)
         raise UsageError(f"invalid configuration: {message}") from None
-    app = create_app(emulator, flavor=args.flavor)
+    app = state_cli.wrap(emulator, create_app(emulator, flavor=args.flavor), args)
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -296,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         status: int = args.run(args)
-    except UsageError as exc:
+    except (UsageError, StateError) as exc:
         print(f"batch-emulator: {exc}", file=sys.stderr)
         return 2
     return status

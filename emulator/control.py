@@ -148,6 +148,12 @@ def routes(emulator: Emulator) -> list[Route]:
             raise _Problem(400, "seed must be an integer")
         if namespace is not None and not isinstance(namespace, str):
             raise _Problem(400, "namespace must be a string")
+        from emulator.core.tenancy import current  # only a scoped reset asks
+
+        tenant = current()  # `serve --isolate-keys` with ?key=: that key's own only
+        if tenant is not None:
+            dropped = emulator.service.drop_tenant(tenant)
+            return json_response({"status": "reset", "scope": "key", **dropped})
         emulator.reset(seed=seed, namespace=namespace)  # neither: ids carry on, never repeat
         return json_response({"status": "reset", "clock": _clock(emulator)})
 

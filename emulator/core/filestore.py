@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 
 from emulator.config import EmulatorConfig
+from emulator.core import tenancy
 from emulator.core.errors import file_not_found
 from emulator.core.files import StoredFile, checked_mime_type
 from emulator.core.ids import IdSource
+from emulator.core.persist import Sink, watch
+from emulator.core.persist.codec import file_meta, file_print
 
 
 class FilesMixin:
@@ -18,6 +21,9 @@ class FilesMixin:
     ids: IdSource
     _lock: threading.RLock
     _files: dict[str, StoredFile]
+    _gone: set[str]
+    _file_prints: dict[str, str]  # what was last written of each file (with a state file)
+    sink: Sink
 
     def now(self) -> float:
         raise NotImplementedError
@@ -39,6 +45,7 @@ class FilesMixin:
         file_id: str | None = None,
         display_name: str | None = None,
         created_at: float | None = None,
+        derived: bool = False,  # results: made again from the seed, not in a state file
     ) -> StoredFile:
         """`created_at` backdates a file made after the fact (a batch's results, stamped with
         the instant the batch finished); expiry counts from it."""
@@ -56,8 +63,46 @@ class FilesMixin:
                 mime_type=mime_type,
                 display_name=display_name,
             )
+            tenancy.stamp(stored.extra)
+            if derived and stored.id in self._gone:  # deleted before a restart: stays deleted
+                return stored
+        if not derived:  # written before anyone can see it, outside the lock (big uploads)
+            self.file_changed(stored)
+            watch.touch(stored.id, stored)
+        with self._lock:
             self._files[stored.id] = stored
-            return stored
+        return stored
+
+    def file_changed(self, stored: StoredFile) -> None:
+        """Write a file through to the state file (no-op in memory)."""
+        if self.sink.active:
+            self.sink.put("file", stored.id, file_meta(stored), stored.data)
+            self._file_prints[stored.id] = file_print(stored)
+
+    def file_exists(self, file_id: str) -> bool:
+        with self._lock:
+            return file_id in self._files
+
+    def file_owner(self, file_id: str) -> str | None:
+        """The tenant that owns a file, whoever asks (an upload URL acts as its owner)."""
+        with self._lock:
+            stored = self._files.get(file_id)
+        owner = None if stored is None else stored.extra.get(tenancy.OWNER)
+        return owner if isinstance(owner, str) else None
+
+    def _forget(self, file_id: str) -> None:
+        self.sink.delete("file", file_id)
+        self._file_prints.pop(file_id, None)
+
+    def persist_touched(self, touched: list[StoredFile]) -> None:
+        """Write the files a request changed in place since they were last written (the
+        server's checkpoint calls this before the answer goes out)."""
+        for stored in touched:
+            with self._lock:
+                live = self._files.get(stored.id) is stored
+            written = self._file_prints.get(stored.id)  # None: derived results, never written
+            if live and written is not None and written != file_print(stored):
+                self.file_changed(stored)
 
     def get_file(self, file_id: str, dialects: set[str] | None = None) -> StoredFile:
         """A live file: results of finished batches exist, expired files are gone (every
@@ -75,7 +120,12 @@ class FilesMixin:
             stored = self._files.get(file_id)
             if stored is not None and _expired(stored, self.now()):
                 del self._files[file_id]
+                self._forget(file_id)
                 stored = None
+        if stored is not None and not tenancy.visible(stored.extra):
+            return None  # another key's file: as if it did not exist
+        if stored is not None:
+            watch.touch(file_id, stored)
         return stored
 
     def list_files(self, dialects: set[str]) -> list[StoredFile]:
@@ -85,12 +135,22 @@ class FilesMixin:
             now = self.now()
             for gone in [k for k, f in self._files.items() if _expired(f, now)]:
                 del self._files[gone]
-            return [f for f in self._files.values() if f.dialect in dialects]
+                self._forget(gone)
+            return [
+                f
+                for f in self._files.values()
+                if f.dialect in dialects and tenancy.visible(f.extra)
+            ]
 
     def delete_file(self, file_id: str) -> StoredFile:
         with self._lock:
             stored = self.get_file(file_id)
             del self._files[file_id]
+            with self.sink.transaction():
+                self._forget(file_id)
+                if stored.purpose == "batch_output" and self.sink.active:
+                    self._gone.add(file_id)  # a result file: not rendered again on restart
+                    self.sink.put("gone", file_id, True)
             return stored
 
 

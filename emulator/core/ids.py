@@ -10,6 +10,7 @@ import hashlib
 import random
 import threading
 import uuid
+from collections.abc import Callable
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -64,6 +65,10 @@ class IdSource:
         self._counts: dict[str, int] = {}
         self._prefixes: dict[str, hashlib.blake2b] = {}  # kind -> hash state of its id prefix
         self._lock = threading.Lock()
+        # Persistence (`serve --state`): called with (seed, namespace, kind, count) before a
+        # count passes the last reserved one, so a restart resumes past every id handed out.
+        self.on_reserve: Callable[[int, str, str, int], int] | None = None
+        self._reserved: dict[str, int] = {}
 
     def _count(self, kind: str) -> int:
         with self._lock:
@@ -73,6 +78,8 @@ class IdSource:
         """The next count of `kind`; the caller holds the lock."""
         n = self._counts.get(kind, 0) + 1
         self._counts[kind] = n
+        if self.on_reserve is not None and n > self._reserved.get(kind, 0):
+            self._reserved[kind] = self.on_reserve(self._seed, self._namespace, kind, n)
         return n
 
     def next(self, kind: str) -> str:
@@ -104,4 +111,17 @@ class IdSource:
             self._seed = self._seed if seed is None else seed
             self._namespace = self._namespace if namespace is None else namespace
             self._counts.clear()
+            self._prefixes.clear()
+            self._reserved.clear()
+
+    def snapshot(self) -> tuple[int, str, dict[str, int]]:
+        """(seed, namespace, counts): what a restart needs to carry on the sequence."""
+        with self._lock:
+            return self._seed, self._namespace, dict(self._counts)
+
+    def restore(self, seed: int, namespace: str, counts: dict[str, int]) -> None:
+        with self._lock:
+            self._seed, self._namespace = seed, namespace
+            self._counts = dict(counts)
+            self._reserved = dict(counts)
             self._prefixes.clear()

@@ -178,6 +178,7 @@ class ResultsMixin:
                     expires_after=batch.extra.get("output_expires_after") or profile.output_ttl,
                     file_id=name,
                     created_at=stamp,
+                    derived=True,
                 )
                 setattr(batch, f"{kind}_file_id", name)
             batch.files_ready = True

@@ -7,13 +7,13 @@ touch the same emulator.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.clock import Clock
 from emulator.config import EmulatorConfig
-from emulator.core import planning, scenario as scenarios, timeline
+from emulator.core import planning, scenario as scenarios, tenancy, timeline
 from emulator.core.batch import Batch, Item, ItemError, LineError, View
 from emulator.core.errors import (
     EmulatorError,
@@ -30,10 +30,14 @@ from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
 from emulator.core.objects import ObjectStore
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
+from emulator.core.persist import NULL, Record, Sink
+from emulator.core.persist.codec import ITEMS_CODEC, batch_header, batch_items, file_print
 from emulator.core.profile import FileRenderer, Profile, by_name, neutral
 from emulator.core.responders import responders_for
 from emulator.core.states import ALLOWED, TERMINAL, BatchState, Outcome
 from emulator.core.work import WorkMixin
+
+POLL_DRIVEN = ("polls", "script")  # policies whose plan a read can change
 
 SCENARIO_ERROR = ItemError(
     500, "server_error", "The server had an error while processing your request."
@@ -76,6 +80,12 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self.faults = FaultBook(seed=config.seed, profiles=self.profiles)
         self.faults.load(config.faults)
         self.journal = Journal()
+        self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
+        # Other owners of state (an object store, say) restore their own record kinds:
+        # kind -> a function given that kind's records at start; they write through `sink`.
+        self.restorers: dict[str, Callable[[list[Record]], None]] = {}
+        self._gone: set[str] = set()  # deleted result files, not to be rendered again
+        self._file_prints: dict[str, str] = {}
         self._lock = threading.RLock()
         self._batches: dict[str, Batch] = {}
         self._files: dict[str, StoredFile] = {}
@@ -122,6 +132,44 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             self.faults.load(self.config.faults)
             self.journal.clear()
             self.clock.reset()
+            self._gone.clear()
+            self._file_prints.clear()
+            self.sink.clear(keep=("ids",))  # ids are never reused, even after a reset
+
+    def restore(
+        self,
+        batches: list[tuple[Batch, dict[int, dict[str, Any]]]],
+        files: list[StoredFile],
+        gone: set[str],
+    ) -> None:
+        """Take back what a state file held. Result files are rendered again on first read
+        (they derive from the seed), except those a client had deleted (`gone`)."""
+        with self._lock:
+            for batch, replies in batches:
+                batch.files_ready = False
+                self._batches[batch.id] = batch
+                self._unsettled[batch.id] = batch
+                if replies:
+                    self._replies[batch.id] = replies
+            self._files.update((f.id, f) for f in files)
+            self._file_prints.update((f.id, file_print(f)) for f in files)  # as written
+            self._gone.update(gone)
+
+    def drop_tenant(self, tenant: str) -> dict[str, int]:
+        """Forget one key's batches and files (a scoped reset on a shared server); other
+        tenants, the clock, faults and ids are untouched."""
+        with self._lock, self.sink.transaction():
+            batches = [k for k, b in self._batches.items() if b.extra.get(tenancy.OWNER) == tenant]
+            files = [k for k, f in self._files.items() if f.extra.get(tenancy.OWNER) == tenant]
+            for batch_id in batches:
+                for table in (self._batches, self._unsettled, self._results, self._replies):
+                    table.pop(batch_id, None)
+                self.sink.delete("batch", batch_id)
+                self.sink.delete("items", batch_id)
+            for file_id in files:
+                del self._files[file_id]
+                self._forget(file_id)
+        return {"batches": len(batches), "files": len(files)}
 
     def configure(self, config: EmulatorConfig) -> None:
         responders = responders_for(config)  # a bad canned directory fails before any change
@@ -180,12 +228,29 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch.extra["late_results"] = chosen.delay
         if fault is not None and fault.cancel_error_while_validating:
             batch.extra["cancel_error_while_validating"] = True
+        tenancy.stamp(batch.extra)
+        self._save_new(batch)
         with self._lock:
             self._batches[batch_id] = batch
             self._unsettled[batch_id] = batch
         created = timeline.moment(plan, plan.created_at - 1e-6)
         note(batch_id, created.state.value)
         return View(batch, now, created, as_created=True)
+
+    def _save_new(self, batch: Batch) -> None:
+        """Items and header in one transaction, before anyone can see the batch."""
+        if self.sink.active:
+            with self._lock:
+                replies = self._replies.get(batch.id)
+            items = batch_items(batch, replies)  # encoded outside the lock: big batches
+            with self.sink.transaction():
+                self.sink.put("items", batch.id, {"codec": ITEMS_CODEC}, items)
+                self.sink.put("batch", batch.id, batch_header(batch))
+
+    def _keep(self, batch: Batch) -> None:
+        """Write a changed batch header through to the state file (no-op in memory)."""
+        if self.sink.active:
+            self.sink.put("batch", batch.id, batch_header(batch))
 
     def _plan_items(self, batch_id: str, spec: NewBatch, chosen: scenarios.Scenario) -> list[Item]:
         items = spec.items
@@ -231,6 +296,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         batch = self._batches.get(batch_id)
         if batch is None or (dialects is not None and batch.dialect not in dialects):
             raise batch_not_found(batch_id)
+        if not tenancy.visible(batch.extra):  # another key's batch: the provider's not-found
+            raise batch_not_found(batch_id)
         return batch
 
     def _observe(self, batch: Batch, now: float) -> View:
@@ -246,10 +313,12 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         """
         batch = view.batch
         if not batch.files_ready and view.state in TERMINAL:
-            with self.once(batch.id):
+            # the files belong to the batch's tenant, whoever's read made them
+            with self.once(batch.id), tenancy.acting_as(batch.extra.get(tenancy.OWNER)):
                 self.settle_files(view, self.profile(batch.dialect))
             with self._lock:
                 self._unsettled.pop(batch.id, None)
+                self._keep(batch)
         return view
 
     def settle_due(self) -> None:
@@ -284,6 +353,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             now = self.now()
             planning.on_poll(batch, now)
             view = self._seen(batch, now)
+            if batch.timing.policy in POLL_DRIVEN:  # a poll moves only these batches
+                self._keep(batch)
         return self._settled(view)
 
     def list_batches(self, dialects: set[str] | None = None) -> list[View]:
@@ -291,7 +362,9 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         with self._lock:
             now = self.now()
             chosen = [
-                b for b in self._batches.values() if dialects is None or b.dialect in dialects
+                b
+                for b in self._batches.values()
+                if (dialects is None or b.dialect in dialects) and tenancy.visible(b.extra)
             ]
             views = [self._observe(b, now) for b in reversed(chosen)]
         return [self._settled(view) for view in views]
@@ -321,6 +394,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 )
             delay = 0.0 if profile.instant_cancel else batch.timing.cancel_delay
             timeline.cancel(batch.plan, now, delay)
+            self._keep(batch)
             return self._seen(batch, now)
 
     def delete_batch(self, batch_id: str, dialects: set[str] | None = None) -> Batch:
@@ -332,6 +406,9 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             del self._batches[batch_id]
             self._unsettled.pop(batch_id, None)
             self._results.pop(batch_id, None)
+            with self.sink.transaction():
+                self.sink.delete("batch", batch_id)
+                self.sink.delete("items", batch_id)
             return batch
 
     def ended_results(
@@ -361,6 +438,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
                 timeline.cancel(batch.plan, now, batch.timing.cancel_delay)  # a real cancel
             else:
                 timeline.force(batch.plan, target, now)
+            self._keep(batch)
             view = self._observe(batch, now)
         return self._settled(view)
 
@@ -370,6 +448,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             batch = self._find(batch_id, None)
             now = self.now()
             timeline.step(batch.plan, now)
+            self._keep(batch)
             view = self._observe(batch, now)
         return self._settled(view)
 
@@ -390,7 +469,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         """Every batch, its result files made if it has finished (the control plane's view)."""
         self.settle_due()
         with self._lock:
-            return list(self._batches.values())
+            return [b for b in self._batches.values() if tenancy.visible(b.extra)]
 
 
 __all__ = [
