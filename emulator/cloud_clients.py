@@ -23,9 +23,11 @@ def _module(name: str) -> Any:
 def boto3_client(service: str, endpoint_url: str, **kwargs: Any) -> Any:
     """boto3 `service` on `endpoint_url` (botocore keeps the URL's path); S3 path-style, since a
     `localhost` endpoint would otherwise go virtual-host. Keys and region are passed, so real
-    ones in the environment are never sent here (an `AWS_PROFILE` naming a missing profile
-    still fails, as boto3 does: `batch_emulator_env` unsets it)."""
+    ones in the environment are never sent here, and `AWS_PROFILE` is not read (a profile
+    missing on this machine would otherwise fail the client before it is built)."""
+    core = _module("botocore.session").Session(session_vars={"profile": (None, None, None, None)})
     session = _module("boto3.session").Session(
+        botocore_session=core,
         aws_access_key_id=AWS_KEY,
         aws_secret_access_key=AWS_KEY,
         aws_session_token=None,

@@ -127,3 +127,21 @@ def test_an_in_process_handle_serves_boto3_and_gcs_on_loopback_until_stopped() -
         handle.s3_client(config=botocore.config.Config(retries={"max_attempts": 1})).head_bucket(
             Bucket="side-door"
         )
+
+
+def test_boto3_clients_ignore_the_callers_aws_profile_and_keys(
+    batch_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile-here")  # boto3 alone: ProfileNotFound
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYNOTFORHERE")
+    signed: list[str] = []
+    for client, call in (
+        (batch_emulator.s3_client(), lambda c: c.create_bucket(Bucket="profile-free")),
+        (batch_emulator.bedrock_client(), lambda c: c.list_model_invocation_jobs()),
+    ):
+        client.meta.events.register(  # botocore's hook: the request as it goes on the wire
+            "before-send", lambda request, **_: signed.append(str(request.headers["Authorization"]))
+        )
+        call(client)
+    assert dialects(batch_emulator) == ["s3", "bedrock"]
+    assert len(signed) == 2 and all("AKIAREAL" not in header for header in signed), signed

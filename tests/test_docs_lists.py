@@ -56,6 +56,23 @@ def plugin_fixtures(config: pytest.Config) -> set[str]:
     }
 
 
+def test_a_fixture_in_any_emulator_plugin_module_is_found(pytestconfig: pytest.Config) -> None:
+    """What a provider added later would do: its own module, loaded as a plugin, one fixture."""
+    import types
+
+    module = types.ModuleType("emulator.later_provider_plugin")
+
+    @pytest.fixture
+    def later_client() -> None: ...
+
+    module.later_client = later_client  # type: ignore[attr-defined]
+    pytestconfig.pluginmanager.register(module, "emulator-later-provider-test")
+    try:
+        assert "later_client" in plugin_fixtures(pytestconfig)
+    finally:
+        pytestconfig.pluginmanager.unregister(module)
+
+
 def test_every_fixture_the_plugin_defines_is_documented(pytestconfig: pytest.Config) -> None:
     names = plugin_fixtures(pytestconfig)
     assert {"batch_emulator", "s3_client", "vertex_client"} <= names, names
