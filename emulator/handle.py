@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulator import inprocess
+from emulator import cloud_clients, inprocess
 from emulator.api import Emulator
 from emulator.batch_info import BatchInfo
 from emulator.clock import Clock
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 API_KEY = "batch-emulator-test-key"
 AZURE_API_VERSION = "2024-10-21"  # newest dated GA data-plane version with batch and files
 IN_PROCESS_URL = "http://batch-emulator.invalid"
-# Variables that would send google-genai somewhere else (Vertex AI) whatever the base URL says.
-UNSET_ENV = ("GOOGLE_GENAI_USE_VERTEXAI",)
+# Variables that would send a client somewhere else whatever the emulator's variables say:
+# google-genai to Vertex AI, boto3 to a profile that may not exist here or a real session token.
+UNSET_ENV = ("GOOGLE_GENAI_USE_VERTEXAI", "AWS_PROFILE", "AWS_SESSION_TOKEN")
 
 
 @dataclass
@@ -54,6 +55,7 @@ class EmulatorHandle:
     home_clock: Clock | None = None  # the clock every reset goes back to
     base_config: EmulatorConfig | None = None  # the config every reset goes back to
     _loop: inprocess.LoopThread | None = field(default=None, repr=False)
+    _side: ServerThread | None = field(default=None, repr=False)  # see `loopback_url`
 
     def __repr__(self) -> str:
         where = "in process" if self.server is None else "loopback"
@@ -79,6 +81,8 @@ class EmulatorHandle:
             self.server.stop()
         if self._loop is not None:
             self._loop.stop()
+        if self._side is not None:
+            self._side.stop()
 
     def reset(
         self,
@@ -133,9 +137,55 @@ class EmulatorHandle:
     def together_base_url(self) -> str:
         return f"{self.url}/together"
 
+    @property
+    def bedrock_url(self) -> str:
+        """boto3 `bedrock` `endpoint_url` (`AWS_ENDPOINT_URL_BEDROCK`)."""
+        return f"{self.url}/bedrock"
+
+    @property
+    def s3_url(self) -> str:
+        """boto3 `s3` `endpoint_url` (`AWS_ENDPOINT_URL_S3`), path-style."""
+        return f"{self.url}/s3"
+
+    @property
+    def vertex_base_url(self) -> str:
+        """google-genai `vertexai=True` `http_options.base_url`."""
+        return f"{self.url}/vertex"
+
+    @property
+    def storage_emulator_host(self) -> str:
+        """google-cloud-storage's `STORAGE_EMULATOR_HOST` (or `client_options.api_endpoint`)."""
+        return self.url
+
+    @property
+    def loopback_url(self) -> str:
+        """A URL with a socket behind it for this emulator, for SDKs that cannot take an HTTP
+        client (boto3, google-cloud-storage): `url` on a loopback handle; in process, a loopback
+        server for the same app and state, started on first use and stopped with the handle."""
+        if self.server is not None:
+            return self.url
+        if self._side is None:
+            self._side = ServerThread(self.emulator.app)
+            self._side.start()
+        return f"http://{self._side.host}:{self._side.port}"
+
     def env(self) -> dict[str, str]:
         """Variables that point SDK clients built by the code under test at this emulator: each
-        SDK's own documented names (mistralai reads only its key: pass `server_url` yourself)."""
+        SDK's own documented names (mistralai reads only its key: pass `server_url` yourself;
+        google-genai reads no Vertex base URL or credentials: use `vertex_client()`)."""
+        return {**self._sdk_env(), **self._cloud_env()}
+
+    def _cloud_env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL_S3": self.s3_url,
+            "AWS_ENDPOINT_URL_BEDROCK": self.bedrock_url,
+            "AWS_ACCESS_KEY_ID": cloud_clients.AWS_KEY,
+            "AWS_SECRET_ACCESS_KEY": cloud_clients.AWS_KEY,
+            "AWS_DEFAULT_REGION": cloud_clients.REGION,
+            "STORAGE_EMULATOR_HOST": self.storage_emulator_host,
+        }
+
+    def _sdk_env(self) -> dict[str, str]:
         return {
             "OPENAI_BASE_URL": self.openai_base_url,
             "OPENAI_API_KEY": API_KEY,
@@ -313,15 +363,46 @@ class EmulatorHandle:
         """A google-genai client; in process, both `client.batches` and `client.aio.batches`
         reach the app (google-genai takes a sync and an async HTTP client)."""
         from google import genai
+
+        options = self._genai_options(self.gemini_base_url, kwargs)
+        return genai.Client(api_key=API_KEY, http_options=options, **kwargs)
+
+    def vertex_client(self, **kwargs: Any) -> genai.Client:
+        """google-genai with `vertexai=True` on `vertex_base_url`: project `emulator-project`,
+        location `us-central1`, a dummy OAuth token; in process like `gemini_client()`."""
+        from google import genai
+        from google.oauth2.credentials import Credentials
+
+        options = self._genai_options(self.vertex_base_url, kwargs)
+        kwargs.setdefault("project", cloud_clients.PROJECT)
+        kwargs.setdefault("location", cloud_clients.LOCATION)
+        kwargs.setdefault("credentials", Credentials(token="emulator"))  # type: ignore[no-untyped-call]
+        return genai.Client(vertexai=True, http_options=options, **kwargs)
+
+    def _genai_options(self, base_url: str, kwargs: dict[str, Any]) -> Any:
+        """google-genai's `http_options`: the base URL, the in-process HTTP clients when there
+        is no server, then whatever the caller passed in `kwargs["http_options"]`."""
         from google.genai import types
 
-        update: dict[str, Any] = {"base_url": self.gemini_base_url}
+        update: dict[str, Any] = {"base_url": base_url}
         if self.server is None:
             package = inprocess.gemini_package()
             update["httpx_client"] = self.asgi_sync_client(package=package)
             update["httpx_async_client"] = self.asgi_client(package=package)
         options = types.HttpOptions(**update)
         extra = kwargs.pop("http_options", None)
-        if extra is not None:
-            options = options.model_copy(update=dict(extra))
-        return genai.Client(api_key=API_KEY, http_options=options, **kwargs)
+        return options if extra is None else options.model_copy(update=dict(extra))
+
+    # boto3 and google-cloud-storage take no HTTP client, so in process they reach the same
+    # emulator through `loopback_url` (a socket on 127.0.0.1), never another emulator.
+    def bedrock_client(self, **kwargs: Any) -> Any:
+        """boto3 `bedrock` on `<loopback_url>/bedrock`, dummy keys, region us-east-1."""
+        return cloud_clients.boto3_client("bedrock", f"{self.loopback_url}/bedrock", **kwargs)
+
+    def s3_client(self, **kwargs: Any) -> Any:
+        """boto3 `s3` on `<loopback_url>/s3`, path-style, dummy keys, region us-east-1."""
+        return cloud_clients.boto3_client("s3", f"{self.loopback_url}/s3", **kwargs)
+
+    def gcs_client(self, **kwargs: Any) -> Any:
+        """`google.cloud.storage.Client` on `loopback_url`, anonymous, project emulator-project."""
+        return cloud_clients.gcs_client(self.loopback_url, **kwargs)

@@ -72,6 +72,33 @@ CLIENTS = (
         "together_client",
         "`together.Together` (`base_url` = `<url>/together`)",
     ),
+    ClientSpec(
+        "vertex_client",
+        "google.genai",
+        "vertex_client",
+        "`google.genai.Client(vertexai=True)` (`base_url` = `<url>/vertex`, a dummy OAuth token)",
+    ),
+    # boto3 and google-cloud-storage take no HTTP client: with `batch_emulator_asgi` they reach
+    # that same in-process emulator through a loopback socket (`EmulatorHandle.loopback_url`).
+    ClientSpec(
+        "bedrock_client",
+        "boto3",
+        "bedrock_client",
+        "boto3 `bedrock` (`endpoint_url` = `<url>/bedrock`, dummy keys, loopback even in process)",
+    ),
+    ClientSpec(
+        "s3_client",
+        "boto3",
+        "s3_client",
+        "boto3 `s3` (`endpoint_url` = `<url>/s3`, path-style, loopback even in process)",
+    ),
+    ClientSpec(
+        "gcs_client",
+        "google.cloud.storage",
+        "gcs_client",
+        "`google.cloud.storage.Client` (anonymous, `api_endpoint` = `<url>`, loopback even in"
+        " process)",
+    ),
 )
 
 

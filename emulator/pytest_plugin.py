@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from emulator.handle import EmulatorHandle
     from emulator.sleeps import EmulatedSleeps
 
-pytest_plugins = ["emulator.plugin_cloud"]  # bedrock_client, s3_client, vertex_client, gcs_client
-
 
 @pytest.fixture(scope="session")
 def batch_emulator_config(pytestconfig: pytest.Config) -> EmulatorConfig:
@@ -93,8 +91,8 @@ def batch_emulator_env(
     batch_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> EmulatorHandle:
     """`batch_emulator`, plus each SDK's base-URL and API-key variables (`handle.env()`:
-    OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT, ANTHROPIC_BASE_URL, GROQ_BASE_URL...) for this
-    test: for code under test that builds its own SDK clients."""
+    OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT, ANTHROPIC_BASE_URL, GROQ_BASE_URL, AWS_ENDPOINT_URL_S3,
+    STORAGE_EMULATOR_HOST...) for this test: for code under test that builds its own clients."""
     set_env(batch_emulator, monkeypatch)
     return batch_emulator
 
@@ -108,7 +106,7 @@ def batch_emulator_sleep(request: pytest.FixtureRequest) -> Iterator[EmulatedSle
         yield sleeps
 
 
-# The client fixtures (openai_client, azure_client, groq_client...): one row each in
+# The client fixtures (openai_client, azure_client, groq_client, s3_client...): one row each in
 # emulator.pytest_clients.CLIENTS, built on the emulator the test asked for.
 register(globals(), CLIENTS)
 

@@ -38,10 +38,58 @@ def test_every_emulator_fixture_is_documented() -> None:
         assert name in code_names(PYTEST_DOC), name
 
 
+def plugin_fixtures(config: pytest.Config) -> set[str]:
+    """Every fixture in every module of the emulator that pytest loaded as a plugin, however it
+    got there (a `CLIENTS` row, a `register()` call, a module named in `pytest_plugins`)."""
+    from _pytest.fixtures import FixtureFunctionDefinition  # what `@pytest.fixture` makes
+
+    modules = [
+        p
+        for p in config.pluginmanager.get_plugins()
+        if getattr(p, "__name__", "").startswith("emulator.")
+    ]
+    return {
+        value.name
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, FixtureFunctionDefinition)
+    }
+
+
+def test_a_fixture_in_any_emulator_plugin_module_is_found(pytestconfig: pytest.Config) -> None:
+    """What a provider added later would do: its own module, loaded as a plugin, one fixture."""
+    import types
+
+    module = types.ModuleType("emulator.later_provider_plugin")
+
+    @pytest.fixture
+    def later_client() -> None: ...
+
+    module.later_client = later_client  # type: ignore[attr-defined]
+    pytestconfig.pluginmanager.register(module, "emulator-later-provider-test")
+    try:
+        assert "later_client" in plugin_fixtures(pytestconfig)
+    finally:
+        pytestconfig.pluginmanager.unregister(module)
+
+
+def test_every_fixture_the_plugin_defines_is_documented(pytestconfig: pytest.Config) -> None:
+    names = plugin_fixtures(pytestconfig)
+    assert {"batch_emulator", "s3_client", "vertex_client"} <= names, names
+    missing = sorted(names - code_names(PYTEST_DOC))
+    assert not missing, f"docs/pytest.md does not list {missing}"
+    clients = {n for n in names if n.endswith("_client")}
+    assert not sorted(clients - code_names(README)), "README does not list every client fixture"
+
+
 def test_every_environment_variable_is_documented() -> None:
     handle = EmulatorHandle.in_process()
     for name in [*handle.env(), *UNSET_ENV]:
         assert name in code_names(PYTEST_DOC), f"docs/pytest.md does not list {name}"
+        # The front page names the cloud ones: code building its own boto3 or GCS client has
+        # no other way here.
+        if name in handle.env() and name.startswith(("AWS_", "STORAGE_")):
+            assert name in code_names(README), f"README does not list {name}"
 
 
 @pytest.mark.parametrize("dialect", sorted({p.name for p in PROFILES} - INTERNAL))
@@ -83,8 +131,8 @@ def test_every_url_the_handle_offers_is_documented() -> None:
     urls = [
         name
         for name in dir(EmulatorHandle)
-        if name.endswith(("_base_url", "_endpoint", "_server_url"))
+        if name.endswith(("_base_url", "_endpoint", "_server_url", "_url", "_host"))
     ]
-    assert len(urls) >= 8
+    assert len(urls) >= 12
     for name in urls:
         assert f".{name}" in PYTEST_DOC, f"docs/pytest.md does not list .{name}"

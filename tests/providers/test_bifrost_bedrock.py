@@ -148,10 +148,12 @@ def test_vertex_provider_inline_gemini_and_claude(
 
 
 def test_bedrock_compatible_routes_serve_boto3(
-    batch_emulator: EmulatorHandle, s3_client: Any, bifrost: httpx.Client
+    batch_emulator_env: EmulatorHandle, s3_client: Any, bifrost: httpx.Client
 ) -> None:
     """Bifrost's Bedrock integration (`/bedrock/model-invocation-job...` on the gateway): boto3
-    pointed at `<bifrost>/bedrock` creates and reads the same job as the unified API."""
+    pointed at `<bifrost>/bedrock` creates and reads the same job as the unified API (keys and
+    region from `batch_emulator_env`)."""
+    batch_emulator = batch_emulator_env
     import boto3
 
     body = requests(1)[0]["params"]
