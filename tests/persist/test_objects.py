@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
 import botocore.exceptions
 import pytest
 from boto3.s3.transfer import TransferConfig
@@ -26,27 +24,13 @@ from google.cloud import storage
 from google.oauth2.credentials import Credentials
 
 from emulator.core.persist.sqlite import SqliteStore
-from tests.persist.serving import start, stop
+from tests.persist.serving import aws, start, stop
 
 ROLE = "arn:aws:iam::123456789012:role/BedrockBatchRole"
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 MIB = 1024 * 1024
 MULTIPART = TransferConfig(multipart_threshold=MIB, multipart_chunksize=5 * MIB)  # S3's floor
 DONE = ("Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired")
-
-
-def aws(url: str, service: str, key: str = "AKIDEXAMPLE") -> Any:
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}
-    )
-    return boto3.client(
-        service,
-        endpoint_url=f"{url}/{service}",
-        aws_access_key_id=key,
-        aws_secret_access_key="secret",
-        region_name="us-east-1",
-        config=config,
-    )
 
 
 @contextlib.contextmanager
