@@ -417,9 +417,10 @@ class ObjectStore:
             self._uploads[upload_id] = upload
 
     def upload(self, upload_id: str) -> Upload:
+        """An upload in flight, the calling tenant's only (its id is seeded, so guessable)."""
         with self._lock:
             found = self._uploads.get(upload_id)
-            if found is None:
+            if found is None or found.scoped != scope(found.bucket):
                 raise store_error(
                     ErrorKind.NOT_FOUND,
                     "NoSuchUpload",

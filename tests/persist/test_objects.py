@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
+import httpx
 import pytest
 from boto3.s3.transfer import TransferConfig
 from google import genai
@@ -258,6 +261,18 @@ def test_buckets_and_objects_are_per_key_through_boto3(isolated: str) -> None:
         theirs.get_object(Bucket="shared-name", Key="secret.txt")
     assert missing.value.response["Error"]["Code"] == "NoSuchKey"
     assert mine.get_object(Bucket="shared-name", Key="secret.txt")["Body"].read() == b"mine"
+    upload = mine.create_multipart_upload(Bucket="shared-name", Key="big")["UploadId"]
+    with pytest.raises(botocore.exceptions.ClientError) as foreign:
+        theirs.upload_part(
+            Bucket="shared-name", Key="big", UploadId=upload, PartNumber=1, Body=b"x"
+        )
+    assert foreign.value.response["Error"]["Code"] == "NoSuchUpload"
+    dropped = httpx.post(f"{isolated}/_emulator/reset", params={"key": "AKIDMINE"}).json()
+    assert dropped["buckets"] == 1  # a scoped reset forgets that key's buckets, no other's
+    assert theirs.list_objects_v2(Bucket="shared-name").get("Contents", []) == []
+    with pytest.raises(botocore.exceptions.ClientError) as reset:
+        mine.head_bucket(Bucket="shared-name")
+    assert reset.value.response["Error"]["Code"] == "404"
 
 
 def test_a_bedrock_jobs_outputs_are_its_keys_only(isolated: str) -> None:
@@ -286,3 +301,34 @@ def test_buckets_and_objects_are_per_key_through_google_cloud_storage(isolated: 
         assert list(theirs.list_blobs("g-shared")) == []
     with gcs(isolated, "token-a") as mine:
         assert mine.bucket("g-shared").blob("secret.txt").download_as_bytes() == b"mine"
+
+
+def _cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "emulator", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_export_then_import_keeps_buckets_objects_and_bedrock_outputs(tmp_path: Path) -> None:
+    source, copy = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    proc, url = start(source, "--timing", "immediate")
+    arn = _bedrock_job(url)
+    assert aws(url, "bedrock").get_model_invocation_job(jobIdentifier=arn)["status"] in DONE
+    before = _outputs(url)
+    uploaded = s3_view(aws(url, "s3"), "batch-input", "in/batch.jsonl")
+    stop(proc)
+    status, snapshot, err = _cli(["export", "--state", str(source)])
+    assert status == 0, err
+    kinds = {r["kind"] for r in json.loads(snapshot)["records"]}
+    assert {"bucket", "object", "object-derived"} <= kinds
+    status, _, err = _cli(["import", "--state", str(copy)], snapshot)
+    assert status == 0, err
+    proc, url = start(copy, "--timing", "immediate")
+    assert s3_view(aws(url, "s3"), "batch-input", "in/batch.jsonl") == uploaded
+    assert _outputs(url) == before and before
+    stop(proc)
