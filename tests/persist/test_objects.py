@@ -204,7 +204,20 @@ def test_a_bedrock_job_made_before_a_restart_finishes_after_it(tmp_path: Path) -
     stop(proc)
 
 
-def test_vertex_outputs_keep_their_generation_across_a_restart(tmp_path: Path) -> None:
+def vertex_client(url: str) -> genai.Client:
+    """google-genai's Vertex client, with the same token as `gcs(url, "emulator")`."""
+    return genai.Client(
+        vertexai=True,
+        project="emulator-project",
+        location="us-central1",
+        credentials=Credentials(token="emulator"),
+        http_options={"base_url": f"{url}/vertex"},
+    )
+
+
+def test_vertex_outputs_keep_their_generation_across_restarts_and_their_jobs_delete(
+    tmp_path: Path,
+) -> None:
     state = tmp_path / "state.sqlite"
     proc, url = start(state, "--timing", "immediate")
     with gcs(url, "emulator") as client:
@@ -212,13 +225,7 @@ def test_vertex_outputs_keep_their_generation_across_a_restart(tmp_path: Path) -
             client.create_bucket(bucket)
         line = {"request": {"contents": [{"role": "user", "parts": [{"text": "q"}]}]}}
         client.bucket("vertex-in").blob("in.jsonl").upload_from_string(json.dumps(line) + "\n")
-        vertex = genai.Client(
-            vertexai=True,
-            project="emulator-project",
-            location="us-central1",
-            credentials=Credentials(token="emulator"),
-            http_options={"base_url": f"{url}/vertex"},
-        )
+        vertex = vertex_client(url)
         job = vertex.batches.create(
             model="gemini-2.0-flash-001",
             src="gs://vertex-in/in.jsonl",
@@ -228,6 +235,12 @@ def test_vertex_outputs_keep_their_generation_across_a_restart(tmp_path: Path) -
         folder = str(done.output_info.gcs_output_directory)  # type: ignore[union-attr]
         name = folder[len("gs://vertex-out/") :] + "/predictions.jsonl"
         before = blob_view(client, "vertex-out", name)
+    stop(proc)
+    proc, url = start(state, "--timing", "immediate")
+    with gcs(url, "emulator") as client:
+        assert blob_view(client, "vertex-out", name) == before
+    vertex = vertex_client(url)
+    vertex.batches.delete(name=str(job.name))  # the job goes; its outputs stay, as in GCS
     stop(proc)
     proc, url = start(state, "--timing", "immediate")
     with gcs(url, "emulator") as client:
