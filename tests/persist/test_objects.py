@@ -24,6 +24,7 @@ from boto3.s3.transfer import TransferConfig
 from google import genai
 from google.api_core import exceptions as gcs_errors
 from google.cloud import storage
+from google.genai import errors as genai_errors
 from google.oauth2.credentials import Credentials
 
 from emulator.core.persist.sqlite import SqliteStore
@@ -345,3 +346,38 @@ def test_export_then_import_keeps_buckets_objects_and_bedrock_outputs(tmp_path: 
     assert s3_view(aws(url, "s3"), "batch-input", "in/batch.jsonl") == uploaded
     assert _outputs(url) == before and before
     stop(proc)
+
+
+def test_a_vertex_job_and_its_buckets_are_its_tokens_only(isolated: str) -> None:
+    with gcs(isolated, "emulator") as mine:
+        for bucket in ("vertex-in", "vertex-out"):
+            mine.create_bucket(bucket)
+        line = {"request": {"contents": [{"role": "user", "parts": [{"text": "q"}]}]}}
+        mine.bucket("vertex-in").blob("in.jsonl").upload_from_string(json.dumps(line) + "\n")
+    vertex = vertex_client(isolated)  # kept: a collected client closes its connection pool
+    job = vertex.batches.create(
+        model="gemini-2.0-flash-001",
+        src="gs://vertex-in/in.jsonl",
+        config={"dest": "gs://vertex-out/results"},
+    )
+    done = vertex.batches.get(name=str(job.name))
+    assert done.state is not None and done.state.value == "JOB_STATE_SUCCEEDED"
+    other = genai.Client(
+        vertexai=True,
+        project="emulator-project",
+        location="us-central1",
+        credentials=Credentials(token="someone-else"),
+        http_options={"base_url": f"{isolated}/vertex"},
+    )
+    with pytest.raises(genai_errors.ClientError) as refused:
+        other.batches.get(name=str(job.name))
+    assert refused.value.code == 404
+    failed = other.batches.create(  # naming the first token's buckets: as if they did not exist
+        model="gemini-2.0-flash-001",
+        src="gs://vertex-in/in.jsonl",
+        config={"dest": "gs://vertex-out/results"},
+    )
+    state = other.batches.get(name=str(failed.name)).state
+    assert state is not None and state.value == "JOB_STATE_FAILED"
+    with gcs(isolated, "someone-else") as theirs:
+        assert theirs.lookup_bucket("vertex-out") is None
