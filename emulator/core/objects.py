@@ -103,6 +103,9 @@ class ObjectStore:
         self.max_object_bytes = max_object_bytes
         self.sink: Sink = NULL  # a state file's store once `serve --state` attaches one
         self._lock = threading.RLock()
+        # Taken before a state file's transaction, never inside one: a caller that writes the
+        # store's records in its own transaction takes this first (`lock`).
+        self.lock = self._lock
         self._buckets: dict[str, tuple[str, float]] = {}  # scoped name -> (name, created)
         self._objects: dict[str, dict[str, StoredObject]] = {}  # scoped name -> key -> object
         self._uploads: dict[str, Upload] = {}

@@ -161,7 +161,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     def drop_tenant(self, tenant: str) -> dict[str, int]:
         """Forget one key's batches and files (a scoped reset on a shared server); other
         tenants, the clock, faults and ids are untouched."""
-        with self._lock, self.sink.transaction():
+        # the store's lock before the state file's: its own writes take them in that order
+        with self._lock, self.objects.lock, self.sink.transaction():
             batches = [k for k, b in self._batches.items() if b.extra.get(tenancy.OWNER) == tenant]
             files = [k for k, f in self._files.items() if f.extra.get(tenancy.OWNER) == tenant]
             for batch_id in batches:
@@ -422,7 +423,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             del self._batches[batch_id]
             self._unsettled.pop(batch_id, None)
             self._results.pop(batch_id, None)
-            with self.sink.transaction():
+            with self.objects.lock, self.sink.transaction():  # the order the store takes them
                 self.objects.keep_outputs(batch_id)  # its outputs outlive it, as in GCS
                 self.sink.delete("batch", batch_id)
                 self.sink.delete("items", batch_id)
