@@ -198,6 +198,7 @@ class ResultsMixin:
         folder = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         for name, data, ctype in written:
             self.objects.put_anyway(bucket, folder + name, data, stamp, ctype, batch.id)
+        self.objects.outputs_written(batch.id)
         with self._lock:
             self._usage[batch.id] = totals.value
         batch.extra["output_objects"] = [f"{scheme}://{bucket}/{folder}{n}" for n, _, _ in written]

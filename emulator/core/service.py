@@ -28,6 +28,7 @@ from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
 from emulator.core.journal import Journal, note
+from emulator.core.object_records import DERIVED
 from emulator.core.objects import ObjectStore
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
 from emulator.core.persist import NULL, Record, Sink
@@ -95,6 +96,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         self._unsettled: dict[str, Batch] = {}  # batches whose result files may still be due
         self.responders = responders_for(config)
         self.objects = ObjectStore(config.max_file_bytes)  # S3 and GCS speak this one store
+        self.restorers.update(self.objects.restorers())
+        self.restorers[DERIVED] = self._restore_outputs
 
     def per_item_work(self) -> bool:
         """Whether a create does work per item (item rules, responders): it then runs off
@@ -158,7 +161,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
     def drop_tenant(self, tenant: str) -> dict[str, int]:
         """Forget one key's batches and files (a scoped reset on a shared server); other
         tenants, the clock, faults and ids are untouched."""
-        with self._lock, self.sink.transaction():
+        # the store's lock before the state file's: its own writes take them in that order
+        with self._lock, self.objects.lock, self.sink.transaction():
             batches = [k for k, b in self._batches.items() if b.extra.get(tenancy.OWNER) == tenant]
             files = [k for k, f in self._files.items() if f.extra.get(tenancy.OWNER) == tenant]
             for batch_id in batches:
@@ -169,7 +173,20 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             for file_id in files:
                 del self._files[file_id]
                 self._forget(file_id)
-        return {"batches": len(batches), "files": len(files)}
+            buckets = self.objects.drop_owner(tenant)
+            for batch_id in batches:
+                self.sink.delete(DERIVED, batch_id)
+        return {"batches": len(batches), "files": len(files), "buckets": buckets}
+
+    def _restore_outputs(self, records: list[Record]) -> None:
+        """Batch outputs in object storage are rendered again from the seed at start, under
+        the generations they had (so a download before and after a restart match)."""
+        self.objects.restore_derived(records)
+        now = self.now()
+        for batch_id in self.objects.marked():
+            batch = self._batches.get(batch_id)
+            if batch is not None:
+                self._settled(self._observe(batch, now))
 
     def configure(self, config: EmulatorConfig) -> None:
         responders = responders_for(config)  # a bad canned directory fails before any change
@@ -406,7 +423,8 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
             del self._batches[batch_id]
             self._unsettled.pop(batch_id, None)
             self._results.pop(batch_id, None)
-            with self.sink.transaction():
+            with self.objects.lock, self.sink.transaction():  # the order the store takes them
+                self.objects.keep_outputs(batch_id)  # its outputs outlive it, as in GCS
                 self.sink.delete("batch", batch_id)
                 self.sink.delete("items", batch_id)
             return batch

@@ -8,7 +8,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import boto3
+import botocore.config
 import httpx
 
 # Every server a test starts, so the test's teardown (conftest.py) kills any a failing
@@ -63,3 +66,19 @@ def stop(proc: subprocess.Popen[str], clean: bool = False) -> None:
 def stop_all() -> None:
     while STARTED:
         stop(STARTED.pop())
+
+
+def aws(url: str, service: str, key: str = "AKIDEXAMPLE") -> Any:
+    """A boto3 client of `service` (s3, bedrock) on the server, path-style, one attempt per
+    call (a retry across a restart would blur what was acknowledged)."""
+    config = botocore.config.Config(
+        s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}
+    )
+    return boto3.client(
+        service,
+        endpoint_url=f"{url}/{service}",
+        aws_access_key_id=key,
+        aws_secret_access_key="secret",
+        region_name="us-east-1",
+        config=config,
+    )

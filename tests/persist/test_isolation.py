@@ -288,7 +288,7 @@ def test_a_reset_scoped_to_a_key_forgets_only_that_keys_batches_and_files(url: s
     kept, gone = _openai_create(theirs), _openai_create(mine)
     assert mine.batches.retrieve(gone).output_file_id  # finished: input and output file
     answer = httpx.post(f"{url}/_emulator/reset", params={"key": "reset-mine"}).json()
-    assert answer == {"status": "reset", "scope": "key", "batches": 1, "files": 2}
+    assert answer == {"status": "reset", "scope": "key", "batches": 1, "files": 2, "buckets": 0}
     assert mine.batches.list().data == [] and mine.files.list().data == []
     with pytest.raises(openai.NotFoundError):
         mine.batches.retrieve(gone)

@@ -1,10 +1,11 @@
 """`kill -9` at random points of a concurrent workload loses nothing a client was told.
 
 Rounds of: a server on one state file; four clients uploading, creating (OpenAI and
-Anthropic, finishing at once or held), cancelling, reading results, moving the clock and
-consuming a fault rule, each recording what was acknowledged; SIGKILL at a seeded random
-instant. After each restart every acknowledged write is there, byte-identical, and no id was
-handed out twice. Bounded: 3 rounds, at most 1.2 s of load and 60 operations per client each.
+Anthropic, finishing at once or held), cancelling, reading results, moving the clock,
+consuming a fault rule and putting S3 objects through boto3, each recording what was
+acknowledged; SIGKILL at a seeded random instant. After each restart every acknowledged write
+is there, byte-identical, and no id was handed out twice. Bounded: 3 rounds, at most 1.2 s of
+load and 60 operations per client each.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import anthropic
+import botocore.exceptions
 import httpx
 import openai
 
-from tests.persist.serving import start, stop
+from tests.persist.serving import aws, start, stop
 
 ROUNDS = 3
 CLIENTS = 4
 MAX_OPS = 60
 SEED = 20261206
 ENDPOINT = "/v1/chat/completions"
+BUCKET = "kill9"
 
 
 def jsonl(rng: random.Random) -> bytes:
@@ -54,6 +57,7 @@ class Acked:
     cancelled: set[str] = field(default_factory=set)
     outputs: dict[str, bytes] = field(default_factory=dict)  # output file id -> bytes read
     messages: set[str] = field(default_factory=set)
+    objects: dict[str, bytes] = field(default_factory=dict)  # S3 key -> bytes put
     ids: list[str] = field(default_factory=list)  # every id a create returned
     faults_taken: int = 0
     clock: float = 0.0
@@ -66,17 +70,23 @@ class Client(threading.Thread):
         self.sdk = openai.OpenAI(base_url=f"{url}/v1", api_key="k", max_retries=0, timeout=5)
         self.claude = anthropic.Anthropic(base_url=url, api_key="k", max_retries=0, timeout=5)
         self.control = httpx.Client(base_url=f"{url}/_emulator", timeout=5)
+        self.s3 = aws(url, "s3")
         self.acked, self.rng, self.stop = acked, rng, stop
 
     def run(self) -> None:
         ops = [self.upload, self.create, self.cancel, self.results, self.fault, self.message]
-        ops.append(self.advance)
+        ops += [self.advance, self.put_object]
         for _ in range(MAX_OPS):
             if self.stop.is_set():
                 return
             try:
                 self.rng.choice(ops)()
-            except (openai.APIConnectionError, anthropic.APIConnectionError, httpx.TransportError):
+            except (
+                openai.APIConnectionError,
+                anthropic.APIConnectionError,
+                httpx.TransportError,
+                botocore.exceptions.BotoCoreError,  # boto3's connection errors
+            ):
                 return  # the server is gone: this call was never acknowledged
 
     def upload(self) -> None:
@@ -141,6 +151,13 @@ class Client(threading.Thread):
             self.acked.messages.add(got.id)
             self.acked.ids.append(got.id)
 
+    def put_object(self) -> None:
+        key = f"k{self.rng.randrange(10**9)}.jsonl"
+        data = jsonl(self.rng)
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+        with self.acked.lock:
+            self.acked.objects[key] = data
+
     def advance(self) -> None:
         now = self.control.post("/clock/advance", json={"seconds": 5}).json()["now"]
         with self.acked.lock:
@@ -161,6 +178,10 @@ def check(url: str, acked: Acked, seed: int) -> None:
             assert batch.status == "completed", where
     for file_id, data in acked.outputs.items():
         assert sdk.files.content(file_id).content == data, f"result {file_id} re-read {where}"
+    s3 = aws(url, "s3")
+    for key, data in acked.objects.items():
+        got = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        assert got == data, f"object {key} bytes {where}"
     for message_id in acked.messages:
         claude.messages.batches.retrieve(message_id)
     rules = httpx.get(f"{url}/_emulator/faults").json()
@@ -175,6 +196,7 @@ def test_sigkill_at_random_points_loses_no_acknowledged_write(tmp_path: Path) ->
     proc, url = start(state, "--timing", "manual")
     rule = {"kind": "http", "operation": "files.list", "status": 429, "probability": 0.5}
     assert httpx.post(f"{url}/_emulator/faults", json=rule).status_code in (200, 201)
+    aws(url, "s3").create_bucket(Bucket=BUCKET)
     for round_ in range(ROUNDS):
         stop_event = threading.Event()
         clients = [
@@ -190,4 +212,4 @@ def test_sigkill_at_random_points_loses_no_acknowledged_write(tmp_path: Path) ->
         proc, url = start(state, "--timing", "manual")
         check(url, acked, SEED + round_)
     stop(proc)
-    assert acked.files and acked.batches and acked.messages  # the workload really ran
+    assert acked.files and acked.batches and acked.messages and acked.objects  # it really ran

@@ -84,6 +84,7 @@ class Durable:
     def attach(self) -> None:
         """From now on every change is written through the store."""
         self.service.sink = self.store
+        self.service.objects.sink = self.store
         self.service.ids.on_reserve = self._reserve
         self.service.journal.listeners.append(self._note)
 
