@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from emulator import ItemFault
+from emulator import HttpFault, ItemFault
 from emulator.handle import EmulatorHandle
 
 from .conftest import Run
@@ -142,3 +142,29 @@ def test_an_errored_record_is_counted_and_carries_bedrocks_error(
     assert sorted(errored["error"]) == sorted(FACTS["error_keys"])
     job = bedrock_client.get_model_invocation_job(jobIdentifier=out["batch_id"])
     assert (job["status"], job["errorRecordCount"]) == ("Completed", 1)
+
+
+@pytest.mark.batch_emulator(timing="immediate")
+def test_a_refused_upload_is_not_an_error_to_create_file(
+    batch_emulator: EmulatorHandle, s3_client: Any, run: Run
+) -> None:
+    """S3 answers the upload 503 SlowDown once; litellm 1.110.2's create_file neither retries
+    nor raises (its sync HTTP handler's `put` does not check the status), so it hands back a
+    file id for an object that does not exist, and the job made from it fails validation."""
+    batch_emulator.faults.add(
+        HttpFault(status=503, dialect="s3", operation="s3.PutObject", times=1)
+    )
+    out = litellm_bedrock(batch_emulator, s3_client, run)
+
+    assert out["file_id"].startswith(f"s3://{BUCKET_IN}/")  # litellm: uploaded
+    assert (out["created_status"], out["status"]) == ("validating", "failed")
+    assert out["output_file_id"] is None and out["lines"] == []
+    assert out["calls"][:2] == [
+        ("s3", "s3.PutObject", 503, None),
+        ("bedrock", "CreateModelInvocationJob", 200, "validating"),
+    ]
+    listed = s3_client.list_objects_v2(Bucket=BUCKET_IN).get("Contents", [])
+    assert listed == []  # nothing was stored
+    info = batch_emulator.batch(job_id(out))
+    assert info.state == "failed" and info.failure is not None
+    assert s3_key(out["file_id"], BUCKET_IN) in info.failure
