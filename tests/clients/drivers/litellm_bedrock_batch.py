@@ -1,11 +1,12 @@
 """Drives litellm's Bedrock batch functions the way its Bedrock batches docs show; prints one JSON
 summary line.
 
-Runs under .clients-venv's Python. Usage: litellm_bedrock_batch.py URL IN_BUCKET OUT_BUCKET; URL is the emulator's bare
-base URL. litellm signs S3 and Bedrock calls itself (botocore's SigV4 signer) and sends them with
-its own HTTP client: `s3_endpoint_url` is the bare URL (litellm puts the bucket in the first path
-segment and derives the `s3://` file id from it, so no `/s3` prefix: the emulator dispatches on
-the signature's service scope), `aws_bedrock_control_plane_endpoint` is `URL/bedrock`.
+Runs under .clients-venv's Python. Usage: litellm_bedrock_batch.py URL IN_BUCKET OUT_BUCKET, URL
+the emulator's bare base URL, the buckets already made. litellm signs S3 and Bedrock calls itself
+(botocore's SigV4 signer) and sends them with its own HTTP client: `s3_endpoint_url` is the bare
+URL (litellm puts the bucket in the first path segment and derives the `s3://` file id from it,
+so no `/s3` prefix: the emulator dispatches on the signature's service scope), and
+`aws_bedrock_control_plane_endpoint` is `URL/bedrock`.
 create_file converts OpenAI batch lines into Bedrock's `{recordId, modelInput}` and uploads them;
 create_batch needs `model` (the Bedrock model id) and a role ARN; retrieve_batch maps Bedrock's
 status to OpenAI's words; file_content reads the `.jsonl.out` object. Only the bounded loop is
@@ -46,7 +47,12 @@ def request_line(i: int) -> dict[str, Any]:
         "max_tokens": 32,
         "messages": [{"role": "user", "content": f"Summarise item {i}"}],
     }
-    return {"custom_id": f"req-{i:03d}", "method": "POST", "url": "/v1/chat/completions", "body": body}
+    return {
+        "custom_id": f"req-{i:03d}",
+        "method": "POST",
+        "url": "/v1/chat/completions",
+        "body": body,
+    }
 
 
 def write_requests() -> Path:
@@ -88,8 +94,9 @@ def main() -> None:
         **kw,
     )
     done = until_done(batch.id, kw)
-    content = litellm.file_content(file_id=done.output_file_id, **kw) if done.output_file_id else None
-    text = content.content.decode() if content is not None else ""
+    text = ""
+    if done.output_file_id:  # litellm sets it only for a status it reads as completed
+        text = litellm.file_content(file_id=done.output_file_id, **kw).content.decode()
     summary = {
         "file_id": uploaded.id,
         "batch_id": batch.id,
