@@ -14,7 +14,14 @@ import threading
 from dataclasses import dataclass, field
 
 from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.object_errors import check_key, no_bucket, no_key, store_error, too_large
+from emulator.core.object_errors import (
+    check_content_type,
+    check_key,
+    no_bucket,
+    no_key,
+    store_error,
+    too_large,
+)
 
 MAX_BUCKETS = 1_000
 MAX_OBJECTS = 100_000  # in the whole store
@@ -139,6 +146,7 @@ class ObjectStore:
         etag: str | None = None,
     ) -> StoredObject:
         check_key(key)
+        check_content_type(content_type)
         if len(data) > self.max_object_bytes:
             raise too_large(self.max_object_bytes)
         with self._lock:
@@ -256,6 +264,7 @@ class ObjectStore:
         self, upload_id: str, bucket: str, key: str, content_type: str, metadata: dict[str, str]
     ) -> None:
         check_key(key)
+        check_content_type(content_type)
         with self._lock:
             if bucket not in self._buckets:
                 raise no_bucket(bucket)

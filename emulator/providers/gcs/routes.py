@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from emulator import bodies
 from emulator.core import jsonsafe
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.numbers import ascii_int
 from emulator.core.object_errors import too_large
 from emulator.core.service import BatchService
 from emulator.http import Dialect, json_response, origin, route
@@ -31,7 +32,9 @@ DIALECT = Dialect("gcs", wire.render_error, request_id_header="x-guploader-uploa
 # Bucket naming (cloud.google.com/storage/docs/buckets#naming): 3-63 characters of lowercase
 # letters, digits, dashes, underscores and dots, starting and ending with a letter or digit.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
-CONTENT_RANGE = re.compile(r"bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)")
+# ASCII digits only, at most 18 (`\d` takes '٣'; int() raises past 4,300 digits).
+CONTENT_RANGE = re.compile(r"bytes (?:([0-9]{1,18})-([0-9]{1,18})|\*)/([0-9]{1,18}|\*)", re.ASCII)
+BYTE_RANGE = re.compile(r"bytes=([0-9]{1,18})-([0-9]{0,18})", re.ASCII)
 JSON_CAP = 1024 * 1024
 
 
@@ -83,8 +86,8 @@ async def delete_bucket(service: BatchService, request: Request) -> Response:
 # -- objects -----------------------------------------------------------------------------
 async def list_objects(service: BatchService, request: Request) -> Response:
     q = request.query_params
-    raw_max = q.get("maxResults", "1000")
-    limit = max(1, min(int(raw_max), 1000)) if raw_max.isdigit() else 1000
+    asked = ascii_int(q.get("maxResults"))  # not str.isdigit(): '²' passes it, int() raises
+    limit = 1000 if asked is None else max(1, min(asked, 1000))
     after = ""
     if q.get("pageToken"):
         try:
@@ -128,11 +131,13 @@ def _media(obj: Any, request: Request) -> Response:
         "x-goog-generation": str(obj.generation),
         "x-goog-stored-content-length": str(obj.size),
     }
-    found = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("range", ""))
+    found = BYTE_RANGE.fullmatch(request.headers.get("range", ""))
     if found is None:
         return Response(obj.data, media_type=obj.content_type, headers=headers)
     start = int(found[1])
     end = min(int(found[2]) if found[2] else obj.size - 1, obj.size - 1)
+    if found[2] and int(found[2]) < start:  # an invalid range is ignored (RFC 9110 §14.2)
+        return Response(obj.data, media_type=obj.content_type, headers=headers)
     if start >= obj.size and obj.size:
         raise EmulatorError(ErrorKind.INVALID_REQUEST, "Request range not satisfiable", status=416)
     headers["content-range"] = f"bytes {start}-{end}/{obj.size}"

@@ -8,9 +8,15 @@ storing the framing inside the object). Signatures are not checked: any key is a
 
 from __future__ import annotations
 
+import re
+
 from emulator.core.errors import EmulatorError, ErrorKind
 
 MAX_HEADER = 4096  # a chunk-size line with its signature is ~90 bytes
+# A chunk size is bare hex digits (HTTP/1.1 chunk-size, which aws-chunked reuses): `int(x, 16)`
+# alone would also take "-6" (a negative size walks the parser backwards forever), "0x5",
+# "1_0" and spaces.
+HEX_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 
 
 def is_chunked(content_encoding: str, content_sha256: str) -> bool:
@@ -33,11 +39,10 @@ def decode(body: bytes) -> tuple[bytes, dict[str, str]]:
         end = body.find(b"\r\n", at, at + MAX_HEADER)
         if end < 0:
             raise _bad("chunk header not terminated")
-        size_text = body[at:end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _bad("invalid chunk size") from None
+        size_text = body[at:end].split(b";", 1)[0]
+        if HEX_SIZE.fullmatch(size_text) is None:
+            raise _bad("invalid chunk size")
+        size = int(size_text, 16)
         at = end + 2
         if size == 0:
             rest = body[at:]

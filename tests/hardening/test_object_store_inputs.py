@@ -1,0 +1,236 @@
+"""Hostile input on the object-store and cloud-batch doors (S3, GCS, Bedrock, Vertex), over
+loopback HTTP: no 5xx, no hang, and nothing stored that breaks a later read.
+
+Found in review of the merged Bedrock/Vertex work: a negative aws-chunked size walked the
+decoder backwards forever (the whole server froze); non-ASCII or 5,000-digit numbers in
+`max-keys`, `partNumber`, `maxResults`, `pageSize`, `Range` and `Content-Range` answered 500;
+a GCS content type with CR/LF made every later S3 GetObject of it a 500 (and the GCS download
+drop the connection); an input line nested 300 deep made every Bedrock/Vertex read, list and
+create a 500 until a reset.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from emulator.core.errors import EmulatorError
+from emulator.handle import EmulatorHandle
+from emulator.providers.s3 import chunked
+
+HOSTILE_NUMBERS = ["²", "٣", "9" * 5000, "1_0", " 7", "-1", "0x5"]
+ROLE = "arn:aws:iam::123456789012:role/BedrockBatchRole"
+CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
+GEMINI = "publishers/google/models/gemini-2.0-flash-001"
+DEEP = "[" * 300 + "1" + "]" * 300  # valid JSON, deeper than the 255 levels orjson writes
+
+
+@pytest.fixture
+def http(batch_emulator: EmulatorHandle) -> Iterator[httpx.Client]:
+    # a bearer token: Vertex answers 401 without one, before it reads anything else
+    bearer = {"authorization": "Bearer ya29.test"}
+    with httpx.Client(base_url=batch_emulator.url, timeout=20, headers=bearer) as client:
+        assert client.put("/s3/hostile").status_code == 200
+        assert client.put("/s3/hostile/a.jsonl", content=b"hello\n").status_code == 200
+        assert client.post("/storage/v1/b", json={"name": "ghostile"}).status_code == 200
+        media = {"uploadType": "media", "name": "a.jsonl"}
+        upload = client.post("/upload/storage/v1/b/ghostile/o", params=media, content=b"hello\n")
+        assert upload.status_code == 200
+        yield client
+
+
+def _ok(answer: httpx.Response) -> None:
+    assert answer.status_code < 500, (answer.status_code, answer.text[:300])
+
+
+def _decodes_or_refuses(body: bytes) -> str:
+    """Run the decoder on a thread: a framing that loops forever fails here, not hangs."""
+    outcome: list[str] = []
+
+    def run() -> None:
+        try:
+            chunked.decode(body)
+            outcome.append("decoded")
+        except EmulatorError:
+            outcome.append("refused")
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert outcome, f"aws-chunked decoding of {body[:40]!r} did not finish"
+    return outcome[0]
+
+
+@pytest.mark.parametrize("size", [b"-6", b"-2", b"0x5", b"1_0", b" 5", b"+5", b""])
+def test_a_chunk_size_that_is_not_bare_hex_is_refused(size: bytes) -> None:
+    # `-6` points back at the first chunk's CRLF: int(x, 16) read it and the loop never ended
+    body = b"1\r\na\r\n" + size + b"\r\nhello\r\n0\r\n\r\n"
+    assert _decodes_or_refuses(body) == "refused"
+
+
+def test_a_negative_chunk_size_over_http_is_a_400_and_the_server_still_answers(
+    http: httpx.Client,
+) -> None:
+    headers = {"content-encoding": "aws-chunked"}
+    answer = http.put("/s3/hostile/c", content=b"1\r\na\r\n-6\r\n0\r\n\r\n", headers=headers)
+    assert answer.status_code == 400 and b"<Code>IncompleteBody</Code>" in answer.content
+    assert http.get("/_emulator/health").status_code == 200
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+def test_numbers_in_queries_are_never_a_5xx(http: httpx.Client, value: str) -> None:
+    started = http.post("/s3/hostile/big?uploads")
+    upload_id = started.text.split("<UploadId>")[1].split("</UploadId>")[0]
+    calls: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", "/s3/hostile", {"params": {"list-type": "2", "max-keys": value}}),
+        ("PUT", "/s3/hostile/big", {"params": {"uploadId": upload_id, "partNumber": value}}),
+        ("GET", "/storage/v1/b/ghostile/o", {"params": {"maxResults": value}}),
+        ("GET", "/bedrock/model-invocation-jobs", {"params": {"maxResults": value}}),
+        ("GET", "/bedrock/model-invocation-jobs", {"params": {"nextToken": value}}),
+        (
+            "GET",
+            "/vertex/v1/projects/p/locations/l/batchPredictionJobs",
+            {"params": {"pageSize": value}},
+        ),
+        (
+            "GET",
+            "/vertex/v1/projects/p/locations/l/batchPredictionJobs",
+            {"params": {"pageToken": value}},
+        ),
+    ]
+    for method, url, extra in calls:
+        _ok(http.request(method, url, content=b"x" if method == "PUT" else None, **extra))
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+def test_ranges_are_never_a_5xx(http: httpx.Client, value: str) -> None:
+    raw = value.encode()  # sent as UTF-8 bytes, as a careless client would
+    for url in ("/s3/hostile/a.jsonl", "/download/storage/v1/b/ghostile/o/a.jsonl"):
+        for header in (b"bytes=" + raw + b"-", b"bytes=0-" + raw):
+            answer = http.get(url, headers=[(b"range", header)])
+            _ok(answer)
+            assert answer.status_code == 200 and answer.content == b"hello\n"  # ignored
+    started = http.post(
+        "/upload/storage/v1/b/ghostile/o", params={"uploadType": "resumable"}, json={"name": "r"}
+    )
+    session = started.headers["location"]
+    for header in (b"bytes 0-4/" + raw, b"bytes " + raw + b"-4/5", b"bytes 0-" + raw + b"/*"):
+        answer = http.put(session, headers=[(b"content-range", header)], content=b"hello")
+        assert answer.status_code == 400, (header, answer.text[:200])
+
+
+def test_a_content_type_that_cannot_be_a_header_is_refused_at_upload(http: httpx.Client) -> None:
+    meta = b'{"name": "q", "contentType": "text/plain\\r\\nX-Evil: 1"}'
+    body = b"--B\r\n\r\n" + meta + b"\r\n--B\r\n\r\nx\r\n--B--"
+    answer = http.post(
+        "/upload/storage/v1/b/ghostile/o?uploadType=multipart",
+        headers={"content-type": "multipart/related; boundary=B"},
+        content=body,
+    )
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 400
+    assert http.get("/storage/v1/b/ghostile/o/q").status_code == 404  # nothing stored
+
+
+def test_gcs_metadata_s3_cannot_send_is_counted_in_x_amz_missing_meta(
+    http: httpx.Client,
+) -> None:
+    """GCS metadata is any JSON string; S3 answers what a header cannot carry by counting it
+    in `x-amz-missing-meta` (S3 API reference, GetObject response headers)."""
+    meta = {"name": "m", "metadata": {"team": "ml", "a\r\nb": "x", "note": "Ā\r\n"}}
+    answer = http.post(
+        "/upload/storage/v1/b/ghostile/o?uploadType=multipart",
+        headers={"content-type": "multipart/related; boundary=B"},
+        content=b"--B\r\n\r\n"
+        + httpx.Request("POST", "/", json=meta).content
+        + b"\r\n--B\r\n\r\nx\r\n--B--",
+    )
+    assert answer.status_code == 200, answer.text[:200]
+    for method in ("GET", "HEAD"):
+        got = http.request(method, "/s3/ghostile/m")
+        assert got.status_code == 200
+        assert got.headers["x-amz-meta-team"] == "ml"
+        assert got.headers["x-amz-missing-meta"] == "2"
+    assert http.get("/storage/v1/b/ghostile/o/m").json()["metadata"] == meta["metadata"]
+    assert http.get("/download/storage/v1/b/ghostile/o/m").content == b"x"
+
+
+def _bedrock(http: httpx.Client, uri: str, name: str) -> httpx.Response:
+    return http.post(
+        "/bedrock/model-invocation-job",
+        json={
+            "jobName": name,
+            "roleArn": ROLE,
+            "modelId": CLAUDE,
+            "inputDataConfig": {"s3InputDataConfig": {"s3Uri": uri}},
+            "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://hostile/out/"}},
+        },
+    )
+
+
+def test_a_deep_bedrock_record_fails_its_job_and_breaks_nothing(
+    batch_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    line = '{"recordId": "r%d", "modelInput": {"messages": [], "x": %s}}\n'
+    records = "".join(line % (i, DEEP) for i in range(100)).encode()
+    http.put("/s3/hostile/deep.jsonl", content=records)
+    created = _bedrock(http, "s3://hostile/deep.jsonl", "deep")
+    assert created.status_code == 200, created.text[:200]
+    batch_emulator.advance(hours=1)
+    job = http.get("/bedrock/model-invocation-job/" + created.json()["jobArn"].rsplit("/")[-1])
+    assert job.status_code == 200 and job.json()["status"] == "Failed"
+    assert http.get("/bedrock/model-invocation-jobs").status_code == 200
+    good = '{"recordId": "g%d", "modelInput": {"messages": []}}\n'
+    http.put("/s3/hostile/good.jsonl", content="".join(good % i for i in range(100)).encode())
+    assert _bedrock(http, "s3://hostile/good.jsonl", "after").status_code == 200
+
+
+def test_a_deep_vertex_line_fails_its_job_and_breaks_nothing(
+    batch_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    line = '{"request": {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, "k": %s}\n'
+    media = {"uploadType": "media", "name": "deep.jsonl"}
+    http.post("/upload/storage/v1/b/ghostile/o", params=media, content=(line % DEEP).encode())
+    jobs = "/vertex/v1/projects/p/locations/us-central1/batchPredictionJobs"
+    body = {
+        "displayName": "deep",
+        "model": GEMINI,
+        "inputConfig": {
+            "instancesFormat": "jsonl",
+            "gcsSource": {"uris": ["gs://ghostile/deep.jsonl"]},
+        },
+        "outputConfig": {
+            "predictionsFormat": "jsonl",
+            "gcsDestination": {"outputUriPrefix": "gs://ghostile/out"},
+        },
+    }
+    created = http.post(jobs, json=body)
+    assert created.status_code == 200, created.text[:200]
+    batch_emulator.advance(hours=1)
+    job = http.get("/vertex/v1/" + created.json()["name"])
+    assert job.status_code == 200 and job.json()["state"] == "JOB_STATE_FAILED"
+    assert http.get(jobs).status_code == 200
+
+
+@pytest.mark.parametrize("wrong", ["x", ["x"], 1, None])
+def test_nested_configs_of_the_wrong_type_are_400s(http: httpx.Client, wrong: Any) -> None:
+    bedrock = {
+        "jobName": "j",
+        "roleArn": ROLE,
+        "modelId": CLAUDE,
+        "inputDataConfig": {"s3InputDataConfig": wrong},
+        "outputDataConfig": {"s3OutputDataConfig": wrong},
+    }
+    answer = http.post("/bedrock/model-invocation-job", json=bedrock)
+    assert answer.status_code == 400 and "s3Uri" in answer.json()["message"]
+    vertex = {
+        "model": GEMINI,
+        "inputConfig": {"gcsSource": wrong},
+        "outputConfig": {"gcsDestination": wrong},
+    }
+    jobs = "/vertex/v1/projects/p/locations/l/batchPredictionJobs"
+    answer = http.post(jobs, json=vertex)
+    assert answer.status_code == 400 and answer.json()["error"]["status"] == "INVALID_ARGUMENT"
