@@ -157,8 +157,15 @@ class FileBody(Response):
 
     CHUNK = 1 << 20
 
-    def __init__(self, data: bytes, media_type: str = "application/octet-stream") -> None:
-        super().__init__(data, media_type=media_type, headers=INERT)
+    def __init__(
+        self,
+        data: bytes,
+        media_type: str | None = "application/octet-stream",
+        *,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(data, status_code, {**(headers or {}), **INERT}, media_type)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(

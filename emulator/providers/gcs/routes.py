@@ -24,7 +24,7 @@ from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.numbers import ascii_int
 from emulator.core.object_errors import too_large
 from emulator.core.service import BatchService
-from emulator.http import Dialect, json_response, origin, route
+from emulator.http import Dialect, FileBody, json_response, origin, route
 from emulator.providers.gcs import wire
 
 PREFIXES = ("/storage/v1/", "/upload/storage/v1/", "/download/storage/v1/")
@@ -133,16 +133,16 @@ def _media(obj: Any, request: Request) -> Response:
     }
     found = BYTE_RANGE.fullmatch(request.headers.get("range", ""))
     if found is None:
-        return Response(obj.data, media_type=obj.content_type, headers=headers)
+        return FileBody(obj.data, obj.content_type, headers=headers)  # inert, in slices
     start = int(found[1])
     end = min(int(found[2]) if found[2] else obj.size - 1, obj.size - 1)
     if found[2] and int(found[2]) < start:  # an invalid range is ignored (RFC 9110 §14.2)
-        return Response(obj.data, media_type=obj.content_type, headers=headers)
+        return FileBody(obj.data, obj.content_type, headers=headers)  # inert, in slices
     if start >= obj.size and obj.size:
         raise EmulatorError(ErrorKind.INVALID_REQUEST, "Request range not satisfiable", status=416)
     headers["content-range"] = f"bytes {start}-{end}/{obj.size}"
     part = obj.data[start : end + 1]
-    return Response(part, status_code=206, media_type=obj.content_type, headers=headers)
+    return FileBody(part, obj.content_type, status_code=206, headers=headers)
 
 
 async def delete_object(service: BatchService, request: Request) -> Response:

@@ -24,7 +24,7 @@ from emulator.core.numbers import ascii_int
 from emulator.core.object_errors import header_safe, store_error, too_large
 from emulator.core.objects import StoredObject
 from emulator.core.service import BatchService
-from emulator.http import Dialect, route
+from emulator.http import Dialect, FileBody, route
 from emulator.providers.s3 import chunked, xml
 
 PREFIXES = ("/s3/",)
@@ -218,10 +218,10 @@ async def get_object(service: BatchService, request: Request) -> Response:
         return Response(b"", headers={**headers, "content-length": str(obj.size)})
     chosen = _range(request.headers.get("range"), obj.size)
     if chosen is None:
-        return Response(obj.data, headers=headers)
+        return FileBody(obj.data, None, headers=headers)  # inert, sent in slices
     start, end = chosen
     headers["content-range"] = f"bytes {start}-{end}/{obj.size}"
-    return Response(obj.data[start : end + 1], status_code=206, headers=headers)
+    return FileBody(obj.data[start : end + 1], None, status_code=206, headers=headers)
 
 
 async def delete_object(service: BatchService, request: Request) -> Response:

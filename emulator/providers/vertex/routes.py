@@ -17,6 +17,7 @@ from emulator import headers
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.numbers import ascii_int
+from emulator.core.paging import offset_page
 from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.gemini.dialect import render_error
@@ -115,11 +116,10 @@ async def list_jobs(service: BatchService, request: Request) -> Response:
     if asked is None or start is None:
         raise invalid("Invalid pageSize or pageToken.")
     size = max(1, min(asked, 1000))
-    views = service.list_batches({SCOPE})
-    page = views[start : start + size]
+    page, token = offset_page(service.list_batches({SCOPE}), start, size)
     body: dict[str, Any] = {"batchPredictionJobs": [d.job_to_wire(v) for v in page]}
-    if start + size < len(views):
-        body["nextPageToken"] = str(start + size)
+    if token is not None:
+        body["nextPageToken"] = token
     return json_response(body)
 
 
