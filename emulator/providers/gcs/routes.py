@@ -40,7 +40,7 @@ JSON_CAP = 1024 * 1024
 
 async def _body(service: BatchService, request: Request) -> bytes:
     limit = service.objects.max_object_bytes
-    return await bodies.read_body(request, limit + 65_536, lambda: too_large(limit))
+    return await bodies.read_spooled(request, limit + 65_536, lambda: too_large(limit))
 
 
 def _json(raw: bytes) -> dict[str, Any]:

@@ -46,7 +46,7 @@ BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 async def _payload(service: BatchService, request: Request) -> bytes:
     """The object bytes sent, `aws-chunked` framing removed (boto3 1.36+ trailers)."""
     limit = service.objects.max_object_bytes
-    raw = await bodies.read_body(request, limit + limit // 8 + 65_536, lambda: too_large(limit))
+    raw = await bodies.read_spooled(request, limit + limit // 8 + 65_536, lambda: too_large(limit))
     encoding = request.headers.get("content-encoding", "")
     if chunked.is_chunked(encoding, request.headers.get("x-amz-content-sha256", "")):
         raw, _ = chunked.decode(raw)
