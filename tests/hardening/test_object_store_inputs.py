@@ -234,3 +234,22 @@ def test_nested_configs_of_the_wrong_type_are_400s(http: httpx.Client, wrong: An
     jobs = "/vertex/v1/projects/p/locations/l/batchPredictionJobs"
     answer = http.post(jobs, json=vertex)
     assert answer.status_code == 400 and answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("labels", ["x", 5, [1, 2], True])
+def test_bifrost_vertex_labels_of_the_wrong_type_are_a_400(http: httpx.Client, labels: Any) -> None:
+    """Inline Gemini bodies keep their labels beside Bifrost's custom-id label: a label value
+    that is not an object answered 500 (`dict("x")`)."""
+    assert http.post("/storage/v1/b", json={"name": "bif-labels"}).status_code == 200
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "labels": labels}
+    answer = http.post(
+        "/bifrost/v1/batches",
+        params={"provider": "vertex"},
+        json={
+            "model": "gemini-2.0-flash-001",
+            "output_gcs_uri": "gs://bif-labels/out/",
+            "requests": [{"custom_id": "a", "body": body}],
+        },
+    )
+    assert answer.status_code == 400, answer.text[:200]
+    assert answer.json()["status_code"] == 400 and "labels" in answer.json()["error"]["message"]
