@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -253,3 +254,37 @@ def test_bifrost_vertex_labels_of_the_wrong_type_are_a_400(http: httpx.Client, l
     )
     assert answer.status_code == 400, answer.text[:200]
     assert answer.json()["status_code"] == 400 and "labels" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("garbage", [b"garbage\n[1]\n", b'{"errorRecordCount": "x"}\n', b""])
+def test_bifrost_reads_output_objects_the_user_overwrote_without_a_500(
+    batch_emulator: EmulatorHandle, http: httpx.Client, garbage: bytes
+) -> None:
+    """Bedrock's outputs live in the user's own bucket; one overwritten there made Bifrost's
+    get and results a 500 for good."""
+    http.put("/s3/bif-out")
+    created = http.post(
+        "/bifrost/v1/batches",
+        params={"provider": "bedrock"},
+        json={
+            "model": f"bedrock/{CLAUDE}",
+            "role_arn": ROLE,
+            "output_s3_uri": "s3://bif-out/out/",
+            "requests": [
+                {"custom_id": f"r{i}", "body": {"max_tokens": 5, "messages": []}}
+                for i in range(100)
+            ],
+        },
+    )
+    assert created.status_code == 200, created.text[:200]
+    job = quote(created.json()["id"], safe="")
+    batch_emulator.advance(hours=1)
+    assert http.get(f"/bifrost/v1/batches/{job}", params={"provider": "bedrock"}).status_code == 200
+    listed = http.get("/s3/bif-out", params={"list-type": "2", "prefix": "out/"}).text
+    outputs = [k for k in listed.split("<Key>")[1:] if ".out</Key>" in k]
+    assert outputs  # the .jsonl.out and manifest.json.out Bifrost reads
+    for key in outputs:
+        http.put(f"/s3/bif-out/{key.split('</Key>')[0]}", content=garbage)
+    for path in (f"/bifrost/v1/batches/{job}", f"/bifrost/v1/batches/{job}/results"):
+        answer = http.get(path, params={"provider": "bedrock"})
+        assert answer.status_code == 200, (path, answer.text[:200])
