@@ -194,6 +194,7 @@ CLOUD_POOL = [
     "arn:aws:iam::123456789012:role/r",
     "anthropic.claude-3-haiku-20240307-v1:0",
     "publishers/google/models/gemini-2.0-flash-001",
+    {"kind": "x"},  # a non-empty object: `body.get(k) or {}` drops an empty one unread
 ]
 
 
@@ -276,7 +277,7 @@ class _Prober:
         query = out.base_query
         seen, answer = self.probe(route, query, body)
         out.takes_json = bool(seen["body"]) or answer.status_code < 400
-        for _ in range(6):
+        for _ in range(10):
             changed = False
             for path in list(seen["body"]):
                 named = str(path[-1]).lower() in answer.text.lower()

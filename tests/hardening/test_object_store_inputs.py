@@ -288,3 +288,44 @@ def test_bifrost_reads_output_objects_the_user_overwrote_without_a_500(
     for path in (f"/bifrost/v1/batches/{job}", f"/bifrost/v1/batches/{job}/results"):
         answer = http.get(path, params={"provider": "bedrock"})
         assert answer.status_code == 200, (path, answer.text[:200])
+
+
+def test_a_stored_integer_past_64_bits_does_not_break_the_bedrock_list(
+    http: httpx.Client,
+) -> None:
+    """JSON numbers have no size limit; a create keeping one (here in `vpcConfig`) made every
+    later list and get a 500 (orjson writes 64-bit integers only)."""
+    created = http.post(
+        "/bedrock/model-invocation-job",
+        json={
+            "jobName": "big",
+            "roleArn": ROLE,
+            "modelId": CLAUDE,
+            "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://hostile/a.jsonl"}},
+            "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://hostile/out/"}},
+            "vpcConfig": {"subnetIds": [10**30]},
+        },
+    )
+    assert created.status_code == 200, created.text[:200]
+    job = created.json()["jobArn"].rsplit("/")[-1]
+    assert http.get("/bedrock/model-invocation-jobs").status_code == 200
+    got = http.get(f"/bedrock/model-invocation-job/{job}")
+    assert got.status_code == 200 and got.json()["vpcConfig"]["subnetIds"] == [10**30]
+
+
+@pytest.mark.parametrize("field", [{"displayName": 10**30}, {"labels": "x"}, {"labels": {"a": 1}}])
+def test_vertex_display_name_and_labels_of_the_wrong_type_are_400s(
+    http: httpx.Client, field: dict[str, Any]
+) -> None:
+    body = {
+        "model": GEMINI,
+        "inputConfig": {
+            "instancesFormat": "jsonl",
+            "gcsSource": {"uris": ["gs://ghostile/a.jsonl"]},
+        },
+        "outputConfig": {"gcsDestination": {"outputUriPrefix": "gs://ghostile/out"}},
+        **field,
+    }
+    answer = http.post("/vertex/v1/projects/p/locations/l/batchPredictionJobs", json=body)
+    assert answer.status_code == 400, answer.text[:200]
+    assert "Invalid value at 'batch_prediction_job." in answer.json()["error"]["message"]

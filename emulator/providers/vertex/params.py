@@ -67,8 +67,23 @@ def parse_create(body: Any) -> Create:
     out = _inner(dest, "gcsDestination").get("outputUriPrefix")
     if not isinstance(out, str) or not _gs(out):
         raise invalid("outputConfig.gcsDestination.outputUriPrefix must be a gs:// URI.")
+    _check_types(body)
     kept = ("displayName", "model", "inputConfig", "outputConfig", "labels")
     return Create({k: body[k] for k in kept if k in body}, endpoint, uris, out)
+
+
+def _check_types(body: dict[str, Any]) -> None:
+    """`displayName` is a string and `labels` a map of strings (BatchPredictionJob's proto
+    types); Google's JSON mapping refuses anything else with this wording."""
+    name, labels = body.get("displayName"), body.get("labels")
+    if name is not None and not isinstance(name, str):
+        raise invalid(
+            f"Invalid value at 'batch_prediction_job.display_name' (TYPE_STRING), {str(name)[:100]}"
+        )
+    if labels is not None and not (
+        isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())
+    ):
+        raise invalid(f"Invalid value at 'batch_prediction_job.labels', {str(labels)[:100]}")
 
 
 def _inner(block: dict[str, Any], name: str) -> dict[str, Any]:
