@@ -329,3 +329,41 @@ def test_vertex_display_name_and_labels_of_the_wrong_type_are_400s(
     answer = http.post("/vertex/v1/projects/p/locations/l/batchPredictionJobs", json=body)
     assert answer.status_code == 400, answer.text[:200]
     assert "Invalid value at 'batch_prediction_job." in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("provider", ["openai", "bedrock", "vertex", "mistral"])
+def test_an_integer_past_64_bits_inside_an_inline_request_is_no_500(
+    http: httpx.Client, provider: str
+) -> None:
+    """Inline requests are written out as JSONL by orjson, which takes 64-bit integers only:
+    Mistral's inline create and Bifrost's OpenAI, Bedrock and Vertex creates answered 500."""
+    big: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}], "x": 10**30}
+    if provider == "vertex":  # a Gemini body passes through as sent (messages are converted)
+        big = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "x": 10**30}
+    if provider == "mistral":
+        answer = http.post(
+            "/mistral/v1/batch/jobs",
+            json={
+                "requests": [{"custom_id": "a", "body": big}],
+                "endpoint": "/v1/chat/completions",
+                "model": "mistral-small-latest",
+            },
+        )
+    else:
+        http.put("/s3/big-out")
+        http.post("/storage/v1/b", json={"name": "big-out-gcs"})
+        answer = http.post(
+            "/bifrost/v1/batches",
+            params={"provider": provider},
+            json={
+                "model": {"openai": "gpt-4o-mini", "bedrock": f"bedrock/{CLAUDE}"}.get(
+                    provider, "gemini-2.0-flash-001"
+                ),
+                "endpoint": "/v1/chat/completions",
+                "role_arn": ROLE,
+                "output_s3_uri": "s3://big-out/o/",
+                "output_gcs_uri": "gs://big-out-gcs/o/",
+                "requests": [{"custom_id": "a", "body": big}],
+            },
+        )
+    assert answer.status_code == 200, answer.text[:200]
