@@ -11,6 +11,7 @@ create a 500 until a reset.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -380,6 +381,27 @@ def test_a_multipart_related_body_of_tiny_parts_costs_no_more_than_a_copy() -> N
     try:
         with pytest.raises(EmulatorError):
             _split_related("multipart/related; boundary=x", body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * len(body), f"{peak / 2**20:.0f} MB for a {len(body) / 2**20:.0f} MB body"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"2\r\nab\r\n" * 300_000 + b"0\r\n\r\n",  # 2 MB of 2-byte chunks
+        b"0\r\n" + b"\r\n" * 1_000_000 + b"\r\n\r\n",  # 2 MB of empty trailer lines
+    ],
+    ids=["tiny-chunks", "endless-trailers"],
+)
+def test_aws_chunked_decoding_costs_no_more_than_a_copy(body: bytes) -> None:
+    """Decoded into one buffer, not a list of chunks (2-byte chunks made ~6x the body), and a
+    trailer section is a few lines, not megabytes split into millions."""
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(EmulatorError):
+            chunked.decode(body)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
