@@ -406,3 +406,14 @@ def test_aws_chunked_decoding_costs_no_more_than_a_copy(body: bytes) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 2 * len(body), f"{peak / 2**20:.0f} MB for a {len(body) / 2**20:.0f} MB body"
+
+
+def test_a_5000_digit_content_length_in_process_is_no_500(batch_emulator: EmulatorHandle) -> None:
+    """In process (ASGI, no HTTP parser in front) a Content-Length of 5,000 ASCII digits
+    reached the offload check, whose int() raised: a 500 on every route."""
+    from starlette.testclient import TestClient
+
+    client = TestClient(batch_emulator.emulator.app, raise_server_exceptions=False)
+    headers = {"authorization": "Bearer k", "content-length": "9" * 5000}
+    answer = client.post("/v1/batches", headers=headers, content=b"{}")
+    assert answer.status_code < 500, answer.text[:200]
