@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 
 S3_SIGNED = s3.signed_for("s3", "/s3")
+BEDROCK_SIGNED = s3.signed_for("bedrock", "/bedrock")
 
 
 def _dialect_for(request: Request, flavor: str) -> Dialect:
@@ -45,12 +46,21 @@ def _dialect_for(request: Request, flavor: str) -> Dialect:
     if flavor != "bifrost" and S3_SIGNED(request.scope):  # a root-level S3 call
         aws: Dialect = s3.DIALECT
         return aws
+    if flavor != "bifrost" and BEDROCK_SIGNED(request.scope):  # a root-level Bedrock call
+        signed: Dialect = bedrock.DIALECT
+        return signed
     others = (azure, groq, mistral, together, s3, bedrock, gcs, vertex)
     native = others if flavor != "bifrost" else ()
-    for module in (anthropic, gemini, bifrost, *native):
-        if path.startswith(module.PREFIXES):
-            dialect: Dialect = module.DIALECT
-            return dialect
+    # The longest prefix wins: GCS's /upload/storage/v1/ is under Gemini's /upload.
+    matches = [
+        (len(prefix), module.DIALECT)
+        for module in (anthropic, gemini, bifrost, *native)
+        for prefix in module.PREFIXES
+        if path.startswith(prefix)
+    ]
+    if matches:
+        dialect: Dialect = max(matches, key=lambda found: found[0])[1]
+        return dialect
     return bifrost.DIALECT if flavor == "bifrost" else openai.DIALECT
 
 
@@ -100,7 +110,7 @@ def provider_routes(emulator: Emulator) -> list[BaseRoute]:
     return [
         # SigV4-signed S3 and Bedrock calls at the root (a bare endpoint URL), moto's dispatch.
         RouteGroup(S3_SIGNED, s3.routes(service), claim=True),
-        RouteGroup(s3.signed_for("bedrock", "/bedrock"), bedrock.routes(service)),
+        RouteGroup(BEDROCK_SIGNED, bedrock.routes(service)),
         *anthropic.routes(service),
         *gemini.routes(service),
         # OpenAI claims every /v1 path left over (a miss is its 404, whoever else knows the

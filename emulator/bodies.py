@@ -8,6 +8,7 @@ own limit and its own "too large" error, so the refusal is in the provider's wor
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 
 from starlette.datastructures import FormData
@@ -20,6 +21,7 @@ from emulator.core.numbers import ascii_int
 
 MB = 1024 * 1024
 JSON_CAP = 1 * MB  # small JSON calls (OpenAI batch create, the control plane, upload starts)
+SPOOL_IN_MEMORY = 1 * MB  # bytes of a big body kept in memory before it goes to disk
 FORM_OVERHEAD = 65_536  # room for the form fields and multipart boundaries around a file
 Refusal = Callable[[], Exception]
 
@@ -41,6 +43,32 @@ async def read_body(request: Request, limit: int, too_large: Refusal) -> bytes:
             raise too_large()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_spooled(
+    request: Request,
+    limit: int,
+    too_large: Refusal,
+    on_chunk: Callable[[bytes], object] | None = None,
+) -> bytes:
+    """The whole body like `read_body`, for bodies that may be big (object uploads, file
+    PUTs): past 1 MiB it is spooled to a temporary file, so a body refused at the cap has cost
+    the server no memory and an accepted one is held once, when it is returned. `on_chunk`
+    sees each piece as it comes (a running checksum). Big bodies reach this on an offload
+    worker thread, so the disk writes are off the event loop."""
+    if declared_over(request, limit):
+        raise too_large()
+    size = 0
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large()
+            if on_chunk is not None:
+                on_chunk(chunk)
+            spool.write(chunk)
+        spool.seek(0)
+        return spool.read()
 
 
 def capped(request: Request, limit: int, too_large: Refusal) -> Request:

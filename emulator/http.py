@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import functools
 import importlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -79,7 +80,10 @@ def origin(service: BatchService, request: Request) -> str:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    data = orjson.dumps(body)  # compact UTF-8, like the stdlib with separators=(",", ":")
+    try:
+        data = orjson.dumps(body)  # compact UTF-8, like the stdlib with separators=(",", ":")
+    except TypeError:  # an integer past 64 bits a client stored (JSON allows any): the stdlib
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     return Response(data, status_code=status, headers=headers, media_type="application/json")
 
 
@@ -157,8 +161,15 @@ class FileBody(Response):
 
     CHUNK = 1 << 20
 
-    def __init__(self, data: bytes, media_type: str = "application/octet-stream") -> None:
-        super().__init__(data, media_type=media_type, headers=INERT)
+    def __init__(
+        self,
+        data: bytes,
+        media_type: str | None = "application/octet-stream",
+        *,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(data, status_code, {**(headers or {}), **INERT}, media_type)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(

@@ -44,6 +44,7 @@ from starlette.responses import Response
 from starlette.types import Message
 
 from emulator import headers
+from emulator.core.numbers import ascii_int
 
 Handler = Callable[[Request], Awaitable[Response]]
 T = TypeVar("T")
@@ -158,8 +159,9 @@ def when_heavy(service: Sized, handler: Handler) -> Handler:
 def _heavy_without_body(service: Sized, request: Request) -> bool:
     length = headers.first(request.scope, b"content-length")
     coding = headers.first(request.scope, b"transfer-encoding") or ""
-    if length is not None and length.isascii() and length.isdigit():
-        if int(length) > HEAVY_BODY:
+    declared = ascii_int(length)  # not int(): 5,000 ASCII digits raise there
+    if declared is not None:
+        if declared > HEAVY_BODY:
             return True
     elif "chunked" in coding.lower():
         return True  # size unknown until read: read it off the loop
@@ -179,8 +181,8 @@ async def _peek(service: Sized, request: Request) -> tuple[bytes | None, bool]:
     `Request` (a capped form parser does) would otherwise wait forever for bytes already gone."""
     if request.method != "POST":
         return None, False
-    length = request.headers.get("content-length", "")
-    if not (length.isascii() and length.isdigit()) or not 0 < int(length) <= PEEK_BODY:
+    length = ascii_int(request.headers.get("content-length"))
+    if length is None or not 0 < length <= PEEK_BODY:
         return None, False
     big = service.big_file_ids(HEAVY_BODY)
     if not big:

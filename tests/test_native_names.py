@@ -123,10 +123,13 @@ def test_the_serve_log_says_the_providers_word(batch_emulator: Any, gemini_clien
             model="gemini-2.5-flash",
             src=[{"contents": [{"parts": [{"text": "x"}], "role": "user"}]}],
         )
+        log.drain()  # the log writes on its own thread: the created line is out first
         finish(batch_emulator, job.name)
         gemini_client.batches.get(name=job.name)
+        log.drain()
     finally:
         batch_emulator.emulator.service.journal.listeners.remove(log.on_call)
+        log.close()
     text = out.getvalue()
     assert f"batch {job.name}: created, JOB_STATE_PENDING [validating]" in text
     assert "JOB_STATE_PENDING [validating] -> JOB_STATE_SUCCEEDED [completed]" in text

@@ -110,6 +110,15 @@ class View:
         return self.moment.state
 
     @property
+    def validation_half(self) -> float | None:
+        """The instant halfway through validation (the two-word phases some providers show
+        while validating, Bedrock's Submitted/Validating and Vertex's QUEUED/PENDING, turn
+        there); None while its end is not planned."""
+        plan = self.batch.plan
+        end = plan.in_progress_at or plan.failed_at
+        return None if end is None else plan.created_at + (end - plan.created_at) / 2
+
+    @property
     def done(self) -> int:
         if self.state is BatchState.FAILED:
             return 0

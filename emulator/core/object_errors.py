@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import re
+
 from emulator.core.errors import EmulatorError, ErrorKind
 
 MAX_KEY = 1_024  # S3 and GCS both cap names at 1,024 bytes
+# A content type goes out again as a Content-Type header (S3 GetObject, GCS media download),
+# whichever dialect stored it: no CR/LF/NUL or other control character (h11 hangs up on one)
+# and nothing a header cannot carry (past U+00FF).
+_HEADER_TEXT = re.compile(r"[\t\x20-\x7e\x80-\xff]{1,1024}")
 
 
 def store_error(kind: ErrorKind, code: str, message: str, **facts: str) -> EmulatorError:
@@ -42,3 +48,20 @@ def check_key(key: str) -> None:
         raise store_error(
             ErrorKind.INVALID_REQUEST, "KeyTooLongError", "Your key is empty or too long."
         )
+
+
+def check_content_type(value: str) -> str:
+    """`value` if it can be sent back as a header; else a 400 at upload, not a broken download
+    later (GCS's JSON metadata can carry any string, S3's GetObject sends it as a header)."""
+    if _HEADER_TEXT.fullmatch(value) is None:
+        raise store_error(
+            ErrorKind.INVALID_REQUEST,
+            "InvalidArgument",
+            f"Invalid content type {value[:100]!r}: it must be usable as an HTTP header.",
+        )
+    return value
+
+
+def header_safe(value: str) -> bool:
+    """Whether `value` can be sent as an HTTP header value (or, for a name, is non-empty)."""
+    return _HEADER_TEXT.fullmatch(value) is not None

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.object_errors import check_key, no_bucket, no_key, store_error, too_large
+from emulator.core.object_errors import (
+    check_content_type,
+    check_key,
+    no_bucket,
+    no_key,
+    store_error,
+    too_large,
+)
 from emulator.core.object_records import (
     BUCKET,
     DERIVED,
@@ -217,6 +224,7 @@ class ObjectStore:
         """`derived`: a batch's output, named in the state file but not stored there;
         `generation`: the one it had before a restart."""
         check_key(key)
+        check_content_type(content_type)
         if len(data) > self.max_object_bytes:
             raise too_large(self.max_object_bytes)
         with self._lock:
@@ -407,6 +415,7 @@ class ObjectStore:
         self, upload_id: str, bucket: str, key: str, content_type: str, metadata: dict[str, str]
     ) -> None:
         check_key(key)
+        check_content_type(content_type)
         with self._lock:
             scoped = scope(bucket)
             if scoped not in self._buckets:

@@ -32,6 +32,14 @@ def window(
     return list(items[start : start + limit]), len(items) - start > limit
 
 
+def offset_page(items: Sequence[T], start: int, size: int) -> tuple[list[T], str | None]:
+    """A page by offset (Bedrock's `nextToken`, Vertex's `pageToken` are opaque strings; here
+    the offset of the next page): the page, and the token of the next one if any."""
+    return list(items[start : start + size]), (
+        str(start + size) if start + size < len(items) else None
+    )
+
+
 def envelope(
     data: list[dict[str, Any]], has_more: bool, *, id_key: str = "id", sparse: bool = False
 ) -> dict[str, Any]:

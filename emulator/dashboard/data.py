@@ -56,7 +56,8 @@ def _bounded(query: Mapping[str, str], name: str, default: int, high: int) -> in
 
 def _matches_text(view: View, text: str) -> bool:
     b = view.batch
-    named = native.native_id(b.dialect, b.provider, b.id)  # Gemini's `batches/...` finds it too
+    # the SDK's id finds it too: Gemini's `batches/...`, a Bedrock ARN, a Vertex name
+    named = native.native_id(b.dialect, b.provider, b.id, b.extra)
     return any(text in (value or "").lower() for value in (named, b.model, b.endpoint, b.provider))
 
 

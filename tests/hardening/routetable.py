@@ -30,11 +30,16 @@ from emulator.core import jsonsafe
 
 PARAM = re.compile(r"\{([a-z_]+)(?::path)?\}")
 Path = tuple[str, ...]  # a body field: keys from the top, "[]" for "any element of a list"
+SCOPE = "20250101/us-east-1/{}/aws4_request, SignedHeaders=host, Signature=00"
 AUTH = {
     "anthropic": {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"},
     "gemini": {"x-goog-api-key": "test"},
     "control": {},
     "bifrost": {},
+    # SigV4 as boto3 signs: the credential scope names the service, which is what routes a
+    # root-level call (no /s3 or /bedrock prefix) to that dialect
+    "s3": {"authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/" + SCOPE.format("s3")},
+    "bedrock": {"authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/" + SCOPE.format("bedrock")},
 }
 BEARER = {"authorization": "Bearer sk-test", "api-key": "test"}
 SEED = (
@@ -178,14 +183,34 @@ def _instrumented() -> Any:
     return undo
 
 
+# Object-store dialects: their path parameters (bucket, key) name a bucket and an object that
+# `seed` makes, so their routes get past "no such bucket" and the hostile values reach the
+# handlers; and the store URIs, role ARN and model ids the cloud batch creates need.
+STORES = {"s3": "s3", "gcs": "gs"}
+CLOUD_POOL = [
+    "s3://file-seeds3/file-seeds3",
+    "gs://file-seedgcs/file-seedgcs",
+    ["gs://file-seedgcs/file-seedgcs"],
+    "arn:aws:iam::123456789012:role/r",
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "publishers/google/models/gemini-2.0-flash-001",
+    {"kind": "x"},  # a non-empty object: `body.get(k) or {}` drops an empty one unread
+]
+
+
 def seed(emulator: Emulator) -> list[str]:
     """A small batch input file for every dialect, under fixed ids (the same in the probing
-    emulator and a test's), so a create can get past "no such file"."""
+    emulator and a test's), so a create can get past "no such file"; for each object store, a
+    bucket named by the same id holding an object of that name."""
     ids = []
     for dialect in sorted({r.dialect for r in ROUTES} - {"control"}):
         file_id = f"file-seed{dialect}"
         emulator.service.add_file(dialect, "seed.jsonl", "batch", SEED, file_id=file_id)
         ids.append(file_id)
+        if dialect in STORES:
+            store = emulator.service.objects
+            store.create_bucket(file_id, 0.0)
+            store.put(file_id, file_id, SEED, now=0.0, content_type="application/jsonl")
     return ids
 
 
@@ -204,6 +229,7 @@ class _Prober:
             {},
             [{}],
             "2024-10-21",
+            *CLOUD_POOL,
         ]
         self.client = TestClient(self.emulator.app, raise_server_exceptions=False)
 
@@ -251,7 +277,7 @@ class _Prober:
         query = out.base_query
         seen, answer = self.probe(route, query, body)
         out.takes_json = bool(seen["body"]) or answer.status_code < 400
-        for _ in range(6):
+        for _ in range(10):
             changed = False
             for path in list(seen["body"]):
                 named = str(path[-1]).lower() in answer.text.lower()

@@ -189,3 +189,38 @@ def test_the_journal_is_bounded_in_bytes(logging_server: tuple[str, int]) -> Non
     assert growth < 24 * MB
     assert len(journal.content) < 4 * MB
     assert len(tail.content) < 256 * 1024
+
+
+def _raw(size: int) -> Iterator[bytes]:
+    for _ in range(size // MB):
+        yield PIECE
+
+
+def test_oversize_object_uploads_are_spooled_not_held(server: tuple[str, int]) -> None:
+    """S3 PutObject (plain and aws-chunked) and GCS media/multipart uploads over the 200 MB
+    object cap, sent chunked: refused with each store's 413, and the server holds none of it
+    (it held 227 MB per such request before the body was spooled)."""
+    url, pid = server
+    related = {"content-type": "multipart/related; boundary=B"}
+    cases = [
+        ("PUT", "/s3/mem-bucket/big", {}),
+        ("PUT", "/s3/mem-bucket/big2", {"content-encoding": "aws-chunked"}),
+        ("POST", "/upload/storage/v1/b/mem-gcs/o?uploadType=media&name=big", {}),
+        ("POST", "/upload/storage/v1/b/mem-gcs/o?uploadType=multipart", related),
+    ]
+    growth: dict[str, float] = {}
+    with httpx.Client(base_url=url, timeout=120) as http:
+        assert http.put("/s3/mem-bucket").status_code == 200
+        assert http.post("/storage/v1/b", json={"name": "mem-gcs"}).status_code == 200
+        for method, path, headers in cases:  # warm each route up with a small body
+            http.request(method, path, headers=headers, content=b"x")
+        for method, path, headers in cases:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM restarts from VmRSS
+            baseline = _status(pid)["VmRSS"]
+            response = http.request(method, path, headers=headers, content=_raw(230 * MB))
+            assert response.status_code == 413, (path, response.text[:200])
+            assert b"EntityTooLarge" in response.content or b'"code":413' in response.content
+            peak = _status(pid)["VmHWM"]
+            growth[path] = (peak - baseline) / MB
+            assert peak - baseline < SLACK, (path, growth)
+    print("peak RSS growth per object upload (MB):", {k: round(v) for k, v in growth.items()})

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -92,12 +93,18 @@ def _envelope_ok(body: Any, dialect: str, status: int) -> bool:
     error = body.get("error")
     if dialect == "mistral" and body.get("object") == "error":
         return isinstance(body.get("message"), str)
+    if dialect == "s3":  # <Error><Code/><Message/>...</Error>, read into a dict by _xml_error
+        return isinstance(body.get("Code"), str) and "Message" in body
+    if dialect == "bedrock":  # AWS rest-json: {"message"}, the class in x-amzn-errortype
+        return set(body) == {"message"} and isinstance(body["message"], str)
     if not isinstance(error, dict) or not isinstance(error.get("message"), str):
         return False
     if dialect == "anthropic":
         return body.get("type") == "error" and isinstance(error.get("type"), str)
-    if dialect == "gemini":
+    if dialect in ("gemini", "vertex"):
         return error.get("code") == status and isinstance(error.get("status"), str)
+    if dialect == "gcs":  # the JSON API's {"error": {"code", "message", "errors": [...]}}
+        return error.get("code") == status and isinstance(error.get("errors"), list)
     if dialect == "bifrost":
         return body.get("status_code") == status and "is_bifrost_error" in body
     if dialect == "control":
@@ -116,13 +123,20 @@ def _check(response: httpx.Response, route: RouteInfo, what: str) -> None:
         return
     media = response.headers.get("content-type", "")
     if status < 400:
-        if response.content and media.split(";")[0] != "application/json":  # a download
+        api = ("application/json", "application/xml" if route.dialect == "s3" else "")
+        if response.content and media.split(";")[0] not in api:  # a download
             if route.template.startswith("/_emulator/static") or route.template == "/_emulator/":
                 return  # the dashboard page and its assets: nosniff, CSP (test_dashboard)
             assert response.headers.get("x-content-type-options") == "nosniff", where
         return
-    assert media.startswith("application/json"), (where, status, response.text[:300])
-    body = response.json()
+    if route.dialect == "s3":
+        assert media.startswith("application/xml"), (where, status, response.text[:300])
+        body: Any = _xml_error(response.content)
+    else:
+        assert media.startswith("application/json"), (where, status, response.text[:300])
+        body = response.json()
+    if route.dialect == "bedrock":  # boto3 picks the exception class from this header
+        assert response.headers.get("x-amzn-errortype", "").endswith("Exception"), where
     # Bifrost's OpenAI integration answers its handlers' errors in OpenAI's envelope and
     # unrouted paths in the gateway's own.
     dialects = ["bifrost", "openai"] if route.dialect == "bifrost-openai" else [route.dialect]
@@ -133,6 +147,16 @@ def _check(response: httpx.Response, route: RouteInfo, what: str) -> None:
     )
     longest = max((len(s) for s in _strings(body)), default=0)
     assert longest <= CUT, (where, "echoes", longest, "characters")
+
+
+def _xml_error(content: bytes) -> dict[str, Any]:
+    """S3's XML error body as {tag: text}; {} when it is not an `<Error>` document. HEAD
+    answers carry no body (S3 sends none), so the status alone speaks for them."""
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError:
+        return {}
+    return {child.tag: child.text or "" for child in root} if root.tag == "Error" else {}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.responses import Response
 
 from emulator.core.batch import View
-from emulator.core.errors import STATUS, EmulatorError, ErrorKind, Reason
+from emulator.core.errors import STATUS, EmulatorError, ErrorKind, Reason, shorten
 from emulator.http import json_response
 from emulator.providers.bedrock.status import status
 
@@ -112,7 +112,7 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
     if err.code and err.code.endswith("Exception"):
         name = err.code  # e.g. ServiceQuotaExceededException, or a fault's error_type
     headers = {"x-amzn-errortype": name}
-    return json_response({"message": _worded(err)}, status_code, headers)
+    return json_response({"message": shorten(_worded(err))}, status_code, headers)
 
 
 def _worded(err: EmulatorError) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from emulator.core.batch import View
 from emulator.core.errors import invalid
+from emulator.core.numbers import ascii_int
 from emulator.core.objects import parse_uri
 from emulator.providers.bedrock.records import endpoint_for
 from emulator.providers.bedrock.status import ALL
@@ -59,7 +60,8 @@ def _need(body: dict[str, Any], name: str) -> Any:
 
 def _uri(body: dict[str, Any], config: str, inner: str) -> str:
     block = _need(body, config)
-    uri = block.get(inner, {}).get("s3Uri") if isinstance(block, dict) else None
+    inside = block.get(inner) if isinstance(block, dict) else None
+    uri = inside.get("s3Uri") if isinstance(inside, dict) else None
     if not isinstance(uri, str) or parse_uri(uri, "s3") is None:
         raise invalid(
             f"1 validation error detected: Value at '{config}.{inner}.s3Uri' failed "
@@ -148,12 +150,13 @@ def _time(raw: str | None) -> float | None:
 def _int(raw: str | None, name: str, low: int, high: int, default: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = ascii_int(raw)  # not str.isdigit(): '²' passes it and int() then raises
+    if number is None or not low <= number <= high:
         raise invalid(
             f"1 validation error detected: Value at '{name}' failed to satisfy "
             f"constraint: Member must have value between {low} and {high}"
         )
-    return int(raw)
+    return number
 
 
 def list_filter(q: Mapping[str, str]) -> tuple[Callable[[View, str], bool], str, int, int]:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import orjson
-
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, LineError
 from emulator.core.objects import ObjectStore, parse_uri
 
@@ -65,8 +64,8 @@ def _parse(data: bytes, out: Input) -> None:
         if not line.strip():
             continue
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
+            record = jsonsafe.loads_strict(line)  # depth-limited: deeper fails, not renders
+        except ValueError:
             record = None
         body = record.get("modelInput") if isinstance(record, dict) else None
         if not isinstance(body, dict):

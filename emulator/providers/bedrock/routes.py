@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.paging import offset_page
 from emulator.core.service import BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.bedrock import dialect as d, records
@@ -116,10 +117,10 @@ async def list_jobs(service: BatchService, request: Request) -> Response:
     views = [v for v in service.list_batches({SCOPE}) if keep(v, status(v))]
     if order == "Ascending":
         views.reverse()
-    page = views[start : start + limit]
+    page, token = offset_page(views, start, limit)
     body: dict[str, Any] = {"invocationJobSummaries": [d.job_to_wire(v) for v in page]}
-    if start + limit < len(views):
-        body["nextToken"] = str(start + limit)
+    if token is not None:
+        body["nextToken"] = token
     return json_response(body)
 
 

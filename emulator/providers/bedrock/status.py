@@ -38,9 +38,7 @@ def status(view: View) -> str:
     if state in FIXED:
         return FIXED[state]
     if state is BatchState.VALIDATING:
-        plan = view.batch.plan
-        end = plan.in_progress_at or plan.failed_at
-        half = None if end is None else plan.created_at + (end - plan.created_at) / 2
+        half = view.validation_half
         return "Submitted" if view.as_created or half is None or view.now < half else "Validating"
     if state is BatchState.IN_PROGRESS:
         return "Scheduled" if view.done == 0 else "InProgress"

@@ -124,7 +124,10 @@ def _vertex_line(item: dict[str, Any], claude: bool) -> dict[str, Any]:
         body.setdefault("anthropic_version", vertex_params.CLAUDE_VERSION)
         return {"custom_id": item["custom_id"], "request": body}
     native = convert.to_gemini(body) if "messages" in body else body
-    labels = dict(native.get("labels") or {})
+    given = native.get("labels") or {}
+    if not isinstance(given, dict):  # dict("x") raised here: a 500 [I: Bifrost's map type]
+        raise BifrostError("labels must be an object of string values", provider="vertex")
+    labels = dict(given)
     labels[CUSTOM_ID_LABEL] = item["custom_id"]
     return {"request": {**native, "labels": labels}}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
+from emulator.core import jsonsafe
 from emulator.core.batch import View
+from emulator.core.errors import EmulatorError
 from emulator.core.service import BatchService
 from emulator.core.states import TERMINAL
 from emulator.providers.anthropic import dialect as anthropic_dialect
@@ -194,16 +194,24 @@ def _manifest(call: Call, view: View) -> dict[str, Any]:
     for uri in view.batch.extra.get("output_objects", []):
         if uri.endswith("/manifest.json.out"):
             bucket, _, key = uri.removeprefix("s3://").partition("/")
-            found: dict[str, Any] = orjson.loads(call.service.objects.get(bucket, key).data)
-            return found
+            try:  # in the user's bucket: gone or overwritten reads as no counts, not a 500
+                found = jsonsafe.loads_strict(call.service.objects.get(bucket, key).data)
+            except (ValueError, EmulatorError):
+                return {}
+            return found if isinstance(found, dict) else {}
     return {}
+
+
+def _count(manifest: dict[str, Any], key: str) -> int:
+    value = manifest.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def bedrock_fields(call: Call, view: View) -> dict[str, Any]:
     """id = jobArn; `completed_at` = endTime whatever the state; counts from the manifest."""
     wire = bedrock_dialect.job_to_wire(view)
     made = _manifest(call, view)
-    errors = int(made.get("errorRecordCount", 0))
+    errors = _count(made, "errorRecordCount")
     out = {
         "id": wire["jobArn"],
         "object": "batch",
@@ -215,8 +223,8 @@ def bedrock_fields(call: Call, view: View) -> dict[str, Any]:
         "completed_at": _ts(view.moment.ended_at),
         "expires_at": int(view.batch.plan.expires_at),
         "request_counts": {
-            "total": int(made.get("totalRecordCount", 0)),
-            "completed": int(made.get("processedRecordCount", 0)) - errors,
+            "total": _count(made, "totalRecordCount"),
+            "completed": _count(made, "processedRecordCount") - errors,
             "failed": errors,
         },
     }

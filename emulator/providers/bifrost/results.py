@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.outputs import ItemResult
 from emulator.providers.bedrock.dialect import arn as bedrock_arn
@@ -108,16 +109,29 @@ def bedrock_items(call: Call, view: View) -> list[dict[str, Any]]:
     for uri in view.batch.extra.get("output_objects", []):
         if not uri.endswith(".jsonl.out"):
             continue
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
-        for raw in call.service.objects.get(bucket, key).data.splitlines():
-            items.append(_bedrock_item(json.loads(raw)))
+        items.extend(_bedrock_item(line) for line in _object_lines(call, uri, "s3://"))
     return items
 
 
+def _object_lines(call: Call, uri: str, scheme: str) -> list[dict[str, Any]]:
+    """The JSON-object lines of an output object. It sits in the user's own bucket, where the
+    user may have overwritten it: a line that is not an object is skipped, not a 500."""
+    bucket, _, key = uri.removeprefix(scheme).partition("/")
+    out = []
+    for raw in call.service.objects.get(bucket, key).data.splitlines():
+        try:
+            line = jsonsafe.loads_strict(raw)
+        except ValueError:
+            continue
+        if isinstance(line, dict):
+            out.append(line)
+    return out
+
+
 def _bedrock_item(line: dict[str, Any]) -> dict[str, Any]:
-    item: dict[str, Any] = {"custom_id": line["recordId"]}
+    item: dict[str, Any] = {"custom_id": line.get("recordId")}
     error = line.get("error")
-    if error:
+    if isinstance(error, dict):
         code = error.get("errorCode")
         item["response"] = {"status_code": code}
         item["error"] = {"code": str(code), "message": error.get("errorMessage")}
@@ -132,15 +146,16 @@ def vertex_items(call: Call, view: View) -> list[dict[str, Any]]:
     _ended(call, view)
     items: list[dict[str, Any]] = []
     for uri in view.batch.extra.get("output_objects", []):
-        bucket, _, key = uri.removeprefix("gs://").partition("/")
-        for number, raw in enumerate(call.service.objects.get(bucket, key).data.splitlines()):
-            items.append(_vertex_item(json.loads(raw), number))
+        lines = _object_lines(call, uri, "gs://")
+        items.extend(_vertex_item(line, number) for number, line in enumerate(lines))
     return items
 
 
 def _vertex_item(line: dict[str, Any], number: int) -> dict[str, Any]:
-    labels = (line.get("request") or {}).get("labels") or {}
-    custom = line.get("custom_id") or labels.get("bifrost_custom_id") or f"request-{number}"
+    request = line.get("request")
+    labels = request.get("labels") if isinstance(request, dict) else None
+    labelled = labels.get("bifrost_custom_id") if isinstance(labels, dict) else None
+    custom = line.get("custom_id") or labelled or f"request-{number}"
     if "response" in line:
         return {"custom_id": custom, "response": {"status_code": 200, "body": line["response"]}}
     return {"custom_id": custom, "error": {"code": "400", "message": str(line.get("status"))}}

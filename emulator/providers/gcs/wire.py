@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.errors import EmulatorError, ErrorKind, shorten
 from emulator.core.objects import StoredObject
 from emulator.http import json_response
 
@@ -101,7 +101,7 @@ def bucket_resource(name: str, created: float, origin: str) -> dict[str, Any]:
 
 def render_error(err: EmulatorError, request_id: str) -> Response:
     reason = REASONS.get(err.kind, "backendError")
-    message = _worded(err)
+    message = shorten(_worded(err))  # the key echoed: at most MAX_MESSAGE characters
     body = {
         "error": {
             "code": err.status,

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
@@ -91,8 +92,8 @@ def as_openai_lines(data: bytes, endpoint: str, model: str) -> bytes:
     out = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            line = orjson.loads(raw) if raw.strip() else None
-        except orjson.JSONDecodeError:
+            line = jsonsafe.loads_strict(raw) if raw.strip() else None  # depth-limited
+        except ValueError:
             line = None
         if not isinstance(line, dict) or not isinstance(line.get("body"), dict):
             out.append(raw)

@@ -8,9 +8,16 @@ storing the framing inside the object). Signatures are not checked: any key is a
 
 from __future__ import annotations
 
+import re
+
 from emulator.core.errors import EmulatorError, ErrorKind
 
 MAX_HEADER = 4096  # a chunk-size line with its signature is ~90 bytes
+MAX_TRAILERS = 16 * 1024  # a checksum trailer is ~40 bytes
+# A chunk size is bare hex digits (HTTP/1.1 chunk-size, which aws-chunked reuses): `int(x, 16)`
+# alone would also take "-6" (a negative size walks the parser backwards forever), "0x5",
+# "1_0" and spaces.
+HEX_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 
 
 def is_chunked(content_encoding: str, content_sha256: str) -> bool:
@@ -27,26 +34,28 @@ def _bad(detail: str) -> EmulatorError:
 
 def decode(body: bytes) -> tuple[bytes, dict[str, str]]:
     """(payload, trailers) of an aws-chunked body; refused (400) when the framing is broken."""
-    parts: list[bytes] = []
+    out = bytearray()  # not a list of chunks: a body of 2-byte chunks would be ~6x its size
+    view = memoryview(body)
     at = 0
     while True:
         end = body.find(b"\r\n", at, at + MAX_HEADER)
         if end < 0:
             raise _bad("chunk header not terminated")
-        size_text = body[at:end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _bad("invalid chunk size") from None
+        size_text = body[at:end].split(b";", 1)[0]
+        if HEX_SIZE.fullmatch(size_text) is None:
+            raise _bad("invalid chunk size")
+        size = int(size_text, 16)
         at = end + 2
         if size == 0:
+            if len(body) - at > MAX_TRAILERS:
+                raise _bad("trailer section too long")
             rest = body[at:]
             if rest != b"\r\n" and not rest.endswith(b"\r\n\r\n"):
                 raise _bad("trailer not terminated")  # the body was cut short
-            return b"".join(parts), _trailers(rest)
+            return bytes(out), _trailers(rest)
         if at + size + 2 > len(body) or body[at + size : at + size + 2] != b"\r\n":
             raise _bad("chunk shorter than its declared size")
-        parts.append(body[at : at + size])
+        out += view[at : at + size]
         at += size + 2
 
 

@@ -20,10 +20,11 @@ from starlette.types import Scope
 
 from emulator import bodies, headers
 from emulator.core.errors import EmulatorError, ErrorKind
-from emulator.core.object_errors import store_error, too_large
+from emulator.core.numbers import ascii_int
+from emulator.core.object_errors import header_safe, store_error, too_large
 from emulator.core.objects import StoredObject
 from emulator.core.service import BatchService
-from emulator.http import Dialect, route
+from emulator.http import Dialect, FileBody, route
 from emulator.providers.s3 import chunked, xml
 
 PREFIXES = ("/s3/",)
@@ -33,6 +34,10 @@ DIALECT = Dialect(
 XML_CAP = 1024 * 1024  # CreateBucket / CompleteMultipartUpload bodies
 PART_NUMBER = re.compile(rb"<PartNumber>\s*(\d{1,5})\s*</PartNumber>")
 META = "x-amz-meta-"
+# ASCII digits only, at most 18 (`\d` takes '٣', and int() raises past 4,300 digits); a Range
+# header that does not parse is ignored, as HTTP says (RFC 9110 §14.2).
+TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", re.ASCII)
+BYTE_RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})", re.ASCII)
 # S3 bucket naming rules (S3 user guide, "Bucket naming rules"): 3-63 characters, lowercase
 # letters, digits, dots and hyphens, beginning and ending with a letter or digit.
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -41,7 +46,7 @@ BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 async def _payload(service: BatchService, request: Request) -> bytes:
     """The object bytes sent, `aws-chunked` framing removed (boto3 1.36+ trailers)."""
     limit = service.objects.max_object_bytes
-    raw = await bodies.read_body(request, limit + limit // 8 + 65_536, lambda: too_large(limit))
+    raw = await bodies.read_spooled(request, limit + limit // 8 + 65_536, lambda: too_large(limit))
     encoding = request.headers.get("content-encoding", "")
     if chunked.is_chunked(encoding, request.headers.get("x-amz-content-sha256", "")):
         raw, _ = chunked.decode(raw)
@@ -118,11 +123,12 @@ async def get_bucket(service: BatchService, request: Request) -> Response:
 def _max_keys(raw: str | None) -> int:
     if raw is None:
         return 1000
-    if not raw.isdigit():
+    number = ascii_int(raw)  # not str.isdigit(): '²' passes it and int() then raises
+    if number is None:
         raise EmulatorError(
             ErrorKind.INVALID_REQUEST, "Provided max-keys not an integer or within integer range"
         )
-    return max(0, min(int(raw), 1000))
+    return min(number, 1000)
 
 
 def _token(key: str) -> str:
@@ -150,10 +156,10 @@ async def put_object(service: BatchService, request: Request) -> Response:
     data = await _payload(service, request)
     upload_id = request.query_params.get("uploadId")
     if upload_id is not None:
-        number = request.query_params.get("partNumber", "")
-        if not number.isdigit():
+        number = ascii_int(request.query_params.get("partNumber"))
+        if number is None:
             raise store_error(ErrorKind.INVALID_REQUEST, "InvalidArgument", "Invalid partNumber")
-        return Response(b"", headers=_etag(service.objects.add_part(upload_id, int(number), data)))
+        return Response(b"", headers=_etag(service.objects.add_part(upload_id, number, data)))
     stored = service.objects.put(
         bucket,
         key,
@@ -172,13 +178,23 @@ def _object_headers(obj: StoredObject) -> dict[str, str]:
         "accept-ranges": "bytes",
         **_etag(obj.etag),
     }
-    out.update({META + k: v for k, v in obj.metadata.items()})
+    sent = {META + k: v for k, v in obj.metadata.items() if _is_token(k) and header_safe(v)}
+    out.update(sent)
+    if len(sent) < len(obj.metadata):  # stored through GCS's JSON: any string may be there
+        # S3's own header for "metadata entries not returned in x-amz-meta headers" (S3 API
+        # reference, GetObject / HeadObject response headers)
+        out["x-amz-missing-meta"] = str(len(obj.metadata) - len(sent))
     return out
+
+
+def _is_token(name: str) -> bool:
+    """An HTTP header name's characters (RFC 9110 token)."""
+    return TOKEN.fullmatch(name) is not None
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """`bytes=a-b` / `bytes=a-` / `bytes=-n` as (start, end inclusive); None: whole object."""
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", (header or "").strip())
+    match = BYTE_RANGE.fullmatch((header or "").strip())
     if match is None or (not match[1] and not match[2]):
         return None
     if not match[1]:
@@ -202,10 +218,10 @@ async def get_object(service: BatchService, request: Request) -> Response:
         return Response(b"", headers={**headers, "content-length": str(obj.size)})
     chosen = _range(request.headers.get("range"), obj.size)
     if chosen is None:
-        return Response(obj.data, headers=headers)
+        return FileBody(obj.data, None, headers=headers)  # inert, sent in slices
     start, end = chosen
     headers["content-range"] = f"bytes {start}-{end}/{obj.size}"
-    return Response(obj.data[start : end + 1], status_code=206, headers=headers)
+    return FileBody(obj.data[start : end + 1], None, status_code=206, headers=headers)
 
 
 async def delete_object(service: BatchService, request: Request) -> Response:

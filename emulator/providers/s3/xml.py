@@ -6,12 +6,13 @@ CompleteMultipartUploadResult, "Error responses"): `<Error><Code/><Message/>...<
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from starlette.responses import Response
 
-from emulator.core.errors import EmulatorError, ErrorKind
+from emulator.core.errors import EmulatorError, ErrorKind, shorten
 from emulator.core.objects import StoredObject
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -31,8 +32,13 @@ CODE_BY_KIND = {
 }
 
 
+# Characters XML 1.0 forbids even escaped (a NUL or lone surrogate in a key or bucket name
+# echoed back): left in, no parser reads the answer, botocore's included.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def element(name: str, value: object) -> str:
-    return f"<{name}>{escape(str(value))}</{name}>"
+    return f"<{name}>{escape(NOT_XML.sub(chr(0xFFFD), str(value)))}</{name}>"
 
 
 def document(root: str, inner: str) -> Response:
@@ -73,9 +79,8 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
     inner = element("Code", error_code(err)) + element("Message", err.message)
     for name in ("bucket", "key"):
         if name in err.facts:
-            inner += element(
-                name.capitalize() + ("Name" if name == "bucket" else ""), err.facts[name]
-            )
+            tag = name.capitalize() + ("Name" if name == "bucket" else "")
+            inner += element(tag, shorten(str(err.facts[name])))  # a 60 KB key is not echoed
     inner += element("RequestId", request_id)
     body = f"{HEAD}<Error>{inner}</Error>"
     return Response(body.encode(), status_code=err.status, media_type="application/xml")

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from emulator.core import jsonsafe
 from emulator.core.batch import View
 from emulator.core.errors import EmulatorError, ErrorKind, Reason, Wording, reworded
 from emulator.core.files import StoredFile
@@ -126,8 +127,8 @@ def as_openai_lines(data: bytes, endpoint: str, model: str | None) -> bytes:
     out = []
     for raw in data.split(b"\n"):
         try:
-            line = orjson.loads(raw) if raw.strip() else None
-        except orjson.JSONDecodeError:
+            line = jsonsafe.loads_strict(raw) if raw.strip() else None  # depth-limited
+        except ValueError:
             line = None
         if not isinstance(line, dict) or "url" in line or not isinstance(line.get("body"), dict):
             out.append(raw)

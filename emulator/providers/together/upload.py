@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import tempfile
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -30,7 +29,6 @@ from emulator.core.files import StoredFile
 from emulator.providers.together import dialect as d, identity
 
 FIELDS_CAP = 64 * 1024  # step 1 carries four short fields
-SPOOL_IN_MEMORY = 1024 * 1024  # bytes of a PUT body kept in memory before it goes to disk
 PENDING, RECEIVING, UPLOADED = "pending", "receiving", "uploaded"
 
 
@@ -90,19 +88,8 @@ async def receive(stored: StoredFile, request: Request, limit: int) -> None:
 
 
 async def _read(request: Request, limit: int) -> tuple[bytes, str]:
-    """The body and its sha256, refused as soon as it passes `limit`. Past 1 MiB it is spooled
-    to a temporary file (as Starlette's form parser spools uploads), so a refused body costs
-    the server no memory and an accepted one is held once, when it is committed. Chunked and
-    large bodies reach this on an offload worker thread, so the disk writes are off the loop."""
-    if bodies.declared_over(request, limit):
-        raise _too_large()
-    hasher, size = hashlib.sha256(), 0
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large()
-            hasher.update(chunk)
-            spool.write(chunk)
-        spool.seek(0)
-        return spool.read(), hasher.hexdigest()
+    """The body and its sha256, refused as soon as it passes `limit`, spooled to disk past
+    1 MiB (`bodies.read_spooled`): a refused body costs the server no memory."""
+    hasher = hashlib.sha256()
+    data = await bodies.read_spooled(request, limit, _too_large, hasher.update)
+    return data, hasher.hexdigest()

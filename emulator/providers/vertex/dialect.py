@@ -37,9 +37,7 @@ def state(view: View) -> str:
     if core in FIXED:
         return FIXED[core]
     if core is BatchState.VALIDATING:
-        plan = view.batch.plan
-        end = plan.in_progress_at or plan.failed_at
-        half = None if end is None else plan.created_at + (end - plan.created_at) / 2
+        half = view.validation_half
         return "JOB_STATE_QUEUED" if half is not None and view.now < half else "JOB_STATE_PENDING"
     return "JOB_STATE_PARTIALLY_SUCCEEDED" if view.counts.errored else "JOB_STATE_SUCCEEDED"
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from emulator.core import jsonsafe
 from emulator.core.batch import Item, LineError
 from emulator.core.errors import invalid
 from emulator.core.objects import ObjectStore, parse_uri
@@ -62,14 +61,36 @@ def parse_create(body: Any) -> Create:
         raise invalid(
             f"Publisher model `{str(model)[:200]}` is not supported for batch prediction."
         )
-    uris = (source.get("gcsSource") or {}).get("uris")
+    uris = _inner(source, "gcsSource").get("uris")
     if not isinstance(uris, list) or not uris or not all(_gs(u) for u in uris):
         raise invalid("inputConfig.gcsSource.uris must name at least one gs:// object.")
-    out = (dest.get("gcsDestination") or {}).get("outputUriPrefix")
+    out = _inner(dest, "gcsDestination").get("outputUriPrefix")
     if not isinstance(out, str) or not _gs(out):
         raise invalid("outputConfig.gcsDestination.outputUriPrefix must be a gs:// URI.")
+    _check_types(body)
     kept = ("displayName", "model", "inputConfig", "outputConfig", "labels")
     return Create({k: body[k] for k in kept if k in body}, endpoint, uris, out)
+
+
+def _check_types(body: dict[str, Any]) -> None:
+    """`displayName` is a string and `labels` a map of strings (BatchPredictionJob's proto
+    types); Google's JSON mapping refuses anything else with this wording."""
+    name, labels = body.get("displayName"), body.get("labels")
+    if name is not None and not isinstance(name, str):
+        raise invalid(
+            f"Invalid value at 'batch_prediction_job.display_name' (TYPE_STRING), {str(name)[:100]}"
+        )
+    if labels is not None and not (
+        isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())
+    ):
+        raise invalid(f"Invalid value at 'batch_prediction_job.labels', {str(labels)[:100]}")
+
+
+def _inner(block: dict[str, Any], name: str) -> dict[str, Any]:
+    """A nested object of the body, or {} when it is missing or not an object (a string there
+    must be the 400 below, not an AttributeError)."""
+    value = block.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _gs(uri: Any) -> bool:
@@ -98,8 +119,8 @@ def _parse(data: bytes, out: Input, claude: bool) -> None:
         if not raw.strip():
             continue
         try:
-            line = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            line = jsonsafe.loads_strict(raw)  # depth-limited: a deeper line fails, not renders
+        except ValueError:
             line = None
         request = line.get("request") if isinstance(line, dict) else None
         if not isinstance(line, dict) or not isinstance(request, dict):

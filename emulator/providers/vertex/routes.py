@@ -16,6 +16,8 @@ from starlette.routing import BaseRoute
 from emulator import headers
 from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
+from emulator.core.numbers import ascii_int
+from emulator.core.paging import offset_page
 from emulator.core.service import DAY, BatchService, NewBatch
 from emulator.http import Dialect, json_response, read_json, route, scenario_of, timing_of
 from emulator.providers.gemini.dialect import render_error
@@ -109,15 +111,15 @@ async def delete_job(service: BatchService, request: Request) -> Response:
 
 async def list_jobs(service: BatchService, request: Request) -> Response:
     q = request.query_params
-    size_raw, token = q.get("pageSize", "100"), q.get("pageToken", "0")
-    if not size_raw.isdigit() or not token.isdigit():
+    # ASCII digits only: str.isdigit() takes '²', which int() then refuses (a 500)
+    asked, start = ascii_int(q.get("pageSize", "100")), ascii_int(q.get("pageToken") or "0")
+    if asked is None or start is None:
         raise invalid("Invalid pageSize or pageToken.")
-    size, start = max(1, min(int(size_raw), 1000)), int(token)
-    views = service.list_batches({SCOPE})
-    page = views[start : start + size]
+    size = max(1, min(asked, 1000))
+    page, token = offset_page(service.list_batches({SCOPE}), start, size)
     body: dict[str, Any] = {"batchPredictionJobs": [d.job_to_wire(v) for v in page]}
-    if start + size < len(views):
-        body["nextPageToken"] = str(start + size)
+    if token is not None:
+        body["nextPageToken"] = token
     return json_response(body)
 
 
