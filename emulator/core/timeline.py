@@ -230,9 +230,10 @@ def next_change(plan: Plan, now: float) -> float | None:
     """Seconds from `now` to the next planned phase change; None once ended or when none is
     planned (a `manual` or `polls:N` policy, a stalled batch: only an event moves those). What
     a provider's `Retry-After` on a poll can honestly promise: nothing the client reads
-    changes before then, unless an event (poll, step, cancel) moves it. The 24 h expiry is not
-    counted: it is the fallback of every plan, not its next phase."""
+    changes before then, unless an event (poll, step, cancel) moves it. The hard expiry counts
+    only when it comes before a planned phase: alone it is every plan's fallback, not a next
+    phase worth waiting a day for."""
     if moment(plan, now).state in TERMINAL:
         return None
     ahead = [at for name in PLANNED if (at := getattr(plan, name)) is not None and at > now]
-    return min(ahead) - now if ahead else None
+    return min(*ahead, plan.expires_at) - now if ahead else None
