@@ -130,3 +130,19 @@ def test_a_non_boolean_inline_is_a_400(batch_emulator: EmulatorHandle, value: st
     )
     assert answer.status_code == 400
     assert answer.json()["object"] == "error"
+
+
+def test_the_verdict_counts_an_inline_read_as_reading_results(
+    batch_emulator: EmulatorHandle,
+) -> None:
+    """The example's flow (poll to SUCCESS, read `outputs`) reads the results; polling alone
+    does not, and the verdict says so."""
+    sdk = client(batch_emulator)
+    read = sdk.batch.jobs.create(requests=requests(1), model=MODEL, endpoint=ENDPOINT)
+    unread = sdk.batch.jobs.create(requests=requests(1), model=MODEL, endpoint=ENDPOINT)
+    batch_emulator.advance(hours=1)
+    for job in (read, unread):
+        assert sdk.batch.jobs.get(job_id=job.id).status == "SUCCESS"
+    assert sdk.batch.jobs.get(job_id=read.id, inline=True).outputs
+    flagged = {f.batch_id for f in batch_emulator.verdict() if f.rule == "results_unread"}
+    assert flagged == {unread.id}

@@ -196,7 +196,7 @@ def _outputs(service: BatchService, view: View) -> list[dict[str, Any]] | None:
     if view.state not in TERMINAL:
         return None
     endpoint = view.batch.endpoint
-    return [results.output_line(r, endpoint) for r in service.ordered_results(view)]
+    return [results.output_line(r, endpoint) for r in service.results_in_answer(view)]
 
 
 async def cancel_job(service: BatchService, request: Request) -> Response:
