@@ -373,6 +373,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 # only a refusal asks for a wait (a fault's, or a rate limit's)
                 retry_after=_retry_after(response) if response.status_code >= 400 else None,
                 state=facts.get("state"),
+                gave_results=facts.get("results", False),
             ),
             generation,
         )

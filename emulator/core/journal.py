@@ -53,6 +53,7 @@ class JournalEntry:
     file_id: str | None = None  # the file a call is about (its path), e.g. a download
     retry_after: float | None = None  # seconds the answer asked to wait (retry-after[-ms])
     state: str | None = None  # the batch's core state as this call left it
+    gave_results: bool = False  # the answer carried the batch's results (Mistral `?inline=true`)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,6 +88,15 @@ def note(batch_id: str, state: str | None = None) -> None:
     facts.setdefault("batch_id", batch_id)
     if state is not None and facts["batch_id"] == batch_id:
         facts["state"] = state
+
+
+def note_results(batch_id: str) -> None:
+    """Record that the current call's answer carries `batch_id`'s results although its
+    operation is a status read (Mistral's `?inline=true`), so the verdict counts it as read."""
+    note(batch_id)
+    facts = _FACTS.get()
+    if facts is not None and facts["batch_id"] == batch_id:
+        facts["results"] = True
 
 
 FIELD_CHARS = 512  # of a path or id kept per entry; real ones are under 100

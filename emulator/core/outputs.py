@@ -15,6 +15,7 @@ from emulator.config import EmulatorConfig
 from emulator.core.batch import Batch, ItemError, View
 from emulator.core.files import StoredFile
 from emulator.core.ids import base62_id, digest, rng_for
+from emulator.core.journal import note_results
 from emulator.core.objects import ObjectStore
 from emulator.core.profile import Profile
 from emulator.core.responders import ResponderChain
@@ -239,6 +240,12 @@ class ResultsMixin:
             outcome = outcomes.get(index)
             if outcome is not None:
                 yield self._result(batch, index, outcome, created)
+
+    def results_in_answer(self, view: View) -> list[ItemResult]:
+        """`ordered_results` for an answer that hands them back from a status read (Mistral's
+        `?inline=true`): the journal notes it, so the client verdict counts the results read."""
+        note_results(view.batch.id)
+        return self.ordered_results(view)
 
     def ordered_results(self, view: View) -> list[ItemResult]:
         """Every item with an outcome, in the batch's result order."""

@@ -72,7 +72,7 @@ class Reader:
     def reads_results(self, entry: JournalEntry, batch: Batch) -> bool:
         if not ok(entry):
             return False
-        if self.asks_results(entry, batch):
+        if self.asks_results(entry, batch) or (entry.gave_results and entry.batch_id == batch.id):
             return True
         if entry.operation in self.door(entry).files and entry.file_id is not None:
             return entry.file_id == batch.output_file_id or (

@@ -214,3 +214,26 @@ def force(plan: Plan, target: BatchState, now: float) -> None:
         plan.work_end = plan.finalizing_at
     if target is BatchState.COMPLETED:
         plan.completed_at = now
+
+
+PLANNED = (
+    "in_progress_at",
+    "finalizing_at",
+    "completed_at",
+    "failed_at",
+    "expired_at",
+    "cancelled_at",
+)
+
+
+def next_change(plan: Plan, now: float) -> float | None:
+    """Seconds from `now` to the next planned phase change; None once ended or when none is
+    planned (a `manual` or `polls:N` policy, a stalled batch: only an event moves those). What
+    a provider's `Retry-After` on a poll can honestly promise: nothing the client reads
+    changes before then, unless an event (poll, step, cancel) moves it. The hard expiry counts
+    only when it comes before a planned phase: alone it is every plan's fallback, not a next
+    phase worth waiting a day for."""
+    if moment(plan, now).state in TERMINAL:
+        return None
+    ahead = [at for name in PLANNED if (at := getattr(plan, name)) is not None and at > now]
+    return min(*ahead, plan.expires_at) - now if ahead else None

@@ -1,7 +1,8 @@
 // `@mistralai/mistralai` through Mistral's two documented batch flows: the file flow of the batch
 // guide (docs.mistral.ai/capabilities/batch: files.upload with purpose "batch",
 // batch.jobs.create with inputFiles, poll batch.jobs.get, files.download of outputFile) and the
-// SDK's own examples/src/async_batch_jobs.ts (inline `requests`, results in `outputs`), then
+// SDK's own examples/src/async_batch_jobs.ts (inline `requests`, results in `outputs`, read
+// with `inline: true`), then
 // batch.jobs.list and batch.jobs.cancel. The SDK validates every answer against its zod schemas,
 // so each call returning at all checks the wire shape. Expectations come from those docs and the
 // SDK's types (reference more-providers §3).
@@ -77,16 +78,19 @@ async function inlineFlow() {
   });
   const { value: done, seen } = await poll(job.id);
   assert.equal(done.status, 'SUCCESS');
-  // The example prints `outputs` when the job carries them and the error file otherwise; the
-  // emulator does not serve inline outputs (docs/providers.md), so the results are read from the
-  // output file as in the file flow.
-  const stream = await client.files.download({ fileId: done.outputFile });
-  const rows = jsonLines(await new Response(stream).text());
+  // The example prints each of `job.outputs`' `response.body`; the results are asked inline
+  // (`inline: true`, the SDK's parameter of batch.jobs.get) once the job has ended.
+  const read = await client.batch.jobs.get({ jobId: job.id, inline: true });
+  assert.ok(Array.isArray(read.outputs), 'an inline read carries outputs');
+  for (const output of read.outputs) {
+    assert.equal(output.response.status_code, 200);
+    assert.equal(output.response.body.object, 'chat.completion');
+  }
   return {
     job_id: job.id,
     statuses: seen,
-    outputs_inline: Array.isArray(done.outputs) && done.outputs.length > 0,
-    output_custom_ids: rows.map((r) => r.custom_id).sort(),
+    outputs_before_inline: done.outputs ?? null,
+    output_custom_ids: read.outputs.map((r) => r.custom_id).sort(),
   };
 }
 

@@ -124,7 +124,8 @@ def test_mistral_sdk_file_and_inline_jobs_list_cancel(batch_emulator: EmulatorHa
         assert flow["statuses"] == ["RUNNING", "RUNNING", "SUCCESS"]
     assert out["file"]["output_custom_ids"] == ["0", "1", "2"]
     assert (out["file"]["total_requests"], out["file"]["succeeded_requests"]) == (3, 3)
-    assert out["inline"]["output_custom_ids"] == ["0", "1", "2", "3", "4"]
+    assert out["inline"]["output_custom_ids"] == ["0", "1", "2", "3", "4"]  # from `outputs`
+    assert out["inline"]["outputs_before_inline"] is None  # polls without `inline` carry none
     pending = out["cancel"]["id"]
     assert out["listed"] == [pending, out["inline"]["job_id"], out["file"]["job_id"]]
     assert out["listed_total"] == 3

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.responses import Response
 
-from emulator.core import jsonl
+from emulator.core import jsonl, timeline
 from emulator.core.batch import ItemError, View
 from emulator.core.errors import (
     EmulatorError,
@@ -103,7 +104,28 @@ def render_error(err: EmulatorError, request_id: str) -> Response:
         ),
         request_id=request_id,
     )
-    return json_response(body.model_dump(), err.status)
+    return json_response(body.model_dump(), err.status, error_headers(err))
+
+
+def error_headers(err: EmulatorError) -> dict[str, str] | None:
+    """`X-Should-Retry: false` on the 404 for results read before the batch ended: asking
+    again at once cannot help (issue 22 lists it among what real clients saw; no recording
+    held, docs/fidelity.md). The Stainless SDKs obey the header before their status rules."""
+    if err.reason is Reason.RESULTS_NOT_READY:
+        return {"x-should-retry": "false"}
+    return None
+
+
+def poll_headers(view: View) -> dict[str, str] | None:
+    """`Retry-After` on a read of an unfinished batch (issue 22's report, not a recording we
+    hold). The value is the emulator's own timing: whole seconds until the next planned phase
+    change (or the hard expiry), at least 1; 1 when nothing is planned (a `poll` or `manual`
+    policy, where only a request or a step moves the batch). So a client that honours it
+    polls no sooner than anything could change, and never waits past the change."""
+    if STATUS[view.state] == "ended":
+        return None
+    wait = timeline.next_change(view.batch.plan, view.now)
+    return {"retry-after": str(max(1, math.ceil(wait or 0)))}
 
 
 def rfc3339(ts: float | datetime | None) -> str | None:

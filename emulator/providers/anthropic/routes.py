@@ -96,7 +96,7 @@ async def create_batch(service: BatchService, request: Request) -> Response:
 
 async def get_batch(service: BatchService, request: Request) -> Response:
     view = service.get_batch(request.path_params["batch_id"], SCOPE)
-    return json_response(_render(service, request, view))
+    return json_response(_render(service, request, view), headers=d.poll_headers(view))
 
 
 async def list_batches(service: BatchService, request: Request) -> Response:

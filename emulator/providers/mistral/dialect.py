@@ -137,7 +137,7 @@ def _ts(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-def job_to_wire(view: View) -> dict[str, Any]:
+def job_to_wire(view: View, outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     batch, m = view.batch, view.moment
     c = view.counts
     before_start = view.state in (BatchState.VALIDATING, BatchState.FAILED) or view.as_created
@@ -160,6 +160,7 @@ def job_to_wire(view: View) -> dict[str, Any]:
         output_file=batch.output_file_id,
         error_file=batch.error_file_id,
         errors=errors,
+        outputs=outputs,
         status=STATUS[view.state],
         created_at=int(batch.plan.created_at),
         total_requests=total,

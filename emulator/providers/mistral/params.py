@@ -113,6 +113,20 @@ def page_args(query: Any) -> tuple[int, int]:
     return int(page), int(size)
 
 
+TRUE = frozenset({"true", "1", "yes", "on"})
+FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def inline_flag(value: str | None) -> bool:
+    """`?inline=` of a job read; the SDKs send `true`/`false` (a bool query parameter, so the
+    spellings a FastAPI bool accepts are taken and anything else is refused)."""
+    if value is None or value.strip().lower() in FALSE:
+        return False
+    if value.strip().lower() in TRUE:
+        return True
+    raise invalid("'inline' must be a boolean.", param="inline")
+
+
 def metadata_filter(value: str | None) -> dict[str, Any]:
     """The list's `metadata` query: a JSON object, else 400 (a list, a number, invalid or
     over-deep JSON included)."""

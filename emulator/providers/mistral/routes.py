@@ -20,6 +20,7 @@ from emulator.core.batch import LineError, View
 from emulator.core.errors import EmulatorError, ErrorKind, invalid
 from emulator.core.ids import uuid_id
 from emulator.core.service import BatchService, NewBatch
+from emulator.core.states import TERMINAL
 from emulator.http import (
     Dialect,
     FileBody,
@@ -30,7 +31,7 @@ from emulator.http import (
     scenario_of,
     timing_of,
 )
-from emulator.providers.mistral import dialect as d, params, wire
+from emulator.providers.mistral import dialect as d, params, results, wire
 from emulator.providers.openai import routes as openai
 from emulator.providers.openai.validation import Parsed, parse_jsonl
 
@@ -181,7 +182,21 @@ async def list_jobs(service: BatchService, request: Request) -> Response:
 
 async def get_job(service: BatchService, request: Request) -> Response:
     view = service.get_batch(request.path_params["batch_id"], {SCOPE})
-    return json_response(d.job_to_wire(view))
+    inline = params.inline_flag(request.query_params.get("inline"))
+    return json_response(d.job_to_wire(view, _outputs(service, view) if inline else None))
+
+
+def _outputs(service: BatchService, view: View) -> list[dict[str, Any]] | None:
+    """`?inline=true`: the job's result lines in `outputs` ("If True, return results inline in
+    the response": the `inline` parameter of GET /v1/batch/jobs/{job_id} in mistralai's and
+    @mistralai/mistralai's generated clients; `BatchJob.outputs` is a list of objects, and the
+    SDK's examples/src/async_batch_jobs.ts reads each one's `response.body`). Each entry is
+    the line the output or error file holds, in the files' order, from the same renderer.
+    [I: null until the job has ended; failed lines included; no recording of `outputs`.]"""
+    if view.state not in TERMINAL:
+        return None
+    endpoint = view.batch.endpoint
+    return [results.output_line(r, endpoint) for r in service.results_in_answer(view)]
 
 
 async def cancel_job(service: BatchService, request: Request) -> Response:
