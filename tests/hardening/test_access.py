@@ -221,6 +221,22 @@ def test_a_gemini_keyed_call_to_an_openai_path_answers_in_google_s_envelope(
     assert batch_emulator.batches == []
 
 
+def test_a_call_with_an_openai_bearer_and_a_google_key_stays_openai_s(
+    batch_emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    """A client sending every provider's key at once (../shared/tools/surface-check does):
+    OpenAI's bearer decides, so the upload is OpenAI's, not Google's 405."""
+    line = b'{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n'
+    response = http.post(
+        "/v1/files",
+        headers={**GEMINI, "authorization": "Bearer k"},
+        data={"purpose": "batch"},
+        files={"file": ("in.jsonl", line)},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["object"] == "file"
+
+
 @pytest.mark.batch_emulator(control_token="s3cret")
 def test_the_control_token_guards_only_the_control_plane(
     batch_emulator: EmulatorHandle, http: httpx.Client

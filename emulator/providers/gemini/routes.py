@@ -25,6 +25,7 @@ from emulator.core.paging import page_limit
 from emulator.core.results.gemini import ENDPOINT
 from emulator.core.service import BatchService, NewBatch
 from emulator.core.states import BatchState
+from emulator.headers import bearer
 from emulator.http import Dialect, FaultWords, json_response, operation, scenario_of, timing_of
 from emulator.providers.gemini import dialect as d, files, params
 from emulator.routegroup import RouteGroup, route_path
@@ -269,8 +270,11 @@ def _gate(version: str) -> Callable[[Scope], bool]:
 
 
 def _google_v1(scope: Scope) -> bool:
-    """A Google-marked request anywhere under /v1/: Gemini's, whichever path it names."""
-    return route_path(scope).startswith("/v1/") and is_google(scope)
+    """A Google-marked request anywhere under /v1/: Gemini's, whichever path it names, unless
+    it also carries an OpenAI credential (`Authorization: Bearer`), which google-genai with an
+    API key never sends and every OpenAI client does: a client that sends every provider's key
+    at once (surface-check does) still reaches OpenAI's own routes."""
+    return route_path(scope).startswith("/v1/") and is_google(scope) and bearer(scope) is None
 
 
 def routes(service: BatchService) -> list[BaseRoute]:
