@@ -92,3 +92,84 @@ def test_vertex_job_whose_predictions_are_downloaded_has_no_finding(
     folder = job.output_info.gcs_output_directory.removeprefix("gs://verdict-vout/")
     blob = gcs_client.bucket("verdict-vout").blob(f"{folder}/predictions.jsonl")
     assert blob.download_as_bytes()
+
+
+# A Bedrock job that runs out of time with half its records done: `PartiallyCompleted`, its
+# `.jsonl.out` holds 50 lines and only manifest.json.out says 100 were asked for.
+PARTIAL = pytest.mark.batch_emulator(timing="immediate", scenario="expire")
+
+
+def partial_job(s3: Any, bedrock: Any) -> tuple[str, str]:
+    """The job seen ended and its records downloaded, as litellm does; (job id, folder)."""
+    s3.create_bucket(Bucket="verdict-in")
+    s3.create_bucket(Bucket="verdict-out")
+    arn = create_job(s3, bedrock, "verdict")
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "PartiallyCompleted"
+    job = arn.rsplit("/", 1)[-1]
+    body = s3.get_object(Bucket="verdict-out", Key=f"out/{job}/verdict.jsonl.out")["Body"].read()
+    assert len(body.splitlines()) == 50  # half: nothing in the file says the rest is missing
+    return job, f"out/{job}"
+
+
+def create_job(s3: Any, bedrock: Any, name: str) -> str:
+    lines = "".join(
+        json.dumps({"recordId": f"r{i}", "modelInput": RECORD}) + "\n" for i in range(100)
+    )
+    s3.put_object(Bucket="verdict-in", Key=f"{name}.jsonl", Body=lines.encode())
+    arn: str = bedrock.create_model_invocation_job(
+        jobName=name,
+        roleArn="arn:aws:iam::123456789012:role/R",
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": f"s3://verdict-in/{name}.jsonl"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://verdict-out/out/"}},
+    )["jobArn"]
+    return arn
+
+
+@PARTIAL
+@BUGGY
+def test_partially_completed_job_whose_manifest_is_unread_is_caught(
+    batch_emulator: EmulatorHandle, s3_client: Any, bedrock_client: Any
+) -> None:
+    job, _ = partial_job(s3_client, bedrock_client)
+    findings = batch_emulator.verdict()
+    assert [(f.rule, f.batch_id) for f in findings] == [("partial_job_read_as_complete", job)]
+    assert "50 of 100" in findings[0].message and "manifest.json.out" in findings[0].message
+    assert [e.operation for e in findings[0].evidence] == [
+        "GetModelInvocationJob",
+        "s3.GetObject",
+    ]
+    assert findings[0].evidence[1].file_id == f"out/{job}/verdict.jsonl.out"
+
+
+@PARTIAL
+@CAREFUL
+def test_a_client_that_reads_the_manifest_has_no_finding(
+    s3_client: Any, bedrock_client: Any
+) -> None:
+    _, folder = partial_job(s3_client, bedrock_client)
+    got = s3_client.get_object(Bucket="verdict-out", Key=f"{folder}/manifest.json.out")
+    manifest = json.loads(got["Body"].read())
+    assert (manifest["processedRecordCount"], manifest["totalRecordCount"]) == (50, 100)
+
+
+@PARTIAL
+@CAREFUL
+def test_a_client_that_resubmits_the_rest_has_no_finding(
+    batch_emulator: EmulatorHandle, s3_client: Any, bedrock_client: Any
+) -> None:
+    partial_job(s3_client, bedrock_client)
+    batch_emulator.configure(scenario=None)  # the rerun is given the time it needs
+    arn = create_job(s3_client, bedrock_client, "rest")
+    assert bedrock_client.get_model_invocation_job(jobIdentifier=arn)["status"] == "Completed"
+    key = f"out/{arn.rsplit('/', 1)[-1]}/rest.jsonl.out"
+    assert len(s3_client.get_object(Bucket="verdict-out", Key=key)["Body"].read().splitlines())
+
+
+@CAREFUL
+def test_a_completed_job_read_through_jsonl_out_alone_has_no_finding(
+    s3_client: Any, bedrock_client: Any
+) -> None:
+    arn = bedrock_job(s3_client, bedrock_client)
+    key = f"out/{arn.rsplit('/', 1)[-1]}/in.jsonl.out"
+    assert len(s3_client.get_object(Bucket="verdict-out", Key=key)["Body"].read().splitlines())
