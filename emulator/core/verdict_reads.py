@@ -132,7 +132,9 @@ def partial_job_read_as_complete(scene: Scene) -> Iterator[Finding]:
             continue
         calls = scene.about(batch.id)
         seen = _ended_sighting(view, calls)
-        read = [e for e in calls if scene.read.reads_results(e, batch)]
+        # Object downloads only: through Bifrost's results route the counts come with the
+        # status (its unified batch carries request_counts, and maps PartiallyCompleted to failed).
+        read = [e for e in calls if e.file_id and scene.read.reads_results(e, batch)]
         if seen is None or not read or any(_names(e, name) for e in read):
             continue
         if _resubmitted(scene, view, order, order[id(seen)]):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from emulator.handle import EmulatorHandle
@@ -173,3 +174,26 @@ def test_a_completed_job_read_through_jsonl_out_alone_has_no_finding(
     arn = bedrock_job(s3_client, bedrock_client)
     key = f"out/{arn.rsplit('/', 1)[-1]}/in.jsonl.out"
     assert len(s3_client.get_object(Bucket="verdict-out", Key=key)["Body"].read().splitlines())
+
+
+@PARTIAL
+@CAREFUL
+def test_a_bifrost_client_told_failed_with_counts_has_no_finding(
+    batch_emulator: EmulatorHandle, s3_client: Any
+) -> None:
+    """Through Bifrost the counts come with the status (`request_counts`), and Bifrost maps
+    PartiallyCompleted to `failed` (bifrost-batch §4.2): there is no manifest to miss."""
+    s3_client.create_bucket(Bucket="verdict-out")
+    body = {
+        "model": "bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        "requests": [{"custom_id": f"r{i}", "params": RECORD} for i in range(100)],
+        "role_arn": "arn:aws:iam::123456789012:role/R",
+        "output_s3_uri": "s3://verdict-out/out/",
+    }
+    bedrock = {"provider": "bedrock"}
+    with httpx.Client(base_url=batch_emulator.bifrost_base_url) as http:
+        made = http.post("/v1/batches", json=body).json()
+        got = http.get(f"/v1/batches/{made['id']}", params=bedrock).json()
+        assert (got["status"], got["request_counts"]["completed"]) == ("failed", 50)
+        results = http.get(f"/v1/batches/{made['id']}/results", params=bedrock).json()
+    assert len(results["results"]) == 50
