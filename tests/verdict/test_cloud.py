@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from emulator import ItemFault
 from emulator.handle import EmulatorHandle
 
 pytestmark = pytest.mark.batch_emulator(timing="immediate")
@@ -197,3 +199,45 @@ def test_a_bifrost_client_told_failed_with_counts_has_no_finding(
         assert (got["status"], got["request_counts"]["completed"]) == ("failed", 50)
         results = http.get(f"/v1/batches/{made['id']}/results", params=bedrock).json()
     assert len(results["results"]) == 50
+
+
+BEDROCK_ENDED = {"Completed", "PartiallyCompleted", "Failed", "Expired", "Stopped"}
+
+
+def careful_bedrock(handle: EmulatorHandle, interval: float) -> str:
+    """Polls at its pace until the job ends, then reads every object under the job's folder:
+    the records and manifest.json.out. The status it saw last."""
+    s3, bedrock = handle.s3_client(), handle.bedrock_client()
+    for bucket in ("verdict-in", "verdict-out"):
+        s3.create_bucket(Bucket=bucket)
+    arn = create_job(s3, bedrock, "careful")
+    for _ in range(60):
+        status: str = bedrock.get_model_invocation_job(jobIdentifier=arn)["status"]
+        if status in BEDROCK_ENDED:
+            break
+        handle.advance(interval)
+    listed = s3.list_objects_v2(Bucket="verdict-out", Prefix=f"out/{arn.rsplit('/', 1)[-1]}/")
+    for obj in listed.get("Contents", []):
+        s3.get_object(Bucket="verdict-out", Key=obj["Key"])["Body"].read()
+    return status
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    scenario=st.sampled_from(["success", "errors:0.5", "expire", "fail"]),
+    item_errors=st.booleans(),
+    interval=st.floats(1.0, 120.0),
+)
+def test_a_careful_bedrock_client_never_gets_a_finding(
+    batch_emulator: EmulatorHandle, scenario: str, item_errors: bool, interval: float
+) -> None:
+    batch_emulator.reset()
+    timing = {"policy": "timed", "validating": 10, "in_progress": 20, "per_request": 0.1}
+    batch_emulator.configure(timing=timing, scenario=scenario)
+    if item_errors:
+        batch_emulator.faults.add(ItemFault(rate=0.5, status=400, message="bad"))
+    status = careful_bedrock(batch_emulator, interval)
+    assert status in BEDROCK_ENDED
+    assert [str(f) for f in batch_emulator.verdict()] == []
