@@ -241,3 +241,28 @@ def test_a_careful_bedrock_client_never_gets_a_finding(
     status = careful_bedrock(batch_emulator, interval)
     assert status in BEDROCK_ENDED
     assert [str(f) for f in batch_emulator.verdict()] == []
+
+
+@PARTIAL
+@CAREFUL
+def test_an_expired_vertex_job_has_no_counts_object_to_miss(
+    gcs_client: Any, vertex_client: Any
+) -> None:
+    """Vertex writes no manifest: `completionStats` comes with every status read, so reading
+    predictions.jsonl alone is no finding (the journal cannot see how a status is read)."""
+    for name in ("verdict-vin", "verdict-vout"):
+        gcs_client.create_bucket(name)
+    line = {"request": {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}}
+    lines = "".join(json.dumps(line) + "\n" for _ in range(4))
+    gcs_client.bucket("verdict-vin").blob("in.jsonl").upload_from_string(lines)
+    job = vertex_client.batches.create(
+        model="gemini-2.0-flash-001",
+        src="gs://verdict-vin/in.jsonl",
+        config={"dest": "gs://verdict-vout/out"},
+    )
+    done = vertex_client.batches.get(name=job.name)
+    assert done.state.value == "JOB_STATE_EXPIRED"
+    assert done.completion_stats.incomplete_count == 2  # the status read says what is missing
+    folder = done.output_info.gcs_output_directory.removeprefix("gs://verdict-vout/")
+    blob = gcs_client.bucket("verdict-vout").blob(f"{folder}/predictions.jsonl")
+    assert len(blob.download_as_bytes().splitlines()) == 2  # half ran; nothing says the rest
