@@ -369,7 +369,7 @@ def operation(service: BatchService, dialect: Dialect, name: str, handler: Handl
                 wall=arrived,
                 request_id=request_id,
                 rule=rule,
-                file_id=_file_id(request),
+                file_id=_file_id(request) or facts.get("object"),
                 # only a refusal asks for a wait (a fault's, or a rate limit's)
                 retry_after=_retry_after(response) if response.status_code >= 400 else None,
                 state=facts.get("state"),

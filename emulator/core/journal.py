@@ -90,6 +90,14 @@ def note(batch_id: str, state: str | None = None) -> None:
         facts["state"] = state
 
 
+def note_object(key: str) -> None:
+    """Record the object the current call downloaded (S3, GCS), as its `file_id`: which of a
+    batch's outputs a client read (Bedrock's manifest beside its records) is verdict evidence."""
+    facts = _FACTS.get()
+    if facts is not None:
+        facts["object"] = key
+
+
 def note_results(batch_id: str) -> None:
     """Record that the current call's answer carries `batch_id`'s results although its
     operation is a status read (Mistral's `?inline=true`), so the verdict counts it as read."""

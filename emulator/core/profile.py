@@ -42,6 +42,10 @@ class Keeping:
     failures_apart: bool = False  # failures are in a file of their own (OpenAI's error file)
     results_on_status: bool = False  # reading a finished inline batch's status gives its results
     partial_output: bool = True  # a cancelled or expired batch keeps what it finished
+    # The output object that says how many records were processed (Bedrock's manifest.json.out,
+    # matched as the last part of the key); "": the status read says it (the verdict's
+    # `partial_job_read_as_complete` applies only where there is such an object to miss).
+    counts_object: str = ""
     poll_every: float = 5.0  # seconds: what the provider's own examples wait between reads
     poll_source: str = ""
 

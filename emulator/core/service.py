@@ -27,7 +27,7 @@ from emulator.core.files import StoredFile
 from emulator.core.filestore import FilesMixin
 from emulator.core.ids import IdSource, rng_for
 from emulator.core.idshapes import shaped
-from emulator.core.journal import Journal, note
+from emulator.core.journal import Journal, note, note_object
 from emulator.core.object_records import DERIVED
 from emulator.core.objects import ObjectStore
 from emulator.core.outputs import DAY, ItemResult, ResultsMixin
@@ -481,6 +481,7 @@ class BatchService(FilesMixin, ResultsMixin, WorkMixin):
         with self._lock:
             batch = self._batches.get(batch_id) if batch_id else None
             if batch is not None:
+                note_object(key)
                 self._seen(batch, self.now())
 
     def all_batches(self) -> list[Batch]:

@@ -110,6 +110,59 @@ def _unread(scene: Scene, states: set[BatchState], rule: str) -> Iterator[Findin
         yield _finding(rule, view, message, [seen])
 
 
+def partial_job_read_as_complete(scene: Scene) -> Iterator[Finding]:
+    """A job ran out of time with records never processed; the client saw it end, downloaded
+    its output, never read the object that counts the records, and never made another job.
+
+    Bedrock: `PartiallyCompleted` means "not all of your records could be processed in time"
+    and `Expired` that the job never began; the records that did not run are simply absent from
+    `<input>.jsonl.out`, and only `manifest.json.out` (`processedRecordCount` below
+    `totalRecordCount`) says how many are missing (AWS batch-inference-results page). litellm
+    1.110.2 maps `PartiallyCompleted` to `completed` and reads the `.jsonl.out` alone, so the
+    missing half vanishes. Resubmitting the rest (any later job) clears the client. Where the
+    counts come only with the status read (Vertex `completionStats`), no traffic can show
+    whether the client looked, so the rule applies only where a profile names such an object.
+    """
+    order = {id(entry): at for at, entry in enumerate(scene.entries)}
+    for view in scene.views:
+        batch, counts = view.batch, view.counts
+        name = scene.read.keeping(batch).counts_object
+        missing = counts.total - counts.succeeded - counts.errored
+        if not name or view.state is not BatchState.EXPIRED or missing <= 0:
+            continue
+        calls = scene.about(batch.id)
+        seen = _ended_sighting(view, calls)
+        # Object downloads only: through Bifrost's results route the counts come with the
+        # status (its unified batch carries request_counts, and maps PartiallyCompleted to failed).
+        read = [e for e in calls if e.file_id and scene.read.reads_results(e, batch)]
+        if seen is None or not read or any(_names(e, name) for e in read):
+            continue
+        if _resubmitted(scene, view, order, order[id(seen)]):
+            continue
+        message = (
+            f"this job ended {view.state.value} with {missing} of {counts.total} record(s) never "
+            f"processed; the client read its output but never {name}, which counts them, and "
+            "made no job for the rest: compare processedRecordCount with totalRecordCount"
+        )
+        yield _finding("partial_job_read_as_complete", view, message, [seen, *read])
+
+
+def _names(entry: JournalEntry, name: str) -> bool:
+    key = entry.file_id or ""
+    return key == name or key.endswith("/" + name)
+
+
+def _resubmitted(scene: Scene, view: View, order: dict[int, int], after: int) -> bool:
+    """Another job of the same dialect first named (made) after the client saw this one end."""
+    for other in scene.views:
+        if other.batch.id == view.batch.id or other.batch.dialect != view.batch.dialect:
+            continue
+        first = scene.about(other.batch.id)
+        if first and order[id(first[0])] > after:
+            return True
+    return False
+
+
 def results_before_ready(scene: Scene) -> Iterator[Finding]:
     """Results asked for, again and again, while the batch had not ended.
 
@@ -140,5 +193,6 @@ RULES: dict[str, Rule] = {
     "error_file_unread": error_file_unread,
     "results_unread": results_unread,
     "partial_results_unread": partial_results_unread,
+    "partial_job_read_as_complete": partial_job_read_as_complete,
     "results_before_ready": results_before_ready,
 }

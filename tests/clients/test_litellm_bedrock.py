@@ -110,6 +110,14 @@ def test_partially_completed_job_reads_as_completed(
     runs out of time with half its records done. litellm says `completed`; Bedrock says not."""
     out = litellm_bedrock(batch_emulator, s3_client, run)
 
+    # The verdict names the trap: litellm saw the job end, downloaded the .jsonl.out only,
+    # never manifest.json.out, and made no job for the rest (judged before this test reads it).
+    findings = batch_emulator.verdict()
+    assert [(f.rule, f.batch_id) for f in findings] == [
+        ("partial_job_read_as_complete", job_id(out))
+    ]
+    assert f"{N // 2} of {N} record(s) never processed" in findings[0].message
+
     # The emulator: ran out of time, PartiallyCompleted on the wire, 50 of 100 done.
     job = bedrock_client.get_model_invocation_job(jobIdentifier=out["batch_id"])
     assert job["status"] == "PartiallyCompleted"

@@ -31,6 +31,10 @@ PROFILE = Profile(
     door=Door(status=frozenset({"GetModelInvocationJob"})),
     keeping=Keeping(
         results_hint="read <input>.jsonl.out and manifest.json.out under the output s3Uri",
+        # A PartiallyCompleted or Expired job's records that never ran are absent from
+        # `.jsonl.out`; only manifest.json.out's processedRecordCount < totalRecordCount says so
+        # (AWS batch-inference-results page; reference bedrock-vertex §1.2-1.3).
+        counts_object="manifest.json.out",
         poll_every=60.0,
         poll_source="AWS's batch inference samples poll get_model_invocation_job every 60 s [I]",
     ),
