@@ -18,15 +18,18 @@ and every other client waited about a second.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
 from collections import deque
 
+from emulator import native
 from emulator.api import Emulator
 from emulator.batch_info import BatchInfo
 from emulator.core.errors import EmulatorError
 from emulator.core.journal import JournalEntry
+from emulator.core.states import BatchState
 from emulator.report import batch_line, call_line, status_text
 
 LOGGER = "emulator.calls"
@@ -123,6 +126,8 @@ class CallLog:
             info = BatchInfo.of(self.emulator.service.peek(entry.batch_id))  # no poll, no render
         except EmulatorError:  # unknown, deleted, or another dialect's id: nothing to say
             return
+        if entry.state is not None and entry.state != info.state.value:
+            info = _as_seen(info, BatchState(entry.state))
         state = info.state.value
         before = self._states.get(info.id)
         self._states[info.id] = state
@@ -130,6 +135,13 @@ class CallLog:
         if before != state:  # in the provider's own words, the neutral state beside them
             change = f"{said} -> {status_text(info)}" if said else f"created, {status_text(info)}"
             self.log.info("batch %s: %s (%s)", info.native_id, change, batch_line(info))
+
+
+def _as_seen(info: BatchInfo, seen: BatchState) -> BatchInfo:
+    """`info` in the state the call saw: the log thread looks a moment later (up to FLUSH), by
+    when the batch may have moved on, and a state line should say what the client was told."""
+    word = native.status_word(info.dialect, info.provider, seen)
+    return dataclasses.replace(info, state=seen, status=word)
 
 
 def _stderr_logger() -> logging.Logger:

@@ -81,6 +81,29 @@ def test_many_polls_log_each_state_once(logged: tuple[Emulator, CallLog, Lines])
     ]
 
 
+def test_a_state_line_says_what_the_call_saw_even_if_the_batch_moved_on(
+    logged: tuple[Emulator, CallLog, Lines],
+) -> None:
+    """The log thread looks a moment after the call; by then the batch may be further on.
+    The line reports each state a client was shown, in order, none skipped."""
+    emulator, log, lines = logged
+    batch = _create(emulator, 1)
+    shown = []
+    for _ in range(4):  # validating, in_progress, finalizing, completed: one phase per step
+        shown.append(emulator.batch(batch).state.value)
+        log.on_call(_poll(batch, shown[-1]))
+        emulator.step(batch)  # the batch moves on before the log thread looks
+    log.drain()
+    changes = [line for line in lines.lines if line.startswith(f"batch {batch}:")]
+    assert shown == ["validating", "in_progress", "finalizing", "completed"]
+    assert [c.split(":")[1].split("(")[0].strip() for c in changes] == [
+        "created, validating",
+        "validating -> in_progress",
+        "in_progress -> finalizing",
+        "finalizing -> completed",
+    ]
+
+
 def test_a_call_that_saw_no_state_still_reports_a_change(
     logged: tuple[Emulator, CallLog, Lines],
 ) -> None:
