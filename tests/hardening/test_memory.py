@@ -8,17 +8,14 @@ and sent chunked (no Content-Length), so neither side ever holds it whole.
 
 from __future__ import annotations
 
-import re
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests import procmem
 from tests.hardening.envelopes import GEMINI, JSON, OPENAI, assert_envelope
 
 MB = 1024 * 1024
@@ -26,30 +23,10 @@ PIECE = b"x" * MB
 SLACK = 48 * MB  # allocator noise, buffers in flight, the response
 
 
-def _status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) of a process, in bytes."""
-    text = Path(f"/proc/{pid}/status").read_text()
-    return {k: int(v) * 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M)}
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
-    if not Path("/proc/self/status").exists():
-        pytest.skip("reads memory from /proc (Linux)")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    found = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
-    assert found is not None
-    try:
-        yield found.group(0), proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
+    with procmem.served() as running:
+        yield running
 
 
 def _json_body(size: int) -> Iterator[bytes]:
@@ -110,42 +87,22 @@ def test_oversize_bodies_cost_at_most_the_route_limit(server: tuple[str, int]) -
     with httpx.Client(base_url=url, timeout=120) as http:
         for path, headers, _, _, _, _ in CASES:  # warm every route up with a small body
             http.post(path, headers=headers, content=b"[]")  # (an empty rule list)
-        baseline = _status(pid)["VmRSS"]
+        baseline = procmem.status(pid)["VmRSS"]
         for path, headers, body, size, limit, envelope in CASES:
             response = http.post(path, headers=headers, content=body(size * MB))
             assert_envelope(response, envelope)
             assert len(response.content) < 4096  # nothing of the body is echoed back
-            peak = _status(pid)["VmHWM"]
+            peak = procmem.status(pid)["VmHWM"]
             growth[path] = (peak - baseline) / MB
             assert peak - baseline < limit * MB + SLACK, (path, growth)
     print("peak RSS growth per route (MB):", {k: round(v) for k, v in growth.items()})
 
 
 @pytest.fixture(scope="module")
-def logging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """`serve` as a user starts it (the call log on), its log in a file nobody has to drain."""
-    if not Path("/proc/self/status").exists():
-        pytest.skip("reads memory from /proc (Linux)")
-    log = tmp_path_factory.mktemp("serve") / "out.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "serve", "--port", "0"],
-            stdout=out,
-            stderr=subprocess.DEVNULL,
-        )
-    try:
-        url = None
-        for _ in range(400):  # the banner is the first line (real time: a process starting)
-            found = re.search(r"http://127\.0\.0\.1:\d+", log.read_text())
-            if found:
-                url = found.group(0)
-                break
-            time.sleep(0.05)
-        assert url is not None, log.read_text()
-        yield url, proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
+def logging_server() -> Iterator[tuple[str, int]]:
+    """`serve` as a user starts it (the call log on)."""
+    with procmem.served() as running:
+        yield running
 
 
 def _raw_gets(url: str, paths: Iterator[str]) -> Iterator[tuple[int, bytes]]:
@@ -174,11 +131,11 @@ def test_the_journal_is_bounded_in_bytes(logging_server: tuple[str, int]) -> Non
     list(_raw_gets(url, iter(["/v1/batches/x"] * 50)))  # warm up: allocator, route caches
     with httpx.Client(base_url=url, timeout=60) as http:
         http.delete("/_emulator/requests")
-        before = _status(pid)["VmRSS"]
+        before = procmem.status(pid)["VmRSS"]
         for status, body in _raw_gets(url, (f"/v1/batches/{big}{i}" for i in range(2_000))):
             assert status == 404
             assert len(body) < 4_500  # the id is echoed, cut to 2,000 characters
-        growth = _status(pid)["VmRSS"] - before
+        growth = procmem.status(pid)["VmRSS"] - before
         journal = http.get("/_emulator/requests")
         tail = http.get("/_emulator/dashboard/requests")
     assert len(journal.json()["data"]) == 2_000
@@ -216,11 +173,11 @@ def test_oversize_object_uploads_are_spooled_not_held(server: tuple[str, int]) -
             http.request(method, path, headers=headers, content=b"x")
         for method, path, headers in cases:
             Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM restarts from VmRSS
-            baseline = _status(pid)["VmRSS"]
+            baseline = procmem.status(pid)["VmRSS"]
             response = http.request(method, path, headers=headers, content=_raw(230 * MB))
             assert response.status_code == 413, (path, response.text[:200])
             assert b"EntityTooLarge" in response.content or b'"code":413' in response.content
-            peak = _status(pid)["VmHWM"]
+            peak = procmem.status(pid)["VmHWM"]
             growth[path] = (peak - baseline) / MB
             assert peak - baseline < SLACK, (path, growth)
     print("peak RSS growth per object upload (MB):", {k: round(v) for k, v in growth.items()})

@@ -10,43 +10,22 @@ chunked (no Content-Length), so the client never holds it whole either.
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+
+from tests import procmem
 
 MB = 1024 * 1024
 SLACK = 48 * MB  # allocator noise, buffers in flight, the response
 AUTH = {"Authorization": "Bearer tg-memory"}
 
 
-def _status(pid: int) -> dict[str, int]:
-    text = Path(f"/proc/{pid}/status").read_text()
-    return {k: int(v) * 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M)}
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
-    if not Path("/proc/self/status").exists():
-        pytest.fail("reads memory from /proc (Linux)")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    found = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
-    assert found is not None
-    try:
-        yield found.group(0), proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
+    with procmem.served() as running:
+        yield running
 
 
 def _body(size: int) -> Iterator[bytes]:
@@ -72,9 +51,9 @@ def test_a_300_mb_chunked_put_costs_no_memory(server: tuple[str, int]) -> None:
         warm = http.put(location, content=_body(MB))  # warm the route up (and use one URL)
         assert warm.status_code == 200
         location, file_id = _start(http)
-        baseline = _status(pid)["VmRSS"]
+        baseline = procmem.status(pid)["VmRSS"]
         refused = http.put(location, content=_body(300 * MB))
-        peak = _status(pid)["VmHWM"]
+        peak = procmem.status(pid)["VmHWM"]
         assert refused.status_code == 413
         assert refused.json()["error"]["message"] == "File is too large."
         growth = peak - baseline
@@ -89,9 +68,9 @@ def test_an_accepted_put_is_held_once(server: tuple[str, int]) -> None:
     url, pid = server
     with httpx.Client(base_url=url, timeout=120) as http:
         location, file_id = _start(http)
-        baseline = _status(pid)["VmRSS"]
+        baseline = procmem.status(pid)["VmRSS"]
         assert http.put(location, content=_body(90 * MB)).status_code == 200
-        growth = _status(pid)["VmHWM"] - baseline
+        growth = procmem.status(pid)["VmHWM"] - baseline
         print(f"peak RSS growth for an accepted 90 MB PUT: {growth / MB:.0f} MB")
         assert growth < 90 * MB + SLACK, growth / MB
         assert http.get(f"/together/v1/files/{file_id}", headers=AUTH).json()["bytes"] == 90 * MB
