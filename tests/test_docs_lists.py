@@ -136,3 +136,13 @@ def test_every_url_the_handle_offers_is_documented() -> None:
     assert len(urls) >= 12
     for name in urls:
         assert f".{name}" in PYTEST_DOC, f"docs/pytest.md does not list .{name}"
+
+
+def test_batch_emulator_exports_exactly_what_emulator_does() -> None:
+    """`batch_emulator` lists its names again for type checkers; the two lists must not drift."""
+    import batch_emulator
+    import emulator
+
+    assert sorted(batch_emulator.__all__) == sorted(emulator.__all__)
+    for name in emulator.__all__:
+        assert getattr(batch_emulator, name) is getattr(emulator, name), name
